@@ -1,0 +1,44 @@
+package dev.cohort.core.internal.delivery;
+
+/**
+ * Core's delivery defaults (Config Admin PID {@code dev.cohort.core.delivery}).
+ *
+ * @param queueCapacity  batches a listener may have queued
+ * @param publishWaitMs  longest time one publish waits for room in full queues, all listeners together
+ * @param callTimeoutMs  time budget of one listener call
+ * @param maxTimeouts    timeouts after which a listener is blacklisted
+ * @param historySize    batches kept for replay to listeners that come back after an update
+ * @param replayGraceMs  how long after a listener left its name is remembered for replay
+ * @param drainTimeoutMs longest wait for a departing listener to finish its queued batches
+ */
+record DeliverySettings(int queueCapacity, long publishWaitMs, long callTimeoutMs, int maxTimeouts,
+        int historySize, long replayGraceMs, long drainTimeoutMs) {
+
+    DeliverySettings {
+        positive("queue_capacity", queueCapacity);
+        nonNegative("publish_wait_ms", publishWaitMs);
+        positive("call_timeout_ms", callTimeoutMs);
+        positive("max_timeouts", maxTimeouts);
+        nonNegative("history_size", historySize);
+        nonNegative("replay_grace_ms", replayGraceMs);
+        nonNegative("drain_timeout_ms", drainTimeoutMs);
+    }
+
+    static DeliverySettings defaults() {
+        return new DeliverySettings(256, 1_000, 30_000, 3, 64, 60_000, 5_000);
+    }
+
+    private static void positive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(DeliveryComponent.PID + ": " + key
+                    + " must be > 0, got " + value);
+        }
+    }
+
+    private static void nonNegative(String key, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(DeliveryComponent.PID + ": " + key
+                    + " must be >= 0, got " + value);
+        }
+    }
+}

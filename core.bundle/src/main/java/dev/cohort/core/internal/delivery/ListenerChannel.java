@@ -1,0 +1,274 @@
+package dev.cohort.core.internal.delivery;
+
+import dev.cohort.api.rollout.RolloutListener;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Delivery to one listener service: a bounded queue and a named thread that calls the listener
+ * in order. A call that overruns its budget is counted and abandoned (its thread is interrupted
+ * and a fresh one carries on with the queue); after {@code maxTimeouts} the listener is
+ * blacklisted and receives nothing more.
+ */
+final class ListenerChannel {
+
+    enum State { ACTIVE, DRAINING, BLACKLISTED, CLOSED }
+
+    private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    final ListenerIdentity id;
+    private final RolloutListener listener;
+    private final BatchQueue queue;
+    private final boolean dropOldest;
+    private final int capacity;
+    private final long timeoutNanos;
+    private final int maxTimeouts;
+    private final DeliveryLog log;
+
+    private volatile State state = State.ACTIVE;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile long lastDropLog = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
+
+    // Guarded by this.
+    private long delivered;
+    private long failed;
+    private long timeouts;
+    private long replayed;
+    private long lastStep = -1;
+    private long lastDeliveredSeq;
+    private int generation;
+    private int threadCount;
+    private Thread worker;
+    private long callStartNanos;
+    private Sequenced inCall;
+
+    ListenerChannel(ListenerIdentity id, RolloutListener listener, int capacity, boolean dropOldest,
+            long timeoutMillis, int maxTimeouts, long resumeAfterSeq, DeliveryLog log) {
+        this.id = id;
+        this.listener = listener;
+        this.capacity = capacity;
+        this.queue = new BatchQueue(capacity);
+        this.dropOldest = dropOldest;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.maxTimeouts = maxTimeouts;
+        this.lastDeliveredSeq = resumeAfterSeq;
+        this.log = log;
+    }
+
+    /** Queues batches that the listener missed while it was away; call before {@link #start()}. */
+    synchronized void replay(List<Sequenced> missed) {
+        queue.addAllUnbounded(missed);
+        replayed += missed.size();
+    }
+
+    synchronized void start() {
+        startWorker();
+    }
+
+    private void startWorker() {
+        int gen = generation;
+        Thread t = new Thread(() -> deliverLoop(gen), threadName());
+        t.setDaemon(true);
+        worker = t;
+        t.start();
+    }
+
+    private String threadName() {
+        threadCount++;
+        return "cohort-listener-" + id.name() + (threadCount > 1 ? "-" + threadCount : "");
+    }
+
+    /** Publisher side: queue the batch according to the overflow policy. */
+    void offer(Sequenced item, long deadlineNanos) {
+        if (state != State.ACTIVE) {
+            return;
+        }
+        if (dropOldest) {
+            int n = queue.offerDropOldest(item);
+            if (n > 0) {
+                noteDropped(n, item);
+            }
+        } else if (!queue.offer(item, deadlineNanos)) {
+            noteDropped(1, item);
+        }
+    }
+
+    private void noteDropped(int n, Sequenced item) {
+        long total = dropped.addAndGet(n);
+        long now = System.nanoTime();
+        if (now - lastDropLog >= DROP_LOG_INTERVAL_NANOS) {
+            lastDropLog = now;
+            log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+                    + ") is falling behind: its queue of " + capacity + " is full at step "
+                    + item.batch().step() + "; " + total + " batch(es) dropped so far ("
+                    + (dropOldest ? "drop-oldest" : "wait then drop") + ")", null);
+        }
+    }
+
+    private void deliverLoop(int gen) {
+        try {
+            while (true) {
+                synchronized (this) {
+                    if (gen != generation) {
+                        return;
+                    }
+                }
+                Sequenced item = queue.poll(250);
+                if (item == null) {
+                    if (queue.isClosed()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (!deliver(gen, item)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One guarded call; false when this thread has been superseded and must end. */
+    private boolean deliver(int gen, Sequenced item) {
+        synchronized (this) {
+            if (gen != generation) {
+                return false;
+            }
+            callStartNanos = System.nanoTime();
+            inCall = item;
+        }
+        Throwable failure = null;
+        try {
+            listener.onRolloutsScored(item.batch());
+        } catch (Throwable t) {
+            failure = t;
+        }
+        synchronized (this) {
+            if (gen != generation) {
+                return false;
+            }
+            callStartNanos = 0;
+            inCall = null;
+            lastDeliveredSeq = item.seq();
+            lastStep = item.batch().step();
+            if (failure == null) {
+                delivered++;
+            } else {
+                failed++;
+            }
+        }
+        if (failure != null) {
+            log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+                    + ") failed on step " + item.batch().step() + " of run "
+                    + item.batch().runId() + ": " + failure, failure);
+        }
+        return true;
+    }
+
+    /** Watchdog side: counts an overrun call, abandons its thread and maybe blacklists. */
+    void checkTimeout(long nowNanos) {
+        String message;
+        synchronized (this) {
+            if (inCall == null || nowNanos - callStartNanos < timeoutNanos) {
+                return;
+            }
+            timeouts++;
+            generation++;
+            lastDeliveredSeq = inCall.seq();
+            lastStep = inCall.batch().step();
+            long step = inCall.batch().step();
+            inCall = null;
+            callStartNanos = 0;
+            worker.interrupt();
+            message = "Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+                    + ") ran past its " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+                    + " ms budget on step " + step + " (timeout " + timeouts + " of "
+                    + maxTimeouts + ")";
+            if (timeouts >= maxTimeouts) {
+                state = State.BLACKLISTED;
+                queue.close();
+                dropped.addAndGet(queue.clear());
+                worker = null;
+                message += "; blacklisted: it receives no further batches";
+            } else if (state == State.ACTIVE || state == State.DRAINING) {
+                startWorker();
+            }
+        }
+        log.warn(message, null);
+    }
+
+    /**
+     * Stops accepting batches, lets the listener finish what is queued (bounded) and ends the
+     * delivery thread. Returns the sequence number of the last batch handed to the listener.
+     */
+    long close(long drainMillis) {
+        synchronized (this) {
+            if (state == State.ACTIVE) {
+                state = State.DRAINING;
+            }
+        }
+        queue.close();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+        awaitWorker(deadline);
+        int undelivered;
+        boolean stuck;
+        long last;
+        synchronized (this) {
+            generation++;
+            undelivered = queue.clear();
+            stuck = worker != null && worker.isAlive();
+            if (stuck) {
+                worker.interrupt();
+            }
+            worker = null;
+            state = State.CLOSED;
+            last = lastDeliveredSeq;
+        }
+        if (undelivered > 0 || stuck) {
+            log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+                    + ") did not finish within " + drainMillis + " ms of leaving; " + undelivered
+                    + " queued batch(es) undelivered (replayed if it comes back)", null);
+        }
+        return last;
+    }
+
+    private void awaitWorker(long deadlineNanos) {
+        while (true) {
+            Thread w;
+            synchronized (this) {
+                w = worker;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (w == null || w == Thread.currentThread() || left <= 0) {
+                return;
+            }
+            try {
+                w.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (this) {
+                if (worker == w && !w.isAlive()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    boolean isBlacklisted() {
+        return state == State.BLACKLISTED;
+    }
+
+    synchronized Thread workerThread() {
+        return worker;
+    }
+
+    synchronized ListenerStatus status() {
+        return new ListenerStatus(id.name(), id.serviceId(), id.bundleId(), id.bundleVersion(),
+                state.name().toLowerCase(java.util.Locale.ROOT), delivered, failed, timeouts,
+                dropped.get(), replayed, queue.size(), lastStep);
+    }
+}

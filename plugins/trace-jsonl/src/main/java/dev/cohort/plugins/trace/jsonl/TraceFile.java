@@ -1,0 +1,105 @@
+package dev.cohort.plugins.trace.jsonl;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cohort.api.rollout.RolloutBatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Appends batches to {@code <directory>/<run id>.jsonl}, one JSON object per sample
+ * (docs/trace-format.md). Each batch is encoded first and appended with a single write, so a
+ * file never holds half a batch from this writer and a new instance (after a bundle update)
+ * simply continues the same file.
+ */
+final class TraceFile {
+
+    private final Path directory;
+    private final JsonFactory json = new JsonFactory();
+
+    TraceFile(Path directory) {
+        this.directory = directory;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /** The file a run's samples go to; run ids are reduced to a safe file name. */
+    Path fileFor(String runId) {
+        String safe = runId.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (safe.isEmpty() || safe.startsWith(".")) {
+            safe = "run" + safe;
+        }
+        return directory.resolve(safe + ".jsonl");
+    }
+
+    void append(RolloutBatch batch) {
+        Path file = fileFor(batch.runId());
+        byte[] bytes = encode(batch);
+        try {
+            Files.createDirectories(directory);
+            Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("trace-jsonl cannot write step " + batch.step()
+                    + " of run " + batch.runId() + " to " + file + ": " + describe(e), e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String type = e.getClass().getSimpleName();
+        return e.getMessage() == null ? type : type + " " + e.getMessage();
+    }
+
+    byte[] encode(RolloutBatch batch) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 * batch.size());
+        try (JsonGenerator g = json.createGenerator(out)) {
+            g.setRootValueSeparator(null);
+            String scoredAt = batch.scoredAt().toString();
+            for (int i = 0; i < batch.size(); i++) {
+                writeSample(g, batch, i, scoredAt);
+                g.flush();
+                out.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("trace-jsonl cannot encode step " + batch.step(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeSample(JsonGenerator g, RolloutBatch b, int i, String scoredAt)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("run_id", b.runId());
+        g.writeNumberField("step", b.step());
+        g.writeNumberField("sample", i);
+        g.writeNumberField("group", i / b.groupSize());
+        g.writeStringField("prompt", b.prompts().get(i));
+        g.writeStringField("completion", b.completions().get(i));
+        g.writeObjectFieldStart("rewards");
+        for (String name : b.rewardNames()) {
+            writeNumber(g, name, b.reward(name, i));
+        }
+        g.writeEndObject();
+        writeNumber(g, "total_reward", b.totalReward(i));
+        writeNumber(g, "advantage", b.advantage(i));
+        g.writeNumberField("completion_tokens", b.completionTokens(i));
+        g.writeBooleanField("truncated", b.truncated(i));
+        g.writeStringField("scored_at", scoredAt);
+        g.writeEndObject();
+    }
+
+    /** NaN ("no reward") and infinities are written as null: JSON has no such numbers. */
+    private static void writeNumber(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(field, v);
+        } else {
+            g.writeNullField(field);
+        }
+    }
+}
