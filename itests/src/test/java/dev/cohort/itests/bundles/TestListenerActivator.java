@@ -1,0 +1,89 @@
+package dev.cohort.itests.bundles;
+
+import dev.cohort.api.rollout.RolloutBatch;
+import dev.cohort.api.rollout.RolloutListener;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Activator of the listener bundles that the integration tests build on the fly. Its manifest
+ * says how it behaves: {@code Cohort-Test-Name} (listener name), {@code Cohort-Test-Behaviour}
+ * ({@code record}, {@code throw} or {@code block}) and optional {@code Cohort-Test-Timeout-Ms}
+ * and {@code Cohort-Test-Queue}. Recorded batches go to a {@link BiConsumer} service with
+ * {@code cohort.itest.sink=<name>}, registered by the test, as (instance label, batch).
+ */
+public final class TestListenerActivator implements BundleActivator {
+
+    public static final String SINK = "cohort.itest.sink";
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public void start(BundleContext context) {
+        Dictionary<String, String> headers = context.getBundle().getHeaders();
+        String name = headers.get("Cohort-Test-Name");
+        String behaviour = headers.get("Cohort-Test-Behaviour");
+        String label = context.getBundle().getVersion() + "#" + System.identityHashCode(this);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(RolloutListener.NAME, name);
+        if (headers.get("Cohort-Test-Timeout-Ms") != null) {
+            props.put(RolloutListener.TIMEOUT_MS, Long.parseLong(headers.get("Cohort-Test-Timeout-Ms")));
+        }
+        if (headers.get("Cohort-Test-Queue") != null) {
+            props.put(RolloutListener.QUEUE_CAPACITY, Integer.parseInt(headers.get("Cohort-Test-Queue")));
+        }
+        RolloutListener listener = batch -> {
+            switch (behaviour) {
+                case "throw":
+                    throw new IllegalStateException("test listener " + name + " fails on step " + batch.step());
+                case "block":
+                    blockUntilStopped();
+                    break;
+                default:
+                    record(context, name, label, batch);
+            }
+        };
+        context.registerService(RolloutListener.class, listener, props);
+    }
+
+    private void blockUntilStopped() {
+        while (stopped.getCount() > 0) {
+            try {
+                stopped.await();
+            } catch (InterruptedException ignored) {
+                // a badly behaved plugin: ignores interruption
+            }
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void record(BundleContext context, String name, String label, RolloutBatch batch) {
+        try {
+            Collection<ServiceReference<BiConsumer>> refs = context.getServiceReferences(
+                    BiConsumer.class, "(" + SINK + "=" + name + ")");
+            for (ServiceReference<BiConsumer> ref : refs) {
+                BiConsumer<String, Object> sink = context.getService(ref);
+                if (sink != null) {
+                    try {
+                        sink.accept(label, batch);
+                    } finally {
+                        context.ungetService(ref);
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+        stopped.countDown();
+    }
+}
