@@ -129,7 +129,8 @@ final class Delivery implements AutoCloseable {
             if (channel == null) {
                 return;
             }
-            active = withoutChannel(channel);
+            channel.stopAccepting();
+            active = activeChannels();
         }
         long lastDelivered = channel.close(settings.drainTimeoutMs());
         synchronized (this) {
@@ -140,13 +141,9 @@ final class Delivery implements AutoCloseable {
         }
     }
 
+    /** Channels that take new batches: not draining, not blacklisted. Caller holds the lock. */
     private ListenerChannel[] activeChannels() {
-        return channels.values().stream().filter(c -> !c.isBlacklisted()).toArray(ListenerChannel[]::new);
-    }
-
-    private ListenerChannel[] withoutChannel(ListenerChannel gone) {
-        return channels.values().stream().filter(c -> c != gone && !c.isBlacklisted())
-                .toArray(ListenerChannel[]::new);
+        return channels.values().stream().filter(ListenerChannel::isAccepting).toArray(ListenerChannel[]::new);
     }
 
     private void checkTimeouts() {

@@ -171,7 +171,7 @@ final class ListenerChannel {
     void checkTimeout(long nowNanos) {
         String message;
         synchronized (this) {
-            if (inCall == null || nowNanos - callStartNanos < timeoutNanos) {
+            if (inCall == null || worker == null || nowNanos - callStartNanos < timeoutNanos) {
                 return;
             }
             timeouts++;
@@ -199,17 +199,22 @@ final class ListenerChannel {
         log.warn(message, null);
     }
 
-    /**
-     * Stops accepting batches, lets the listener finish what is queued (bounded) and ends the
-     * delivery thread. Returns the sequence number of the last batch handed to the listener.
-     */
-    long close(long drainMillis) {
-        synchronized (this) {
-            if (state == State.ACTIVE) {
-                state = State.DRAINING;
-            }
+    /** Stops accepting new batches; what is queued is still delivered. */
+    synchronized void stopAccepting() {
+        if (state == State.ACTIVE) {
+            state = State.DRAINING;
         }
         queue.close();
+    }
+
+    /**
+     * Stops accepting batches, lets the listener finish what is queued (bounded) and ends the
+     * delivery thread. Returns the sequence number of the last batch the listener completed; a
+     * batch still in a call at the deadline counts as not delivered (it is replayed if the
+     * listener comes back).
+     */
+    long close(long drainMillis) {
+        stopAccepting();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
         awaitWorker(deadline);
         int undelivered;
@@ -223,6 +228,8 @@ final class ListenerChannel {
                 worker.interrupt();
             }
             worker = null;
+            inCall = null;
+            callStartNanos = 0;
             state = State.CLOSED;
             last = lastDeliveredSeq;
         }
@@ -260,6 +267,10 @@ final class ListenerChannel {
 
     boolean isBlacklisted() {
         return state == State.BLACKLISTED;
+    }
+
+    boolean isAccepting() {
+        return state == State.ACTIVE;
     }
 
     synchronized Thread workerThread() {

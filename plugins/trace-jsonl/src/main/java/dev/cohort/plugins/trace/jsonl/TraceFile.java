@@ -12,9 +12,10 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends batches to {@code <directory>/<run id>.jsonl}, one JSON object per sample
- * (docs/trace-format.md). Each batch is encoded first and appended with a single write, so a
- * file never holds half a batch from this writer and a new instance (after a bundle update)
- * simply continues the same file.
+ * (docs/trace-format.md). Each batch is encoded completely before it is appended (so a batch
+ * that cannot be encoded leaves nothing behind), and the file is opened in append mode for every
+ * batch and closed after it: no handle outlives a call, and a new instance after a bundle
+ * update simply continues the same file.
  */
 final class TraceFile {
 
