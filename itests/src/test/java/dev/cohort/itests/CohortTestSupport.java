@@ -30,6 +30,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
@@ -123,6 +124,15 @@ public abstract class CohortTestSupport {
         props.put(TestListenerActivator.SINK, listenerName);
         sinks.add(context.registerService(BiConsumer.class, r, props));
         return r;
+    }
+
+    /** Installs and starts a test listener bundle (see TestListenerActivator). */
+    protected Bundle installListener(String name, String behaviour, Map<String, String> headers)
+            throws Exception {
+        Bundle b = context.installBundle("test:" + name, new ByteArrayInputStream(
+                TestBundles.listener("cohort.itest." + name, "1.0.0", name, behaviour, headers)));
+        b.start();
+        return b;
     }
 
     protected void unregisterSinks() {

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.cohort.api.rollout.RolloutPublisher;
-import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.Test;
@@ -24,9 +23,7 @@ public class CoreStopIT extends CohortTestSupport {
     @Test
     public void stoppingCoreEndsAllDeliveryThreads() throws Exception {
         Received received = sink("a");
-        Bundle a = context.installBundle("test:a", new ByteArrayInputStream(
-                TestBundles.listener("cohort.itest.a", "1.0.0", "a", "record", Map.of())));
-        a.start();
+        Bundle a = installListener("a", "record", Map.of());
         for (long s = 0; s < 10; s++) {
             publisher.publish(batch("run-core", s));
         }

@@ -3,7 +3,6 @@ package dev.cohort.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +30,10 @@ public class IsolationIT extends CohortTestSupport {
     @Test
     public void throwingAndBlockingListenersDoNotSlowPublishOrStarveOthers() throws Exception {
         Received steady = sink("steady");
-        Bundle thrower = install("thrower", "throw", Map.of());
-        Bundle blocker = install("stuck", "block",
+        Bundle thrower = installListener("thrower", "throw", Map.of());
+        Bundle blocker = installListener("stuck", "block",
                 Map.of("Cohort-Test-Timeout-Ms", "100", "Cohort-Test-Queue", "2"));
-        Bundle recorder = install("steady", "record", Map.of());
+        Bundle recorder = installListener("steady", "record", Map.of());
 
         long worst = 0;
         for (long step = 0; step < 300; step++) {
@@ -59,13 +58,6 @@ public class IsolationIT extends CohortTestSupport {
         thrower.uninstall();
         blocker.uninstall();
         recorder.uninstall();
-    }
-
-    private Bundle install(String name, String behaviour, Map<String, String> headers) throws Exception {
-        Bundle b = context.installBundle("test:" + name, new ByteArrayInputStream(
-                TestBundles.listener("cohort.itest." + name, "1.0.0", name, behaviour, headers)));
-        b.start();
-        return b;
     }
 
     /** The row of cohort:listeners for one listener, split into columns. */

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,9 +44,7 @@ public class ListenerLifecycleIT extends CohortTestSupport {
         }, "test-trainer");
         trainer.start();
         await(() -> lastPublished.get() >= 100);
-        Bundle b = context.installBundle("test:late", new ByteArrayInputStream(
-                TestBundles.listener("cohort.itest.late", "1.0.0", "late", "record", Map.of())));
-        b.start();
+        Bundle b = installListener("late", "record", Map.of());
         long publishedBeforeStart = lastPublished.get();
         trainer.join();
         await(() -> received.steps.contains(599L));
@@ -62,9 +59,7 @@ public class ListenerLifecycleIT extends CohortTestSupport {
     @Test
     public void uninstallStopsDeliveriesAndEndsTheDeliveryThread() throws Exception {
         Received received = sink("gone");
-        Bundle b = context.installBundle("test:gone", new ByteArrayInputStream(
-                TestBundles.listener("cohort.itest.gone", "1.0.0", "gone", "record", Map.of())));
-        b.start();
+        Bundle b = installListener("gone", "record", Map.of());
         for (long step = 0; step < 20; step++) {
             publisher.publish(batch("run-gone", step));
         }
