@@ -66,7 +66,7 @@ public abstract class CohortTestSupport {
                 provision("gogo.shell"),
                 provision("jackson.annotations"), provision("jackson.core"),
                 provision("jackson.databind"),
-                provision("core"), provision("trace-jsonl"),
+                provision("core"), provision("trace-jsonl"), provision("trainer"), provision("rewards"),
                 junitBundles());
     }
 
@@ -138,6 +138,15 @@ public abstract class CohortTestSupport {
     protected void unregisterSinks() {
         sinks.forEach(ServiceRegistration::unregister);
         sinks.clear();
+    }
+
+    /** Runs a Gogo command line; a command that fails gives "ERROR: " and its message. */
+    protected String gogoOrError(String line) {
+        try {
+            return gogo(line);
+        } catch (Exception e) {
+            return "ERROR: " + e.getMessage();
+        }
     }
 
     /** Runs a Gogo command line as a user types it and returns what it printed or returned. */

@@ -1,6 +1,7 @@
 package dev.cohort.itests;
 
 import dev.cohort.itests.bundles.TestListenerActivator;
+import dev.cohort.itests.bundles.TestRewardActivator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,20 +25,33 @@ public final class TestBundles {
     /** A listener bundle whose behaviour is set by its manifest (see TestListenerActivator). */
     public static byte[] listener(String symbolicName, String version, String listenerName,
             String behaviour, Map<String, String> extraHeaders) {
+        return bundle(TestListenerActivator.class, "dev.cohort.api.rollout", symbolicName, version,
+                listenerName, behaviour, extraHeaders);
+    }
+
+    /** A reward function bundle whose behaviour is set by its manifest (see TestRewardActivator). */
+    public static byte[] reward(String symbolicName, String version, String functionName, String behaviour) {
+        return bundle(TestRewardActivator.class, "dev.cohort.api.reward", symbolicName, version,
+                functionName, behaviour, Map.of());
+    }
+
+    private static byte[] bundle(Class<?> activator, String apiPackage, String symbolicName,
+            String version, String name, String behaviour, Map<String, String> extraHeaders) {
         Manifest mf = new Manifest();
         Attributes a = mf.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         a.putValue("Bundle-ManifestVersion", "2");
         a.putValue("Bundle-SymbolicName", symbolicName);
         a.putValue("Bundle-Version", version);
-        a.putValue("Bundle-Name", "Cohort test listener " + listenerName);
-        a.putValue("Bundle-Activator", TestListenerActivator.class.getName());
-        a.putValue("Import-Package", "dev.cohort.api.rollout;version=\"[1.0,2)\","
+        a.putValue("Bundle-Name", "Cohort test " + activator.getSimpleName().replace("Activator", "")
+                .replace("Test", "").toLowerCase(java.util.Locale.ROOT) + " " + name);
+        a.putValue("Bundle-Activator", activator.getName());
+        a.putValue("Import-Package", apiPackage + ";version=\"[1.0,2)\","
                 + "org.osgi.framework;version=\"[1.8,2)\"");
-        a.putValue("Cohort-Test-Name", listenerName);
+        a.putValue("Cohort-Test-Name", name);
         a.putValue("Cohort-Test-Behaviour", behaviour);
         extraHeaders.forEach(a::putValue);
-        String entry = TestListenerActivator.class.getName().replace('.', '/') + ".class";
+        String entry = activator.getName().replace('.', '/') + ".class";
         try (InputStream in = TestBundles.class.getClassLoader().getResourceAsStream(entry)) {
             if (in == null) {
                 throw new IllegalStateException(entry + " not found");

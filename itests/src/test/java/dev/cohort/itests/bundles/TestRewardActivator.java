@@ -1,0 +1,42 @@
+package dev.cohort.itests.bundles;
+
+import dev.cohort.api.reward.RewardFunction;
+import java.util.Hashtable;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+
+/**
+ * Activator of the reward function bundles the integration tests build: {@code Cohort-Test-Name}
+ * is the function's name, {@code Cohort-Test-Behaviour} is {@code brevity} (minus the
+ * completion's length in characters divided by 10), {@code throw} or {@code short} (one value
+ * too few).
+ */
+public final class TestRewardActivator implements BundleActivator {
+
+    @Override
+    public void start(BundleContext context) {
+        String name = context.getBundle().getHeaders().get("Cohort-Test-Name");
+        String behaviour = context.getBundle().getHeaders().get("Cohort-Test-Behaviour");
+        RewardFunction f = input -> {
+            switch (behaviour) {
+                case "throw":
+                    throw new IllegalStateException("test reward " + name + " fails on step " + input.step());
+                case "short":
+                    return new double[input.size() - 1];
+                default:
+                    double[] out = new double[input.size()];
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = -input.completions().get(i).length() / 10.0;
+                    }
+                    return out;
+            }
+        };
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(RewardFunction.NAME, name);
+        context.registerService(RewardFunction.class, f, props);
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+    }
+}
