@@ -1,0 +1,148 @@
+package dev.cohort.trainer.internal.backend;
+
+/**
+ * The numeric operations of the GPT-2 policy, on tensors the backend owns. Every forward has
+ * its backward beside it. Conventions, as in llm.c:
+ * <ul>
+ * <li>Row-major storage; {@code N} rows of activations are {@code B * T} token positions.
+ * <li>Backward operations ACCUMULATE into parameter gradients and into input gradients
+ * ({@code +=}), so that a tensor used twice (the residual stream, the tied embedding) sums its
+ * gradients; callers zero gradients before a step.
+ * <li>Token ids and positions are host {@code int[]}: they are the only inputs that cross from
+ * the host in the steady state.
+ * <li>Shapes are checked against the tensors' sizes; an error names the tensor and both shapes.
+ * </ul>
+ * Implementations: {@link JavaBackend} (the reference, multithreaded); a CUDA backend later.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Weight layouts of {@link #matmulForward}: (in, out) as Hugging Face's Conv1D, or (out, in) as nn.Linear. */
+    enum Layout { IN_OUT, OUT_IN }
+
+    String name();
+
+    /** A new zero-filled 1-D tensor of {@code elements} floats. */
+    Tensor allocate(String name, long elements);
+
+    /** A view of {@code base} from element {@code offset}, with the given shape. */
+    Tensor view(Tensor base, String name, long offset, int... shape);
+
+    void write(Tensor dst, float[] src);
+
+    void read(Tensor src, float[] dst);
+
+    void zero(Tensor t);
+
+    /** {@code dst += src}, element-wise over {@code dst.size()} elements. */
+    void accumulate(Tensor dst, Tensor src);
+
+    /** {@code t *= s}. */
+    void scale(Tensor t, float s);
+
+    /** Sum of squares of all elements, in double. */
+    double sumOfSquares(Tensor t);
+
+    // ---------------------------------------------------------------- embedding
+
+    /** {@code out[n,:] = wte[tokens[n],:] + wpe[positions[n],:]} for {@code n < N}; out (N, C). */
+    void embeddingForward(Tensor out, int[] tokens, int[] positions, int n, Tensor wte, Tensor wpe, int c);
+
+    /** {@code dwte[tokens[n],:] += dout[n,:]; dwpe[positions[n],:] += dout[n,:]}. */
+    void embeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int[] positions, int n, int c);
+
+    // ---------------------------------------------------------------- layer norm
+
+    /** Per row of inp (N, C): normalise with biased variance and eps, scale and shift; saves mean and 1/std (N). */
+    void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias,
+            int n, int c, float eps);
+
+    void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
+            Tensor mean, Tensor rstd, int n, int c);
+
+    // ---------------------------------------------------------------- matmul
+
+    /**
+     * {@code out (N, OC) = inp (N, C) · W + bias}, W stored (C, OC) for {@link Layout#IN_OUT} or
+     * (OC, C) for {@link Layout#OUT_IN}; bias (OC) may be null. Overwrites out.
+     */
+    void matmulForward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int n, int c, int oc, Layout layout);
+
+    /** Accumulates dinp (N, C), dweight (same layout as weight) and dbias (OC; may be null). dinp may be null. */
+    void matmulBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
+            int n, int c, int oc, Layout layout);
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Causal multi-head self-attention. qkv (B, T, 3C) holds q, k, v side by side; out (B, T, C);
+     * att (B, NH, T, T) keeps the softmax probabilities for the backward (entries above the
+     * diagonal are zero). Scale 1/sqrt(C/NH).
+     */
+    void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, int c, int nh);
+
+    /** Accumulates dqkv (B, T, 3C) from dout (B, T, C); datt (B, NH, T, T) is scratch. */
+    void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int nh);
+
+    /**
+     * One decoding step for {@code n} sequences: row i of qkv (n, 3C) is the new token of the
+     * sequence in cache slot {@code slots[i]} at position {@code positions[i]}; its k and v are
+     * stored in the caches (slots, NH, maxT, C/NH) at that position, then its q attends over
+     * positions 0..positions[i]. out (n, C).
+     */
+    void attentionStep(Tensor out, Tensor qkv, Tensor kCache, Tensor vCache, int[] slots, int[] positions,
+            int n, int c, int nh, int maxT);
+
+    /** Stores k and v of a prefilled sequence (T, 3C) into cache slot {@code slot}, positions 0..T-1. */
+    void cacheStore(Tensor kCache, Tensor vCache, Tensor qkv, int slot, int t, int c, int nh, int maxT);
+
+    // ---------------------------------------------------------------- pointwise
+
+    /** GELU, tanh approximation (GPT-2's "gelu_new"), over {@code n} elements. */
+    void geluForward(Tensor out, Tensor inp, long n);
+
+    /** Accumulates dinp. */
+    void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n);
+
+    /** {@code out = a + b} over {@code n} elements. */
+    void residualForward(Tensor out, Tensor a, Tensor b, long n);
+
+    // ---------------------------------------------------------------- log-probs
+
+    /**
+     * For each row n of logits (N, V): {@code logprobs[n] = log_softmax(logits[n,:] / temperature)[targets[n]]}
+     * and, when entropy is not null, the entropy of that distribution. Rows with target < 0 give 0.
+     */
+    void tokenLogprobs(float[] logprobs, float[] entropy, Tensor logits, int[] targets, int n, int v,
+            float temperature);
+
+    /**
+     * Overwrites dlogits (N, V) with the gradient of {@code sum_n g[n] * logprobs[n]}: for row n,
+     * {@code g[n] * (onehot(target) - softmax(logits/temperature)) / temperature}; zero rows where target < 0.
+     */
+    void tokenLogprobsBackward(Tensor dlogits, Tensor logits, int[] targets, float[] g, int n, int v,
+            float temperature);
+
+    // ---------------------------------------------------------------- sampling
+
+    /**
+     * Samples one token per row of logits (n, V) with temperature, top-k (0 = off), top-p (1 = off)
+     * and min-p (0 = off); temperature 0 means greedy. {@code rng[i]} is row i's random state,
+     * advanced in place, so that a seed reproduces a sequence whatever else is in the batch. Writes
+     * the token, its log-prob under the temperature-scaled distribution before filtering, and its
+     * log-prob at temperature 1.
+     */
+    void sample(int[] tokens, float[] logprobs, float[] logprobsT1, Tensor logits, int n, int v,
+            float temperature, int topK, float topP, float minP, long[] rng);
+
+    // ---------------------------------------------------------------- optimizer
+
+    /**
+     * One AdamW update of params from grads with bias correction for step {@code step} (from 1):
+     * {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (mhat / (sqrt(vhat) + eps) + wd p)}.
+     */
+    void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, float lr, float beta1, float beta2,
+            float eps, float weightDecay, int step);
+
+    @Override
+    void close();
+}
