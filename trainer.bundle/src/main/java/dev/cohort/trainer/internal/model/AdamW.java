@@ -1,0 +1,89 @@
+package dev.cohort.trainer.internal.model;
+
+import dev.cohort.trainer.internal.backend.Backend;
+
+/**
+ * AdamW with bias correction and decoupled weight decay applied to matrices only (embeddings and
+ * the weights of linear layers; not biases or LayerNorm parameters) unless configured for all,
+ * plus global gradient-norm clipping. Moments live in the backend beside the parameters.
+ */
+public final class AdamW {
+
+    /** Hyper-parameters, with Hugging Face's defaults (adam_beta1 0.9, adam_beta2 0.999, adam_epsilon 1e-8). */
+    public record Settings(float beta1, float beta2, float eps, float weightDecay, boolean decayAll, float maxGradNorm) {
+
+        public Settings {
+            if (!(beta1 >= 0 && beta1 < 1)) {
+                throw new IllegalArgumentException("adam_beta1 must be in [0, 1), got " + beta1);
+            }
+            if (!(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("adam_beta2 must be in [0, 1), got " + beta2);
+            }
+            if (!(eps > 0)) {
+                throw new IllegalArgumentException("adam_epsilon must be > 0, got " + eps);
+            }
+            if (!(weightDecay >= 0)) {
+                throw new IllegalArgumentException("weight_decay must be >= 0, got " + weightDecay);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(0.9f, 0.999f, 1e-8f, 0.0f, false, 1.0f);
+        }
+    }
+
+    private final Gpt2Model model;
+    private final Settings settings;
+    private final ParamSet m;
+    private final ParamSet v;
+    private int step;
+
+    public AdamW(Gpt2Model model, Settings settings) {
+        this.model = model;
+        this.settings = settings;
+        this.m = new ParamSet(model.backend(), model.config(), model.layout(), "adam.m");
+        this.v = new ParamSet(model.backend(), model.config(), model.layout(), "adam.v");
+    }
+
+    /** Optimizer steps taken so far. */
+    public int step() {
+        return step;
+    }
+
+    public ParamSet firstMoments() {
+        return m;
+    }
+
+    public ParamSet secondMoments() {
+        return v;
+    }
+
+    /** Restores the step count after loading moments from a checkpoint. */
+    public void restoreStep(int steps) {
+        this.step = steps;
+    }
+
+    /**
+     * Clips the gradients to the global norm (when maxGradNorm > 0), then updates every
+     * parameter. Returns the gradient norm before clipping.
+     */
+    public double update(double lr) {
+        Backend be = model.backend();
+        double norm = Math.sqrt(be.sumOfSquares(model.grads().all()));
+        if (!Double.isFinite(norm)) {
+            throw new IllegalStateException("gradient norm is " + norm + " at optimizer step " + (step + 1)
+                    + "; parameters left unchanged");
+        }
+        if (settings.maxGradNorm() > 0 && norm > settings.maxGradNorm()) {
+            be.scale(model.grads().all(), (float) (settings.maxGradNorm() / (norm + 1e-6)));
+        }
+        step++;
+        for (ParamLayout.Entry e : model.layout().entries()) {
+            float wd = e.decay() || settings.decayAll() ? settings.weightDecay() : 0f;
+            be.adamw(model.params().view(e.name()), model.grads().view(e.name()), m.view(e.name()),
+                    v.view(e.name()), e.size(), (float) lr, settings.beta1(), settings.beta2(), settings.eps(), wd,
+                    step);
+        }
+        return norm;
+    }
+}

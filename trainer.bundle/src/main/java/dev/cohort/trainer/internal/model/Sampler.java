@@ -1,0 +1,251 @@
+package dev.cohort.trainer.internal.model;
+
+import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.backend.Backend.Layout;
+import dev.cohort.trainer.internal.backend.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Batched incremental decoding with a KV cache. Each prompt is prefilled once (consecutive
+ * identical prompts, as in a GRPO group, share the prefill) and its keys and values copied into
+ * one cache slot per sequence; then all unfinished sequences advance one token per step, each
+ * at its own position, until EOS or max_new_tokens. Every sequence draws from its own random
+ * stream derived from the seed and its index, so a seed reproduces the samples.
+ */
+public final class Sampler {
+
+    private final Gpt2Model model;
+    private final Backend be;
+    private final Gpt2Config cfg;
+    private Tensor[] kCache;
+    private Tensor[] vCache;
+    private int slots;
+    private int maxT;
+    private StepBuffers step;
+
+    public Sampler(Gpt2Model model) {
+        this.model = model;
+        this.be = model.backend();
+        this.cfg = model.config();
+    }
+
+    /** Activations of one decoding step for up to {@code cap} sequences. */
+    private static final class StepBuffers {
+        final int cap;
+        final Tensor x;
+        final Tensor ln;
+        final Tensor mean;
+        final Tensor rstd;
+        final Tensor qkv;
+        final Tensor atty;
+        final Tensor proj;
+        final Tensor fch;
+        final Tensor fchGelu;
+        final Tensor logits;
+
+        StepBuffers(Backend be, Gpt2Config cfg, int cap) {
+            this.cap = cap;
+            int c = cfg.nEmbd();
+            x = be.allocate("step.x", (long) cap * c);
+            ln = be.allocate("step.ln", (long) cap * c);
+            mean = be.allocate("step.mean", cap);
+            rstd = be.allocate("step.rstd", cap);
+            qkv = be.allocate("step.qkv", 3L * cap * c);
+            atty = be.allocate("step.atty", (long) cap * c);
+            proj = be.allocate("step.proj", (long) cap * c);
+            fch = be.allocate("step.fch", 4L * cap * c);
+            fchGelu = be.allocate("step.fch_gelu", 4L * cap * c);
+            logits = be.allocate("step.logits", (long) cap * cfg.vocabSize());
+        }
+    }
+
+    /** Samples one completion per prompt. */
+    public List<Completion> generate(List<int[]> prompts, SamplingParams p, int eos) {
+        int n = prompts.size();
+        if (n == 0) {
+            return List.of();
+        }
+        int longest = 0;
+        for (int i = 0; i < n; i++) {
+            if (prompts.get(i).length == 0) {
+                throw new IllegalArgumentException("prompt " + i + " is empty");
+            }
+            longest = Math.max(longest, prompts.get(i).length);
+        }
+        int need = Math.min(cfg.nPositions(), longest + p.maxNewTokens());
+        if (longest >= cfg.nPositions()) {
+            throw new IllegalArgumentException("a prompt of " + longest + " tokens leaves no room in n_positions "
+                    + cfg.nPositions());
+        }
+        ensureCache(n, need);
+        if (step == null || step.cap < n) {
+            step = new StepBuffers(be, cfg, n);
+        }
+        Decoding d = new Decoding(prompts, p, eos);
+        d.prefill();
+        while (d.advance()) {
+            // one token for every unfinished sequence per iteration
+        }
+        return d.results();
+    }
+
+    private void ensureCache(int n, int t) {
+        if (kCache != null && slots >= n && maxT >= t) {
+            return;
+        }
+        slots = Math.max(n, slots);
+        maxT = Math.max(t, maxT);
+        kCache = new Tensor[cfg.nLayer()];
+        vCache = new Tensor[cfg.nLayer()];
+        long size = (long) slots * cfg.nHead() * maxT * cfg.headSize();
+        for (int l = 0; l < cfg.nLayer(); l++) {
+            kCache[l] = be.allocate("kcache." + l, size);
+            vCache[l] = be.allocate("vcache." + l, size);
+        }
+    }
+
+    /** The state of one generate call. */
+    private final class Decoding {
+        final List<int[]> prompts;
+        final SamplingParams p;
+        final int eos;
+        final int n;
+        final int[][] out;
+        final float[][] lp;
+        final float[][] lp1;
+        final int[] len;
+        final boolean[] done;
+        final Completion.Finish[] finish;
+        final long[] rng;
+        // per-step arrays over the active rows
+        final int[] rowSlot;
+        final int[] rowToken;
+        final int[] rowPos;
+        final long[] rowRng;
+        final int[] sampled;
+        final float[] sampledLp;
+        final float[] sampledLp1;
+
+        Decoding(List<int[]> prompts, SamplingParams p, int eos) {
+            this.prompts = prompts;
+            this.p = p;
+            this.eos = eos;
+            this.n = prompts.size();
+            out = new int[n][p.maxNewTokens()];
+            lp = new float[n][p.maxNewTokens()];
+            lp1 = new float[n][p.maxNewTokens()];
+            len = new int[n];
+            done = new boolean[n];
+            finish = new Completion.Finish[n];
+            rng = new long[n];
+            for (int i = 0; i < n; i++) {
+                rng[i] = SplitMix.seed(p.seed(), i);
+            }
+            rowSlot = new int[n];
+            rowToken = new int[n];
+            rowPos = new int[n];
+            rowRng = new long[n];
+            sampled = new int[n];
+            sampledLp = new float[n];
+            sampledLp1 = new float[n];
+        }
+
+        void prefill() {
+            int c = cfg.nEmbd();
+            int v = cfg.vocabSize();
+            for (int i = 0; i < n;) {
+                int[] prompt = prompts.get(i);
+                int j = i;
+                while (j < n && Arrays.equals(prompts.get(j), prompt)) {
+                    j++;
+                }
+                model.forward(prompt, 1, prompt.length);
+                Tensor lastLogits = be.view(model.logits(), "prefill.logits", (long) (prompt.length - 1) * v, v);
+                for (int s = i; s < j; s++) {
+                    for (int l = 0; l < cfg.nLayer(); l++) {
+                        be.cacheStore(kCache[l], vCache[l], model.qkvActivation(l), s, prompt.length, c, cfg.nHead(), maxT);
+                    }
+                    long[] r = {rng[s]};
+                    be.sample(sampled, sampledLp, sampledLp1, lastLogits, 1, v, p.temperature(), p.topK(), p.topP(),
+                            p.minP(), r);
+                    rng[s] = r[0];
+                    accept(s, sampled[0], sampledLp[0], sampledLp1[0]);
+                }
+                i = j;
+            }
+        }
+
+        void accept(int s, int token, float logprob, float logprobT1) {
+            out[s][len[s]] = token;
+            lp[s][len[s]] = logprob;
+            lp1[s][len[s]] = logprobT1;
+            len[s]++;
+            if (token == eos) {
+                done[s] = true;
+                finish[s] = Completion.Finish.EOS;
+            } else if (len[s] == p.maxNewTokens() || prompts.get(s).length + len[s] >= cfg.nPositions()) {
+                done[s] = true;
+                finish[s] = Completion.Finish.LENGTH;
+            }
+        }
+
+        /** One decoding step for every unfinished sequence; false when all are finished. */
+        boolean advance() {
+            int rows = 0;
+            for (int s = 0; s < n; s++) {
+                if (!done[s]) {
+                    rowSlot[rows] = s;
+                    rowToken[rows] = out[s][len[s] - 1];
+                    rowPos[rows] = prompts.get(s).length + len[s] - 1;
+                    rowRng[rows] = rng[s];
+                    rows++;
+                }
+            }
+            if (rows == 0) {
+                return false;
+            }
+            forwardStep(rows);
+            be.sample(sampled, sampledLp, sampledLp1, step.logits, rows, cfg.vocabSize(), p.temperature(), p.topK(),
+                    p.topP(), p.minP(), rowRng);
+            for (int r = 0; r < rows; r++) {
+                int s = rowSlot[r];
+                rng[s] = rowRng[r];
+                accept(s, sampled[r], sampledLp[r], sampledLp1[r]);
+            }
+            return true;
+        }
+
+        void forwardStep(int rows) {
+            int c = cfg.nEmbd();
+            float eps = cfg.layerNormEpsilon();
+            ParamSet w = model.params();
+            be.embeddingForward(step.x, rowToken, rowPos, rows, w.wte(), w.wpe(), c);
+            for (int l = 0; l < cfg.nLayer(); l++) {
+                ParamSet.Block b = w.block(l);
+                be.layerNormForward(step.ln, step.mean, step.rstd, step.x, b.ln1w(), b.ln1b(), rows, c, eps);
+                be.matmulForward(step.qkv, step.ln, b.qkvw(), b.qkvb(), rows, c, 3 * c, Layout.IN_OUT);
+                be.attentionStep(step.atty, step.qkv, kCache[l], vCache[l], rowSlot, rowPos, rows, c, cfg.nHead(), maxT);
+                be.matmulForward(step.proj, step.atty, b.attprojw(), b.attprojb(), rows, c, c, Layout.IN_OUT);
+                be.residualForward(step.x, step.x, step.proj, (long) rows * c);
+                be.layerNormForward(step.ln, step.mean, step.rstd, step.x, b.ln2w(), b.ln2b(), rows, c, eps);
+                be.matmulForward(step.fch, step.ln, b.fcw(), b.fcb(), rows, c, 4 * c, Layout.IN_OUT);
+                be.geluForward(step.fchGelu, step.fch, 4L * rows * c);
+                be.matmulForward(step.proj, step.fchGelu, b.fcprojw(), b.fcprojb(), rows, 4 * c, c, Layout.IN_OUT);
+                be.residualForward(step.x, step.x, step.proj, (long) rows * c);
+            }
+            be.layerNormForward(step.ln, step.mean, step.rstd, step.x, w.lnfw(), w.lnfb(), rows, c, eps);
+            be.matmulForward(step.logits, step.ln, w.wte(), null, rows, c, cfg.vocabSize(), Layout.OUT_IN);
+        }
+
+        List<Completion> results() {
+            List<Completion> r = new ArrayList<>(n);
+            for (int s = 0; s < n; s++) {
+                r.add(new Completion(Arrays.copyOf(out[s], len[s]), Arrays.copyOf(lp[s], len[s]),
+                        Arrays.copyOf(lp1[s], len[s]), finish[s]));
+            }
+            return r;
+        }
+    }
+}
