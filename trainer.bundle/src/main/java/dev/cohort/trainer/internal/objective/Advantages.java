@@ -127,17 +127,16 @@ public final class Advantages {
 
   private static int validate(double[][] rewards, double[] weights, int groupSize,
       double[] advantages, double[] totals) {
-    Shapes.requireNonNull("rewards", rewards, "expected [K][N] rewards");
-    Shapes.requireNonNull("weights", weights, "expected [K] reward weights");
+    Shapes.requireNonNull("rewards", rewards, "[K][N] rewards");
+    Shapes.requireNonNull("weights", weights, "[K] reward weights");
     if (rewards.length == 0) {
       throw new IllegalArgumentException("rewards has 0 columns, expected K >= 1");
     }
     Shapes.requireLength("weights", weights.length, rewards.length, "K (columns of rewards)");
-    Shapes.requireNonNull("rewards[0]", rewards[0], "expected [N] rewards");
+    Shapes.requireNonNull("rewards[0]", rewards[0], "[N] rewards");
     int n = rewards[0].length;
     for (int k = 0; k < rewards.length; k++) {
-      Shapes.requireNonNull("rewards[" + k + "]", rewards[k], "expected [N] rewards");
-      Shapes.requireLength("rewards[" + k + "]", rewards[k].length, n, "N (length of rewards[0])");
+      Shapes.requireColumn("rewards", k, rewards[k], n, "N (length of rewards[0])");
       if (!Double.isFinite(weights[k])) {
         throw new IllegalArgumentException("weights[" + k + "] is " + weights[k]
             + ", expected a finite number");
@@ -147,8 +146,8 @@ public final class Advantages {
       throw new IllegalArgumentException("group size G = " + groupSize
           + " must be >= 2 and divide N = " + n + " (a batch of whole groups)");
     }
-    Shapes.requireNonNull("advantages", advantages, "expected [N] output");
-    Shapes.requireNonNull("totals", totals, "expected [N] output");
+    Shapes.requireNonNull("advantages", advantages, "[N] output");
+    Shapes.requireNonNull("totals", totals, "[N] output");
     Shapes.requireLength("advantages", advantages.length, n, "N (length of rewards[0])");
     Shapes.requireLength("totals", totals.length, n, "N (length of rewards[0])");
     return n;

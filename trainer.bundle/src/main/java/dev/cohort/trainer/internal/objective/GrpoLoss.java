@@ -154,25 +154,27 @@ public final class GrpoLoss {
   }
 
   private void validate(MicroBatch batch, double[] dLogp) {
-    Shapes.requireNonNull("batch", batch, "expected a micro-batch");
-    String bt = "b*T = " + batch.samples() + "*" + batch.tokens();
-    Shapes.requireNonNull("dLogp", dLogp, "expected [" + bt + "] gradient output");
-    Shapes.requireLength("dLogp", dLogp.length, batch.samples() * batch.tokens(), bt);
-    if (config.beta() > 0) {
-      Shapes.requireNonNull("refLogp", batch.refLogp(), ConfigKeys.BETA + " = " + config.beta()
+    Shapes.requireNonNull("batch", batch, "a micro-batch");
+    Shapes.requireNonNull("dLogp", dLogp, "a [b*T] gradient output");
+    Shapes.requireTokens("dLogp", dLogp.length, batch.samples(), batch.tokens());
+    if (config.beta() > 0 && batch.refLogp() == null) {
+      throw missing("refLogp", ConfigKeys.BETA + " = " + config.beta()
           + " > 0 needs the reference model's log-probs");
     }
-    if (config.numIterations() > 1) {
-      Shapes.requireNonNull("oldLogp", batch.oldLogp(), ConfigKeys.NUM_ITERATIONS + " = "
-          + config.numIterations() + " > 1 needs the generating policy's log-probs");
+    if (config.numIterations() > 1 && batch.oldLogp() == null) {
+      throw missing("oldLogp", ConfigKeys.NUM_ITERATIONS + " = " + config.numIterations()
+          + " > 1 needs the generating policy's log-probs");
     }
-    if (config.maskTruncatedCompletions()) {
-      Shapes.requireNonNull("truncated", batch.truncated(),
-          ConfigKeys.MASK_TRUNCATED + " = true needs the truncated flags");
+    if (config.maskTruncatedCompletions() && batch.truncated() == null) {
+      throw missing("truncated", ConfigKeys.MASK_TRUNCATED + " = true needs the truncated flags");
     }
     if (config.lossType() == LossType.DAPO && batch.batchTokens() < 1) {
       throw new IllegalArgumentException("batchTokens is " + batch.batchTokens() + ", "
           + ConfigKeys.LOSS_TYPE + " = dapo needs N >= 1 (completion tokens in the generation batch)");
     }
+  }
+
+  private static IllegalArgumentException missing(String tensor, String why) {
+    return new IllegalArgumentException(tensor + " is null, " + why);
   }
 }

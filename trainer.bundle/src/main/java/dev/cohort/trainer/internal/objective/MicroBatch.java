@@ -33,23 +33,21 @@ public record MicroBatch(
 
   /** Checks the shapes of every tensor against b and T. */
   public MicroBatch {
-    int n = Shapes.tokens(samples, tokens);
-    String bt = "b*T = " + samples + "*" + tokens;
-    String b = "b";
-    Shapes.requireNonNull("logp", logp, "expected [" + bt + "] current log-probs");
-    Shapes.requireLength("logp", logp.length, n, bt);
+    Shapes.requireShape(samples, tokens);
+    Shapes.requireNonNull("logp", logp, "[b*T] current log-probs");
+    Shapes.requireTokens("logp", logp.length, samples, tokens);
     if (oldLogp != null) {
-      Shapes.requireLength("oldLogp", oldLogp.length, n, bt);
+      Shapes.requireTokens("oldLogp", oldLogp.length, samples, tokens);
     }
     if (refLogp != null) {
-      Shapes.requireLength("refLogp", refLogp.length, n, bt);
+      Shapes.requireTokens("refLogp", refLogp.length, samples, tokens);
     }
-    Shapes.requireNonNull("mask", mask, "expected [" + bt + "] completion mask");
-    Shapes.requireLength("mask", mask.length, n, bt);
-    Shapes.requireNonNull("advantages", advantages, "expected [b] = [" + samples + "]");
-    Shapes.requireLength("advantages", advantages.length, samples, b);
+    Shapes.requireNonNull("mask", mask, "[b*T] completion mask");
+    Shapes.requireTokens("mask", mask.length, samples, tokens);
+    Shapes.requireNonNull("advantages", advantages, "[b] advantages");
+    Shapes.requireSamples("advantages", advantages.length, samples);
     if (truncated != null) {
-      Shapes.requireLength("truncated", truncated.length, samples, b);
+      Shapes.requireSamples("truncated", truncated.length, samples);
     }
     for (int s = 0; s < samples; s++) {
       if (!Double.isFinite(advantages[s])) {
@@ -61,5 +59,4 @@ public record MicroBatch(
       throw new IllegalArgumentException("batchTokens is " + batchTokens + ", expected N >= 0");
     }
   }
-
 }

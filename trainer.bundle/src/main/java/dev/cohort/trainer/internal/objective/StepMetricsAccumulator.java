@@ -124,12 +124,11 @@ public final class StepMetricsAccumulator {
   }
 
   private void validate(double[][] rewards, double[] totals, int groupSize) {
-    Shapes.requireNonNull("rewards", rewards, "expected [K][N] rewards");
-    Shapes.requireNonNull("totals", totals, "expected [N] total rewards");
+    Shapes.requireNonNull("rewards", rewards, "[K][N] rewards");
+    Shapes.requireNonNull("totals", totals, "[N] total rewards");
     Shapes.requireLength("rewards", rewards.length, perFunction.length, "K (reward functions)");
     for (int k = 0; k < rewards.length; k++) {
-      Shapes.requireNonNull("rewards[" + k + "]", rewards[k], "expected [N] rewards");
-      Shapes.requireLength("rewards[" + k + "]", rewards[k].length, totals.length, "N (totals)");
+      Shapes.requireColumn("rewards", k, rewards[k], totals.length, "N (totals)");
     }
     if (groupSize < 2 || totals.length % groupSize != 0) {
       throw new IllegalArgumentException("group size G = " + groupSize
