@@ -205,6 +205,19 @@ class AdvantagesTest {
   }
 
   @Test
+  void steadyStateAllocatesNothing() {
+    for (RewardAggregation aggregation : RewardAggregation.values()) {
+      Advantages advantages = new Advantages(ObjectiveConfig.builder().aggregation(aggregation)
+          .scaleRewards(ScaleRewards.BATCH).build());
+      double[] out = new double[9];
+      double[] totals = new double[9];
+      long bytes = Allocations.steadyStateBytes(
+          () -> advantages.compute(REWARDS, WEIGHTS, 3, out, totals));
+      assertEquals(0, bytes, 1024, aggregation.key() + ": bytes allocated by 1000 calls");
+    }
+  }
+
+  @Test
   void shapeErrorsNameTheTensorAndBothShapes() {
     Advantages advantages = new Advantages(ObjectiveConfig.defaults());
     double[][] rewards = {{1, 2, 3, 4}, {1, 2, 3}};
@@ -220,6 +233,8 @@ class AdvantagesTest {
         () -> advantages.compute(REWARDS, WEIGHTS, 2, new double[9], new double[9]));
     assertMessage("group size G = 1 must be >= 2 and divide N = 9 (a batch of whole groups)",
         () -> advantages.compute(REWARDS, WEIGHTS, 1, new double[9], new double[9]));
+    assertMessage("rewards[1] is null, expected [N] values", () -> advantages.compute(
+        new double[][] {{1, 2}, null}, new double[] {1, 1}, 2, new double[2], new double[2]));
     assertMessage("weights[1] is NaN, expected a finite number",
         () -> advantages.compute(REWARDS, new double[] {1, NaN}, 3, new double[9], new double[9]));
   }

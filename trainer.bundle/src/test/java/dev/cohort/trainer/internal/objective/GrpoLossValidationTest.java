@@ -1,14 +1,16 @@
 package dev.cohort.trainer.internal.objective;
 
 import static dev.cohort.trainer.internal.objective.AdvantagesTest.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Shape and missing-input errors name the tensor and both shapes; the steady state allocates nothing. */
+/**
+ * Shape and missing-input errors name the tensor and both shapes; a reused instance grows its
+ * workspace and allocates nothing in the steady state.
+ */
 class GrpoLossValidationTest {
   private static final int B = 4;
   private static final int T = 8;
@@ -88,22 +90,10 @@ class GrpoLossValidationTest {
     loss.lossAndGradient(small, gradSmall, metrics);
     loss.lossAndGradient(big, gradBig, metrics);
     assertEquals(fresh, loss.lossAndGradient(small, gradSmall, metrics), 0.0);
-    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, gradSmall, 0.0);
+    assertArrayEquals(expected, gradSmall, 0.0);
 
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no allocation counter");
-    com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(counter.isThreadAllocatedMemorySupported());
-    long thread = Thread.currentThread().getId();
-    for (int i = 0; i < 20_000; i++) {
-      loss.lossAndGradient(big, gradBig, metrics); // warm up: let the JIT compile the loop
-    }
-    long before = counter.getThreadAllocatedBytes(thread);
-    for (int i = 0; i < 1000; i++) {
-      loss.lossAndGradient(big, gradBig, metrics);
-    }
-    long allocated = counter.getThreadAllocatedBytes(thread) - before;
-    // A little slack for the counter reading itself; one array per call would be >= 4 KB each.
+    long allocated = Allocations.steadyStateBytes(() -> loss.lossAndGradient(big, gradBig, metrics));
+    // A little slack for reading the counter; one array per call would be >= 4 KB each time.
     assertEquals(0, allocated, 1024, "bytes allocated by 1000 calls");
   }
 }
