@@ -55,7 +55,8 @@ public final class GrpoLoss {
       loss += c * sample(batch, s, c, dLogp);
     }
     if (metrics != null) {
-      metrics.addTokenSums(tallyTokens, tallyLow, tallyHigh, config.beta() > 0 ? tallyKl : Double.NaN);
+      double kl = config.beta() > 0 ? tallyKl : Double.NaN;
+      metrics.addTokenSums(tallyTokens, tallyLow, tallyHigh, kl);
     }
     return loss;
   }
@@ -103,7 +104,8 @@ public final class GrpoLoss {
     int to = from + batch.tokens();
     int n = tokenCounts[s];
     double a = batch.advantages()[s];
-    double sequenceRatio = sequenceLevel && n > 0 ? Math.exp(sequenceLogRatio(batch, from, to, n)) : 1;
+    double sequenceRatio =
+        sequenceLevel && n > 0 ? Math.exp(sequenceLogRatio(batch, from, to, n)) : 1;
     double sum = 0;
     for (int i = from; i < to; i++) {
       if (n == 0 || !batch.mask()[i]) {
@@ -170,7 +172,8 @@ public final class GrpoLoss {
     }
     if (config.lossType() == LossType.DAPO && batch.batchTokens() < 1) {
       throw new IllegalArgumentException("batchTokens is " + batch.batchTokens() + ", "
-          + ConfigKeys.LOSS_TYPE + " = dapo needs N >= 1 (completion tokens in the generation batch)");
+          + ConfigKeys.LOSS_TYPE
+          + " = dapo needs N >= 1 (completion tokens in the generation batch)");
     }
   }
 

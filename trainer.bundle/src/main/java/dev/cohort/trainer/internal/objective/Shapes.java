@@ -7,7 +7,7 @@ package dev.cohort.trainer.internal.objective;
 final class Shapes {
   private Shapes() {}
 
-  /** Throws unless a tensor has {@code expected} elements; {@code what} names where it came from. */
+  /** Throws unless a tensor has {@code expected} elements; {@code what} names its source. */
   static void requireLength(String name, int actual, int expected, String what) {
     if (actual != expected) {
       throw new IllegalArgumentException(

@@ -54,7 +54,8 @@ public record StepMetrics(
    * @param rewardNames one name per reward function, in column order
    */
   public Map<String, Double> toMap(List<String> rewardNames) {
-    Shapes.requireLength("rewardNames", rewardNames.size(), rewardMeans.size(), "K (reward functions)");
+    Shapes.requireLength(
+        "rewardNames", rewardNames.size(), rewardMeans.size(), "K (reward functions)");
     Map<String, Double> map = new LinkedHashMap<>();
     for (int k = 0; k < rewardNames.size(); k++) {
       map.put("rewards/" + rewardNames.get(k) + "/mean", rewardMeans.get(k));

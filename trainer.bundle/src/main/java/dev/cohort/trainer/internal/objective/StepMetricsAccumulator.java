@@ -29,7 +29,8 @@ public final class StepMetricsAccumulator {
   /** An accumulator for K reward functions. */
   public StepMetricsAccumulator(int rewardFunctions) {
     if (rewardFunctions < 1) {
-      throw new IllegalArgumentException("rewardFunctions is " + rewardFunctions + ", expected K >= 1");
+      throw new IllegalArgumentException(
+          "rewardFunctions is " + rewardFunctions + ", expected K >= 1");
     }
     perFunction = new RunningStats[rewardFunctions];
     for (int k = 0; k < rewardFunctions; k++) {

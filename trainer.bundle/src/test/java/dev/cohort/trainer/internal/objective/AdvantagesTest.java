@@ -25,7 +25,8 @@ class AdvantagesTest {
   private static final double[] WEIGHTS = {1, 0.5};
   private static final double[] TOTALS = {2, 3, 4, 5, 5, NaN, 0, NaN, 2};
 
-  private static double[][] run(ObjectiveConfig config, double[][] rewards, double[] weights, int g) {
+  private static double[][] run(
+      ObjectiveConfig config, double[][] rewards, double[] weights, int g) {
     int n = rewards[0].length;
     double[] advantages = new double[n];
     double[] totals = new double[n];

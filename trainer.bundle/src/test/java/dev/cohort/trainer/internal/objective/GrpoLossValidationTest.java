@@ -92,7 +92,8 @@ class GrpoLossValidationTest {
     assertEquals(fresh, loss.lossAndGradient(small, gradSmall, metrics), 0.0);
     assertArrayEquals(expected, gradSmall, 0.0);
 
-    long allocated = Allocations.steadyStateBytes(() -> loss.lossAndGradient(big, gradBig, metrics));
+    long allocated =
+        Allocations.steadyStateBytes(() -> loss.lossAndGradient(big, gradBig, metrics));
     // A little slack for reading the counter; one array per call would be >= 4 KB each time.
     assertEquals(0, allocated, 1024, "bytes allocated by 1000 calls");
   }

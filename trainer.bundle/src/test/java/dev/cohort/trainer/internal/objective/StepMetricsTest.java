@@ -4,6 +4,7 @@ import static dev.cohort.trainer.internal.objective.AdvantagesTest.assertMessage
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,8 @@ class StepMetricsTest {
     StepMetricsAccumulator whole = new StepMetricsAccumulator(2);
     whole.addRewards(REWARDS, TOTALS, 3);
     StepMetricsAccumulator parts = new StepMetricsAccumulator(2);
-    parts.addRewards(slice(REWARDS, 0, 6), java.util.Arrays.copyOfRange(TOTALS, 0, 6), 3);
-    parts.addRewards(slice(REWARDS, 6, 9), java.util.Arrays.copyOfRange(TOTALS, 6, 9), 3);
+    parts.addRewards(slice(REWARDS, 0, 6), Arrays.copyOfRange(TOTALS, 0, 6), 3);
+    parts.addRewards(slice(REWARDS, 6, 9), Arrays.copyOfRange(TOTALS, 6, 9), 3);
     StepMetrics a = whole.snapshot();
     StepMetrics b = parts.snapshot();
     for (int k = 0; k < 2; k++) {
@@ -67,8 +68,8 @@ class StepMetricsTest {
   }
 
   private static double[][] slice(double[][] m, int from, int to) {
-    return new double[][] {java.util.Arrays.copyOfRange(m[0], from, to),
-        java.util.Arrays.copyOfRange(m[1], from, to)};
+    return new double[][] {Arrays.copyOfRange(m[0], from, to),
+        Arrays.copyOfRange(m[1], from, to)};
   }
 
   @Test
@@ -96,8 +97,8 @@ class StepMetricsTest {
     for (int i = 0; i < 6; i++) {
       logp[i] = Math.log(w[i]);
     }
-    MicroBatch batch = new MicroBatch(2, 3, logp, new double[6], null, Batches.bits(1, 1, 1, 1, 1, 1),
-        new double[] {2, -1}, null, 6);
+    MicroBatch batch = new MicroBatch(2, 3, logp, new double[6], null,
+        Batches.bits(1, 1, 1, 1, 1, 1), new double[] {2, -1}, null, 6);
     StepMetricsAccumulator acc = new StepMetricsAccumulator(1);
     new GrpoLoss(ObjectiveConfig.builder().epsilonHigh(0.28).build())
         .lossAndGradient(batch, new double[6], acc);
@@ -114,7 +115,8 @@ class StepMetricsTest {
     // micro-batch 1: 3 tokens, k3 [1 - ln 2, 0, ln 2 - 0.5], sum 0.5 (GrpoLossGoldenTest);
     // micro-batch 2: 1 token with d = ln 2 (k3 = 1 - ln 2) and 1 masked token.
     // token mean (0.5 + 1 - ln 2) / 4 = 0.30171
-    GrpoLoss loss = new GrpoLoss(ObjectiveConfig.builder().lossType(LossType.BNPO).beta(0.1).build());
+    GrpoLoss loss =
+        new GrpoLoss(ObjectiveConfig.builder().lossType(LossType.BNPO).beta(0.1).build());
     StepMetricsAccumulator acc = new StepMetricsAccumulator(1);
     loss.lossAndGradient(new MicroBatch(1, 3, new double[] {-1, -1, -1}, null,
         new double[] {-1 + LN2, -1, -1 - LN2}, Batches.bits(1, 1, 1), new double[] {1}, null, 0),

@@ -25,7 +25,8 @@ class TokenKernelsTest {
         double l = Math.log(w);
         double numeric = (TokenKernels.surrogate(Math.exp(l + H), a, LO, HI)
             - TokenKernels.surrogate(Math.exp(l - H), a, LO, HI)) / (2 * H);
-        assertEquals(numeric, TokenKernels.surrogateBackward(w, a, LO, HI), TOL, "w " + w + " A " + a);
+        assertEquals(numeric, TokenKernels.surrogateBackward(w, a, LO, HI), TOL,
+            "w " + w + " A " + a);
       }
     }
   }
