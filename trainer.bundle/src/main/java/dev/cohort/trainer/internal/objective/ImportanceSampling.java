@@ -6,16 +6,16 @@ package dev.cohort.trainer.internal.objective;
  * #SEQUENCE}, GSPO).
  */
 public enum ImportanceSampling {
-  TOKEN,
-  SEQUENCE;
+    TOKEN,
+    SEQUENCE;
 
-  /** The TRL spelling, e.g. {@code token}. */
-  public String key() {
-    return ConfigKeys.key(this);
-  }
+    /** The TRL spelling, e.g. {@code token}. */
+    public String key() {
+        return ConfigKeys.key(this);
+    }
 
-  /** Parses the TRL spelling; throws IllegalArgumentException naming the config key. */
-  public static ImportanceSampling fromKey(String value) {
-    return ConfigKeys.parse(ImportanceSampling.class, ConfigKeys.IMPORTANCE_SAMPLING, value);
-  }
+    /** Parses the TRL spelling; throws IllegalArgumentException naming the config key. */
+    public static ImportanceSampling fromKey(String value) {
+        return ConfigKeys.parse(ImportanceSampling.class, ConfigKeys.IMPORTANCE_SAMPLING, value);
+    }
 }

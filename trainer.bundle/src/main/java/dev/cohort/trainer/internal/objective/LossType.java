@@ -14,18 +14,18 @@ package dev.cohort.trainer.internal.objective;
  * </ul>
  */
 public enum LossType {
-  GRPO,
-  BNPO,
-  DR_GRPO,
-  DAPO;
+    GRPO,
+    BNPO,
+    DR_GRPO,
+    DAPO;
 
-  /** The TRL spelling, e.g. {@code dr_grpo}. */
-  public String key() {
-    return ConfigKeys.key(this);
-  }
+    /** The TRL spelling, e.g. {@code dr_grpo}. */
+    public String key() {
+        return ConfigKeys.key(this);
+    }
 
-  /** Parses the TRL spelling; throws IllegalArgumentException naming {@code loss_type}. */
-  public static LossType fromKey(String value) {
-    return ConfigKeys.parse(LossType.class, ConfigKeys.LOSS_TYPE, value);
-  }
+    /** Parses the TRL spelling; throws IllegalArgumentException naming {@code loss_type}. */
+    public static LossType fromKey(String value) {
+        return ConfigKeys.parse(LossType.class, ConfigKeys.LOSS_TYPE, value);
+    }
 }

@@ -21,42 +21,42 @@ package dev.cohort.trainer.internal.objective;
  *     dapo's divisor, >= 1 for dapo, ignored otherwise
  */
 public record MicroBatch(
-    int samples,
-    int tokens,
-    double[] logp,
-    double[] oldLogp,
-    double[] refLogp,
-    boolean[] mask,
-    double[] advantages,
-    boolean[] truncated,
-    long batchTokens) {
+        int samples,
+        int tokens,
+        double[] logp,
+        double[] oldLogp,
+        double[] refLogp,
+        boolean[] mask,
+        double[] advantages,
+        boolean[] truncated,
+        long batchTokens) {
 
-  /** Checks the shapes of every tensor against b and T. */
-  public MicroBatch {
-    Shapes.requireShape(samples, tokens);
-    Shapes.requireNonNull("logp", logp, "[b*T] current log-probs");
-    Shapes.requireTokens("logp", logp.length, samples, tokens);
-    if (oldLogp != null) {
-      Shapes.requireTokens("oldLogp", oldLogp.length, samples, tokens);
+    /** Checks the shapes of every tensor against b and T. */
+    public MicroBatch {
+        Shapes.requireShape(samples, tokens);
+        Shapes.requireNonNull("logp", logp, "[b*T] current log-probs");
+        Shapes.requireTokens("logp", logp.length, samples, tokens);
+        if (oldLogp != null) {
+            Shapes.requireTokens("oldLogp", oldLogp.length, samples, tokens);
+        }
+        if (refLogp != null) {
+            Shapes.requireTokens("refLogp", refLogp.length, samples, tokens);
+        }
+        Shapes.requireNonNull("mask", mask, "[b*T] completion mask");
+        Shapes.requireTokens("mask", mask.length, samples, tokens);
+        Shapes.requireNonNull("advantages", advantages, "[b] advantages");
+        Shapes.requireSamples("advantages", advantages.length, samples);
+        if (truncated != null) {
+            Shapes.requireSamples("truncated", truncated.length, samples);
+        }
+        for (int s = 0; s < samples; s++) {
+            if (!Double.isFinite(advantages[s])) {
+                throw new IllegalArgumentException(
+                        "advantages[" + s + "] is " + advantages[s] + ", expected a finite number");
+            }
+        }
+        if (batchTokens < 0) {
+            throw new IllegalArgumentException("batchTokens is " + batchTokens + ", expected N >= 0");
+        }
     }
-    if (refLogp != null) {
-      Shapes.requireTokens("refLogp", refLogp.length, samples, tokens);
-    }
-    Shapes.requireNonNull("mask", mask, "[b*T] completion mask");
-    Shapes.requireTokens("mask", mask.length, samples, tokens);
-    Shapes.requireNonNull("advantages", advantages, "[b] advantages");
-    Shapes.requireSamples("advantages", advantages.length, samples);
-    if (truncated != null) {
-      Shapes.requireSamples("truncated", truncated.length, samples);
-    }
-    for (int s = 0; s < samples; s++) {
-      if (!Double.isFinite(advantages[s])) {
-        throw new IllegalArgumentException(
-            "advantages[" + s + "] is " + advantages[s] + ", expected a finite number");
-      }
-    }
-    if (batchTokens < 0) {
-      throw new IllegalArgumentException("batchTokens is " + batchTokens + ", expected N >= 0");
-    }
-  }
 }

@@ -7,16 +7,16 @@ package dev.cohort.trainer.internal.objective;
  * ({@link #NORMALIZE_THEN_SUM}).
  */
 public enum RewardAggregation {
-  SUM_THEN_NORMALIZE,
-  NORMALIZE_THEN_SUM;
+    SUM_THEN_NORMALIZE,
+    NORMALIZE_THEN_SUM;
 
-  /** The TRL spelling, e.g. {@code sum_then_normalize}. */
-  public String key() {
-    return ConfigKeys.key(this);
-  }
+    /** The TRL spelling, e.g. {@code sum_then_normalize}. */
+    public String key() {
+        return ConfigKeys.key(this);
+    }
 
-  /** Parses the TRL spelling; throws IllegalArgumentException naming the config key. */
-  public static RewardAggregation fromKey(String value) {
-    return ConfigKeys.parse(RewardAggregation.class, ConfigKeys.AGGREGATION, value);
-  }
+    /** Parses the TRL spelling; throws IllegalArgumentException naming the config key. */
+    public static RewardAggregation fromKey(String value) {
+        return ConfigKeys.parse(RewardAggregation.class, ConfigKeys.AGGREGATION, value);
+    }
 }

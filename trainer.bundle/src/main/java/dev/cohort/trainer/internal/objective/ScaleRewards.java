@@ -6,26 +6,26 @@ package dev.cohort.trainer.internal.objective;
  * ({@link #NONE}). Ignored by {@link RewardAggregation#NORMALIZE_THEN_SUM}.
  */
 public enum ScaleRewards {
-  GROUP,
-  BATCH,
-  NONE;
+    GROUP,
+    BATCH,
+    NONE;
 
-  /** The TRL spelling, e.g. {@code group}. */
-  public String key() {
-    return ConfigKeys.key(this);
-  }
+    /** The TRL spelling, e.g. {@code group}. */
+    public String key() {
+        return ConfigKeys.key(this);
+    }
 
-  /**
-   * Parses the TRL spelling. Like TRL, the legacy booleans {@code true} and {@code false} mean
-   * {@code group} and {@code none}. Throws IllegalArgumentException naming {@code scale_rewards}.
-   */
-  public static ScaleRewards fromKey(String value) {
-    if ("true".equalsIgnoreCase(value)) {
-      return GROUP;
+    /**
+     * Parses the TRL spelling. Like TRL, the legacy booleans {@code true} and {@code false} mean
+     * {@code group} and {@code none}. Throws IllegalArgumentException naming {@code scale_rewards}.
+     */
+    public static ScaleRewards fromKey(String value) {
+        if ("true".equalsIgnoreCase(value)) {
+            return GROUP;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return NONE;
+        }
+        return ConfigKeys.parse(ScaleRewards.class, ConfigKeys.SCALE_REWARDS, value);
     }
-    if ("false".equalsIgnoreCase(value)) {
-      return NONE;
-    }
-    return ConfigKeys.parse(ScaleRewards.class, ConfigKeys.SCALE_REWARDS, value);
-  }
 }

@@ -27,53 +27,53 @@ import java.util.Map;
  * @param clipRatioRegionMean masked token mean of low or high ({@code clip_ratio/region_mean})
  */
 public record StepMetrics(
-    List<Double> rewardMeans,
-    List<Double> rewardStds,
-    double reward,
-    double rewardStd,
-    double fracRewardZeroStd,
-    double meanLength,
-    double minLength,
-    double maxLength,
-    double clippedRatio,
-    double kl,
-    double clipRatioLowMean,
-    double clipRatioHighMean,
-    double clipRatioRegionMean) {
+        List<Double> rewardMeans,
+        List<Double> rewardStds,
+        double reward,
+        double rewardStd,
+        double fracRewardZeroStd,
+        double meanLength,
+        double minLength,
+        double maxLength,
+        double clippedRatio,
+        double kl,
+        double clipRatioLowMean,
+        double clipRatioHighMean,
+        double clipRatioRegionMean) {
 
-  /** Copies the per-function lists; they must have the same length. */
-  public StepMetrics {
-    rewardMeans = List.copyOf(rewardMeans);
-    rewardStds = List.copyOf(rewardStds);
-    Shapes.requireLength("rewardStds", rewardStds.size(), rewardMeans.size(), "K (rewardMeans)");
-  }
+    /** Copies the per-function lists; they must have the same length. */
+    public StepMetrics {
+        rewardMeans = List.copyOf(rewardMeans);
+        rewardStds = List.copyOf(rewardStds);
+        Shapes.requireLength("rewardStds", rewardStds.size(), rewardMeans.size(), "K (rewardMeans)");
+    }
 
-  /**
-   * The metrics under TRL's names, in a stable order; {@code kl} only when it was measured.
-   *
-   * @param rewardNames one name per reward function, in column order
-   */
-  public Map<String, Double> toMap(List<String> rewardNames) {
-    Shapes.requireLength(
-        "rewardNames", rewardNames.size(), rewardMeans.size(), "K (reward functions)");
-    Map<String, Double> map = new LinkedHashMap<>();
-    for (int k = 0; k < rewardNames.size(); k++) {
-      map.put("rewards/" + rewardNames.get(k) + "/mean", rewardMeans.get(k));
-      map.put("rewards/" + rewardNames.get(k) + "/std", rewardStds.get(k));
+    /**
+     * The metrics under TRL's names, in a stable order; {@code kl} only when it was measured.
+     *
+     * @param rewardNames one name per reward function, in column order
+     */
+    public Map<String, Double> toMap(List<String> rewardNames) {
+        Shapes.requireLength(
+                "rewardNames", rewardNames.size(), rewardMeans.size(), "K (reward functions)");
+        Map<String, Double> map = new LinkedHashMap<>();
+        for (int k = 0; k < rewardNames.size(); k++) {
+            map.put("rewards/" + rewardNames.get(k) + "/mean", rewardMeans.get(k));
+            map.put("rewards/" + rewardNames.get(k) + "/std", rewardStds.get(k));
+        }
+        map.put("reward", reward);
+        map.put("reward_std", rewardStd);
+        map.put("frac_reward_zero_std", fracRewardZeroStd);
+        map.put("completions/mean_length", meanLength);
+        map.put("completions/min_length", minLength);
+        map.put("completions/max_length", maxLength);
+        map.put("completions/clipped_ratio", clippedRatio);
+        if (!Double.isNaN(kl)) {
+            map.put("kl", kl);
+        }
+        map.put("clip_ratio/low_mean", clipRatioLowMean);
+        map.put("clip_ratio/high_mean", clipRatioHighMean);
+        map.put("clip_ratio/region_mean", clipRatioRegionMean);
+        return map;
     }
-    map.put("reward", reward);
-    map.put("reward_std", rewardStd);
-    map.put("frac_reward_zero_std", fracRewardZeroStd);
-    map.put("completions/mean_length", meanLength);
-    map.put("completions/min_length", minLength);
-    map.put("completions/max_length", maxLength);
-    map.put("completions/clipped_ratio", clippedRatio);
-    if (!Double.isNaN(kl)) {
-      map.put("kl", kl);
-    }
-    map.put("clip_ratio/low_mean", clipRatioLowMean);
-    map.put("clip_ratio/high_mean", clipRatioHighMean);
-    map.put("clip_ratio/region_mean", clipRatioRegionMean);
-    return map;
-  }
 }
