@@ -1,0 +1,53 @@
+package dev.cohort.trainer.internal.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.model.Completion;
+import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
+import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.Sampler;
+import dev.cohort.trainer.internal.model.SamplingParams;
+import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Loads a checkpoint directory, encodes a prompt with the model's tokenizer, samples and formats
+ * the result: the text, or with --json one line of prompt ids, completion ids and the log-prob
+ * of each generated token at temperature 1.
+ */
+public final class Generator {
+
+    private final Backend backend;
+
+    public Generator(Backend backend) {
+        this.backend = backend;
+    }
+
+    public String run(GenerateRequest r) throws IOException {
+        Gpt2Model model = Gpt2Checkpoint.load(r.model(), backend);
+        Tokenizer tok = Tokenizer.forVocabulary(model.config().vocabSize());
+        int[] prompt = tok.encode(r.prompt());
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("--prompt encodes to no tokens");
+        }
+        SamplingParams p = r.greedy() ? SamplingParams.greedy(r.maxNewTokens())
+                : new SamplingParams(r.maxNewTokens(), r.temperature(), r.topK(), r.topP(), r.minP(),
+                        r.seed() != null ? r.seed() : System.nanoTime());
+        Completion c = new Sampler(model).generate(List.of(prompt), p, model.config().eosTokenId()).get(0);
+        if (!r.json()) {
+            return tok.decode(c.tokens());
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode out = json.createObjectNode();
+        java.util.Arrays.stream(prompt).forEach(out.putArray("prompt_ids")::add);
+        java.util.Arrays.stream(c.tokens()).forEach(out.putArray("completion_ids")::add);
+        var lps = out.putArray("logprobs");
+        for (float v : c.logprobsT1()) {
+            lps.add(v);
+        }
+        out.put("finish_reason", c.finish() == Completion.Finish.EOS ? "stop" : "length");
+        return json.writeValueAsString(out);
+    }
+}

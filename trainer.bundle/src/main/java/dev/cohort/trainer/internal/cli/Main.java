@@ -1,0 +1,28 @@
+package dev.cohort.trainer.internal.cli;
+
+import dev.cohort.trainer.internal.backend.JavaBackend;
+import java.util.Arrays;
+
+/**
+ * Command line of the trainer outside the OSGi runtime ({@code ./cohort generate ...}): the same
+ * classes the bundle runs, on a plain class path. Exit codes: 0 done, 2 bad arguments or input.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || !args[0].equals("generate")) {
+            System.err.println("usage: " + GenerateRequest.USAGE);
+            System.exit(2);
+        }
+        try (JavaBackend backend = new JavaBackend(Runtime.getRuntime().availableProcessors())) {
+            GenerateRequest r = GenerateRequest.parse(Arrays.asList(args).subList(1, args.length));
+            System.out.println(new Generator(backend).run(r));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("cohort generate: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+}
