@@ -108,7 +108,7 @@ final class Shapes {
             throw new IllegalArgumentException(what + ": negative row count " + n);
         }
         if (length < n) {
-            throw new IllegalArgumentException(what + " has " + length + " entries, " + n + " rows need " + n);
+            throw new IllegalArgumentException(what + " has " + length + " entries, needs one per row (" + n + ")");
         }
     }
 }
