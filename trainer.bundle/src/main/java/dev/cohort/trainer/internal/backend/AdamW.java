@@ -41,7 +41,11 @@ final class AdamW {
         this.weightDecay = weightDecay;
         this.correction1 = (float) (1.0 - Math.pow(beta1, step));
         this.correction2 = (float) (1.0 - Math.pow(beta2, step));
-        pool.forEach(n, MIN_ELEMENTS_PER_TASK, task);
+        try {
+            pool.forEach(n, MIN_ELEMENTS_PER_TASK, task);
+        } finally {
+            release();
+        }
     }
 
     private void range(int worker, int from, int to) {
@@ -64,5 +68,13 @@ final class AdamW {
             float pi = p[po + i];
             p[po + i] = pi - lr * (mhat / ((float) Math.sqrt(vhat) + eps) + weightDecay * pi);
         }
+    }
+
+    /** Drops the call's arrays so that a freed tensor is not kept alive. */
+    private void release() {
+        params = null;
+        grads = null;
+        m = null;
+        v = null;
     }
 }

@@ -56,7 +56,11 @@ final class Attention {
         this.attOff = att.offset;
         this.qkv = qkv.data;
         this.qkvOff = qkv.offset;
-        pool.forEach(b * nh, minPairs(t, c / nh), forwardTask);
+        try {
+            pool.forEach(b * nh, minPairs(t, c / nh), forwardTask);
+        } finally {
+            release();
+        }
     }
 
     private void forwardPairs(int worker, int from, int to) {
@@ -143,7 +147,11 @@ final class Attention {
         this.qkvOff = qkv.offset;
         this.att = att.data;
         this.attOff = att.offset;
-        pool.forEach(b * nh, minPairs(t, c / nh), backwardTask);
+        try {
+            pool.forEach(b * nh, minPairs(t, c / nh), backwardTask);
+        } finally {
+            release();
+        }
     }
 
     private void backwardPairs(int worker, int from, int to) {
@@ -247,5 +255,15 @@ final class Attention {
     static int minPairs(int t, int hs) {
         long perPair = Math.max(1L, (long) t * t * hs);
         return (int) Math.max(1L, Math.min(1 << 20, (1L << 16) / perPair));
+    }
+
+    /** Drops the call's arrays so that a freed tensor is not kept alive. */
+    private void release() {
+        out = null;
+        att = null;
+        qkv = null;
+        dqkv = null;
+        datt = null;
+        dout = null;
     }
 }

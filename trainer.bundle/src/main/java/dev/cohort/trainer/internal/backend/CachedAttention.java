@@ -57,6 +57,10 @@ final class CachedAttention {
         try {
             pool.forEach(n * nh, Attention.minPairs((int) Math.sqrt(maxT), c / nh), task);
         } finally {
+            this.out = null;
+            this.qkv = null;
+            this.kCache = null;
+            this.vCache = null;
             this.slots = null;
             this.positions = null;
         }

@@ -229,7 +229,11 @@ public final class JavaBackend implements Backend {
         long tc = Shapes.attention(1, t, c, nh, "cacheStore");
         ArrayTensor k = tensor(kCache, 0, "cacheStore kCache");
         ArrayTensor v = tensor(vCache, k.size(), "cacheStore vCache (kCache's size)");
-        Shapes.ids(new int[] {slot}, 1, Shapes.slots(k, maxT, c), "cacheStore slot", k);
+        long slots = Shapes.slots(k, maxT, c);
+        if (slot < 0 || slot >= slots) {
+            throw new IllegalArgumentException("cacheStore: slot " + slot + " is outside [0, " + slots + ") for tensor '"
+                    + k.name() + "'");
+        }
         if (t > maxT) {
             throw new IllegalArgumentException("cacheStore: T = " + t + " positions exceed maxT = " + maxT
                     + " of tensor '" + k.name() + "'");

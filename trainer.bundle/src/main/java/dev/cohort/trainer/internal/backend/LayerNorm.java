@@ -49,7 +49,11 @@ final class LayerNorm {
         this.n = n;
         this.c = c;
         this.eps = eps;
-        pool.forEach(n, MIN_ROWS_PER_TASK, forwardTask);
+        try {
+            pool.forEach(n, MIN_ROWS_PER_TASK, forwardTask);
+        } finally {
+            release();
+        }
     }
 
     private void forwardRows(int worker, int from, int to) {
@@ -94,8 +98,12 @@ final class LayerNorm {
         this.rstd = rstd;
         this.n = n;
         this.c = c;
-        pool.forEach(n, MIN_ROWS_PER_TASK, inputGradTask);
-        pool.forEach(c, MIN_COLS_PER_TASK, paramGradTask);
+        try {
+            pool.forEach(n, MIN_ROWS_PER_TASK, inputGradTask);
+            pool.forEach(c, MIN_COLS_PER_TASK, paramGradTask);
+        } finally {
+            release();
+        }
     }
 
     /** dinp += (w*dout - mean(w*dout) - norm * mean(w*dout*norm)) * rstd, the two means in double. */
@@ -144,5 +152,19 @@ final class LayerNorm {
                 db[dbias.offset + i] += gi;
             }
         }
+    }
+
+    /** Drops the call's arrays so that a freed tensor is not kept alive. */
+    private void release() {
+        out = null;
+        mean = null;
+        rstd = null;
+        inp = null;
+        weight = null;
+        bias = null;
+        dinp = null;
+        dweight = null;
+        dbias = null;
+        dout = null;
     }
 }

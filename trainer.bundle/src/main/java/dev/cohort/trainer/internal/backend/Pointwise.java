@@ -66,7 +66,11 @@ final class Pointwise {
         }
         this.x = t;
         this.count = n;
-        pool.forEach(chunks, 1, squaresTask);
+        try {
+            pool.forEach(chunks, 1, squaresTask);
+        } finally {
+            release();
+        }
         double sum = 0;
         for (int i = 0; i < chunks; i++) {
             sum += partials[i];
@@ -103,7 +107,11 @@ final class Pointwise {
         this.x = x;
         this.y = y;
         this.s = s;
-        pool.forEach(n, MIN_ELEMENTS_PER_TASK, task);
+        try {
+            pool.forEach(n, MIN_ELEMENTS_PER_TASK, task);
+        } finally {
+            release();
+        }
     }
 
     private void range(int worker, int from, int to) {
@@ -151,5 +159,12 @@ final class Pointwise {
         for (int i = from; i < to; i++) {
             t[to0 + i] *= s;
         }
+    }
+
+    /** Drops the call's arrays so that a freed tensor is not kept alive. */
+    private void release() {
+        dst = null;
+        x = null;
+        y = null;
     }
 }
