@@ -54,7 +54,7 @@ final class Activations implements AutoCloseable {
         int c = cfg.nEmbd();
         int layers = cfg.nLayer();
         long attSize = (long) capB * cfg.nHead() * capT * capT;
-        long perLayer = 9 * n * c + 4 * n + attSize + 3 * n * c;
+        long perLayer = 16 * n * c + 4 * n + attSize;
         long total = n * c + layers * perLayer + 2 * n * c + 2 * n + n * cfg.vocabSize();
         storage = be.allocate("activations", total);
         next = 0;

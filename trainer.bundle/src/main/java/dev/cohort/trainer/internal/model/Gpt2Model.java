@@ -117,7 +117,7 @@ public final class Gpt2Model {
     /** The logits of the last forward, (B*T, V). */
     public Tensor logits() {
         requireForward();
-        return acts.logits;
+        return be.view(acts.logits, "logits", 0, b * t, cfg.vocabSize());
     }
 
     /**
