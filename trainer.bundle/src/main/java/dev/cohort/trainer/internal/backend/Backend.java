@@ -24,6 +24,13 @@ public interface Backend extends AutoCloseable {
     /** A new zero-filled 1-D tensor of {@code elements} floats. */
     Tensor allocate(String name, long elements);
 
+    /**
+     * Gives back the storage of a tensor made by {@link #allocate}; it and its views must not be
+     * used afterwards. (The Java backend leaves this to the garbage collector; a device backend
+     * frees device memory.)
+     */
+    void release(Tensor t);
+
     /** A view of {@code base} from element {@code offset}, with the given shape. */
     Tensor view(Tensor base, String name, long offset, int... shape);
 

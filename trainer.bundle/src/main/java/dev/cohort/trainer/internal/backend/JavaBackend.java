@@ -68,6 +68,11 @@ public final class JavaBackend implements Backend {
     }
 
     @Override
+    public void release(Tensor t) {
+        tensor(t, 0, "release");
+    }
+
+    @Override
     public Tensor view(Tensor base, String name, long offset, int... shape) {
         ArrayTensor b = tensor(base, 0, "view base");
         long size = 1;

@@ -26,7 +26,13 @@ public final class Generator {
     }
 
     public String run(GenerateRequest r) throws IOException {
-        Gpt2Model model = Gpt2Checkpoint.load(r.model(), backend);
+        try (Gpt2Model model = Gpt2Checkpoint.load(r.model(), backend);
+                Sampler sampler = new Sampler(model)) {
+            return run(r, model, sampler);
+        }
+    }
+
+    private String run(GenerateRequest r, Gpt2Model model, Sampler sampler) throws IOException {
         Tokenizer tok = Tokenizer.forVocabulary(model.config().vocabSize());
         int[] prompt = tok.encode(r.prompt());
         if (prompt.length == 0) {
@@ -35,7 +41,7 @@ public final class Generator {
         SamplingParams p = r.greedy() ? SamplingParams.greedy(r.maxNewTokens())
                 : new SamplingParams(r.maxNewTokens(), r.temperature(), r.topK(), r.topP(), r.minP(),
                         r.seed() != null ? r.seed() : System.nanoTime());
-        Completion c = new Sampler(model).generate(List.of(prompt), p, model.config().eosTokenId()).get(0);
+        Completion c = sampler.generate(List.of(prompt), p, model.config().eosTokenId()).get(0);
         if (!r.json()) {
             return tok.decode(c.tokens());
         }

@@ -43,11 +43,13 @@ final class Activations implements AutoCloseable {
     final Tensor dfchGelu;
     final Tensor dlogits;
 
+    private final Backend backend;
     private final Tensor storage;
     private final Tensor gradStorage;
     private long next;
 
     Activations(Backend be, Gpt2Config cfg, int capB, int capT) {
+        this.backend = be;
         this.capB = capB;
         this.capT = capT;
         long n = (long) capB * capT;
@@ -122,6 +124,7 @@ final class Activations implements AutoCloseable {
 
     @Override
     public void close() {
-        // storage belongs to the backend; nothing to release beyond dropping references
+        backend.release(storage);
+        backend.release(gradStorage);
     }
 }

@@ -7,7 +7,7 @@ import dev.cohort.trainer.internal.backend.Backend;
  * the weights of linear layers; not biases or LayerNorm parameters) unless configured for all,
  * plus global gradient-norm clipping. Moments live in the backend beside the parameters.
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
 
     /** Hyper-parameters, with Hugging Face's defaults (adam_beta1 0.9, adam_beta2 0.999, adam_epsilon 1e-8). */
     public record Settings(float beta1, float beta2, float eps, float weightDecay, boolean decayAll, float maxGradNorm) {
@@ -43,6 +43,13 @@ public final class AdamW {
         this.settings = settings;
         this.m = new ParamSet(model.backend(), model.config(), model.layout(), "adam.m");
         this.v = new ParamSet(model.backend(), model.config(), model.layout(), "adam.v");
+    }
+
+    /** Gives back the moments to the backend. */
+    @Override
+    public void close() {
+        model.backend().release(m.all());
+        model.backend().release(v.all());
     }
 
     /** Optimizer steps taken so far. */

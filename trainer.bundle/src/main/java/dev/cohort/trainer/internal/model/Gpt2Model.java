@@ -13,7 +13,7 @@ import dev.cohort.trainer.internal.backend.Tensor;
  * {@link #logprobs} of given next tokens (and entropies), then {@link #backward} from an
  * upstream gradient on those log-probs, which accumulates into {@link #grads()}.
  */
-public final class Gpt2Model {
+public final class Gpt2Model implements AutoCloseable {
 
     private final Backend be;
     private final Gpt2Config cfg;
@@ -108,6 +108,9 @@ public final class Gpt2Model {
         if (acts == null || !acts.fits(batch, seqLen)) {
             int capB = acts == null ? batch : Math.max(batch, acts.capB);
             int capT = acts == null ? seqLen : Math.max(seqLen, acts.capT);
+            if (acts != null) {
+                acts.close();
+            }
             acts = new Activations(be, cfg, capB, capT);
             tokens = new int[capB * capT];
             positions = new int[capB * capT];
@@ -179,6 +182,17 @@ public final class Gpt2Model {
         be.matmulBackward(acts.dln, g.qkvw(), g.qkvb(), acts.dqkv, acts.ln1[l], p.qkvw(), n, c, 3 * c, Layout.IN_OUT);
         be.layerNormBackward(acts.dres, g.ln1w(), g.ln1b(), acts.dln, residualIn, p.ln1w(), acts.ln1Mean[l],
                 acts.ln1Rstd[l], n, c);
+    }
+
+    /** Gives back the parameters, gradients and activations to the backend. */
+    @Override
+    public void close() {
+        if (acts != null) {
+            acts.close();
+            acts = null;
+        }
+        be.release(params.all());
+        be.release(grads.all());
     }
 
     public void zeroGrads() {

@@ -14,7 +14,7 @@ import java.util.List;
  * at its own position, until EOS or max_new_tokens. Every sequence draws from its own random
  * stream derived from the seed and its index, so a seed reproduces the samples.
  */
-public final class Sampler {
+public final class Sampler implements AutoCloseable {
 
     private final Gpt2Model model;
     private final Backend be;
@@ -59,6 +59,33 @@ public final class Sampler {
             fchGelu = be.allocate("step.fch_gelu", 4L * cap * c);
             logits = be.allocate("step.logits", (long) cap * cfg.vocabSize());
         }
+
+        void release(Backend be) {
+            for (Tensor t : new Tensor[] {x, ln, mean, rstd, qkv, atty, proj, fch, fchGelu, logits}) {
+                be.release(t);
+            }
+        }
+    }
+
+    private void releaseCache() {
+        if (kCache != null) {
+            for (int l = 0; l < kCache.length; l++) {
+                be.release(kCache[l]);
+                be.release(vCache[l]);
+            }
+            kCache = null;
+            vCache = null;
+        }
+    }
+
+    /** Gives back the KV cache and the step buffers. */
+    @Override
+    public void close() {
+        releaseCache();
+        if (step != null) {
+            step.release(be);
+            step = null;
+        }
     }
 
     /** Samples one completion per prompt. */
@@ -81,6 +108,9 @@ public final class Sampler {
         }
         ensureCache(n, need);
         if (step == null || step.cap < n) {
+            if (step != null) {
+                step.release(be);
+            }
             step = new StepBuffers(be, cfg, n);
         }
         Decoding d = new Decoding(prompts, p, eos);
@@ -97,6 +127,7 @@ public final class Sampler {
         }
         slots = Math.max(n, slots);
         maxT = Math.max(t, maxT);
+        releaseCache();
         kCache = new Tensor[cfg.nLayer()];
         vCache = new Tensor[cfg.nLayer()];
         long size = (long) slots * cfg.nHead() * maxT * cfg.headSize();
