@@ -4,17 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The last published batches, kept to replay them to listeners that come back after an update. */
-final class BatchHistory {
+final class BatchHistory<E> {
 
-    private final Sequenced[] ring;
+    private final Sequenced<E>[] ring;
     private int next;
     private int count;
 
     BatchHistory(int size) {
-        ring = new Sequenced[Math.max(0, size)];
+        @SuppressWarnings("unchecked")
+        Sequenced<E>[] r = new Sequenced[Math.max(0, size)];
+        ring = r;
     }
 
-    void add(Sequenced item) {
+    void add(Sequenced<E> item) {
         if (ring.length == 0) {
             return;
         }
@@ -24,11 +26,11 @@ final class BatchHistory {
     }
 
     /** Kept batches with a sequence number above {@code seq}, oldest first. */
-    List<Sequenced> after(long seq) {
-        List<Sequenced> out = new ArrayList<>();
+    List<Sequenced<E>> after(long seq) {
+        List<Sequenced<E>> out = new ArrayList<>();
         int start = (next - count + ring.length) % Math.max(1, ring.length);
         for (int i = 0; i < count; i++) {
-            Sequenced item = ring[(start + i) % ring.length];
+            Sequenced<E> item = ring[(start + i) % ring.length];
             if (item.seq() > seq) {
                 out.add(item);
             }

@@ -10,10 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Bounded FIFO between the publisher and one listener's delivery thread. Replayed batches may
  * exceed the bound once (they are few and already in memory); live offers respect it.
  */
-final class BatchQueue {
+final class BatchQueue<E> {
 
     private final int capacity;
-    private final ArrayDeque<Sequenced> items = new ArrayDeque<>();
+    private final ArrayDeque<Sequenced<E>> items = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final Condition notFull = lock.newCondition();
@@ -27,7 +27,7 @@ final class BatchQueue {
     }
 
     /** Waits until there is room or the deadline passes; false when the item was not queued. */
-    boolean offer(Sequenced item, long deadlineNanos) {
+    boolean offer(Sequenced<E> item, long deadlineNanos) {
         lock.lock();
         try {
             while (items.size() >= capacity && !closed) {
@@ -52,7 +52,7 @@ final class BatchQueue {
     }
 
     /** Queues the item, removing the oldest when full; returns the number removed (0 or 1). */
-    int offerDropOldest(Sequenced item) {
+    int offerDropOldest(Sequenced<E> item) {
         lock.lock();
         try {
             if (closed) {
@@ -71,7 +71,7 @@ final class BatchQueue {
         }
     }
 
-    void addAllUnbounded(Collection<Sequenced> replay) {
+    void addAllUnbounded(Collection<Sequenced<E>> replay) {
         lock.lock();
         try {
             items.addAll(replay);
@@ -84,7 +84,7 @@ final class BatchQueue {
     /**
      * Next item, waiting up to {@code timeoutMillis}; null on timeout or when closed and empty.
      */
-    Sequenced poll(long timeoutMillis) throws InterruptedException {
+    Sequenced<E> poll(long timeoutMillis) throws InterruptedException {
         lock.lock();
         try {
             long left = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -94,7 +94,7 @@ final class BatchQueue {
                 }
                 left = notEmpty.awaitNanos(left);
             }
-            Sequenced item = items.pollFirst();
+            Sequenced<E> item = items.pollFirst();
             notFull.signal();
             return item;
         } finally {

@@ -1,6 +1,5 @@
 package dev.cohort.core.internal.delivery;
 
-import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.rollout.RolloutListener;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,16 +11,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The delivery engine behind {@link dev.cohort.api.rollout.RolloutPublisher}: one
  * {@link ListenerChannel} per listener service, a history of recent batches for replay, and a
  * watchdog that enforces call budgets. Free of OSGi types so that it can be tested directly.
  */
-final class Delivery implements AutoCloseable {
+final class Delivery<E> implements AutoCloseable {
 
     static final long WATCHDOG_PERIOD_MS = 20;
 
+    private final EventKind<E> kind;
     private final DeliverySettings settings;
     private final DeliveryLog log;
     private final ReentrantLock publishLock = new ReentrantLock();
@@ -30,19 +31,20 @@ final class Delivery implements AutoCloseable {
     // Guarded by this: sequence, history, channels and departures change together so that a
     // returning listener's replay and the live stream neither overlap nor leave a gap.
     private long lastSeq;
-    private final BatchHistory history;
-    private final Map<Long, ListenerChannel> channels = new LinkedHashMap<>();
+    private final BatchHistory<E> history;
+    private final Map<Long, ListenerChannel<E>> channels = new LinkedHashMap<>();
     private final Map<String, Departure> departed = new HashMap<>();
-    private volatile ListenerChannel[] active = new ListenerChannel[0];
+    private volatile List<ListenerChannel<E>> active = List.of();
     private boolean closed;
 
     private record Departure(long lastSeq, long atNanos) {
     }
 
-    Delivery(DeliverySettings settings, DeliveryLog log) {
+    Delivery(EventKind<E> kind, DeliverySettings settings, DeliveryLog log) {
+        this.kind = kind;
         this.settings = settings;
         this.log = log;
-        this.history = new BatchHistory(settings.historySize());
+        this.history = new BatchHistory<>(settings.historySize());
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cohort-delivery-watchdog");
             t.setDaemon(true);
@@ -52,22 +54,22 @@ final class Delivery implements AutoCloseable {
                 WATCHDOG_PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
-    long publish(RolloutBatch batch) {
-        Objects.requireNonNull(batch, "batch");
+    long publish(E event) {
+        Objects.requireNonNull(event, "event");
         publishLock.lock();
         try {
-            Sequenced item;
-            ListenerChannel[] targets;
+            Sequenced<E> item;
+            List<ListenerChannel<E>> targets;
             synchronized (this) {
                 if (closed) {
                     throw new IllegalStateException("rollout delivery is stopped");
                 }
-                item = new Sequenced(++lastSeq, batch);
+                item = new Sequenced<>(++lastSeq, event);
                 history.add(item);
                 targets = active;
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.publishWaitMs());
-            for (ListenerChannel c : targets) {
+            for (ListenerChannel<E> c : targets) {
                 c.offer(item, deadline);
             }
             return item.seq();
@@ -80,11 +82,11 @@ final class Delivery implements AutoCloseable {
      * Starts delivery to a listener service. A listener whose name left less than the grace
      * period ago is first replayed the batches it missed that are still in the history.
      */
-    void addListener(ListenerIdentity id, RolloutListener listener, Map<String, ?> props) {
+    void addListener(ListenerIdentity id, Consumer<E> listener, Map<String, ?> props) {
         int capacity = intProperty(props, RolloutListener.QUEUE_CAPACITY, settings.queueCapacity(), id);
         long timeout = longProperty(props, RolloutListener.TIMEOUT_MS, settings.callTimeoutMs(), id);
         boolean dropOldest = overflowPolicy(props, id);
-        ListenerChannel channel;
+        ListenerChannel<E> channel;
         String note = null;
         synchronized (this) {
             if (closed) {
@@ -94,18 +96,18 @@ final class Delivery implements AutoCloseable {
             boolean returning = d != null
                     && System.nanoTime() - d.atNanos() <= TimeUnit.MILLISECONDS.toNanos(settings.replayGraceMs());
             long resumeAfter = returning ? d.lastSeq() : lastSeq;
-            channel = new ListenerChannel(id, listener, capacity, dropOldest, timeout,
+            channel = new ListenerChannel<>(kind, id, listener, capacity, dropOldest, timeout,
                     settings.maxTimeouts(), resumeAfter, log);
             if (returning) {
-                List<Sequenced> missed = history.after(resumeAfter);
+                List<Sequenced<E>> missed = history.after(resumeAfter);
                 channel.replay(missed);
                 long oldest = history.oldestSeq();
                 if (resumeAfter + 1 < oldest) {
-                    note = "Rollout listener '" + id.name() + "' came back too late for "
+                    note = kind.listenerNoun() + " '" + id.name() + "' came back too late for "
                             + (oldest - resumeAfter - 1) + " batch(es) no longer in the history of "
                             + settings.historySize();
                 } else if (!missed.isEmpty()) {
-                    note = "Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+                    note = kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
                             + ") is back; replaying " + missed.size() + " missed batch(es)";
                 }
             }
@@ -123,7 +125,7 @@ final class Delivery implements AutoCloseable {
      * it (bounded by the drain timeout), and remembers its name for replay.
      */
     void removeListener(long serviceId) {
-        ListenerChannel channel;
+        ListenerChannel<E> channel;
         synchronized (this) {
             channel = channels.get(serviceId);
             if (channel == null) {
@@ -142,18 +144,24 @@ final class Delivery implements AutoCloseable {
     }
 
     /** Channels that take new batches: not draining, not blacklisted. Caller holds the lock. */
-    private ListenerChannel[] activeChannels() {
-        return channels.values().stream().filter(ListenerChannel::isAccepting).toArray(ListenerChannel[]::new);
+    private List<ListenerChannel<E>> activeChannels() {
+        List<ListenerChannel<E>> out = new ArrayList<>();
+        for (ListenerChannel<E> c : channels.values()) {
+            if (c.isAccepting()) {
+                out.add(c);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private void checkTimeouts() {
         long now = System.nanoTime();
-        ListenerChannel[] all;
+        List<ListenerChannel<E>> all;
         synchronized (this) {
-            all = channels.values().toArray(ListenerChannel[]::new);
+            all = new ArrayList<>(channels.values());
         }
         boolean blacklisted = false;
-        for (ListenerChannel c : all) {
+        for (ListenerChannel<E> c : all) {
             try {
                 c.checkTimeout(now);
                 blacklisted |= c.isBlacklisted();
@@ -170,7 +178,7 @@ final class Delivery implements AutoCloseable {
 
     synchronized List<ListenerStatus> status() {
         List<ListenerStatus> out = new ArrayList<>();
-        for (ListenerChannel c : channels.values()) {
+        for (ListenerChannel<E> c : channels.values()) {
             out.add(c.status());
         }
         return out;
@@ -179,7 +187,7 @@ final class Delivery implements AutoCloseable {
     /** Delivery threads currently alive, for leak checks. */
     synchronized List<Thread> threads() {
         List<Thread> out = new ArrayList<>();
-        for (ListenerChannel c : channels.values()) {
+        for (ListenerChannel<E> c : channels.values()) {
             Thread t = c.workerThread();
             if (t != null) {
                 out.add(t);
@@ -195,16 +203,16 @@ final class Delivery implements AutoCloseable {
     /** Drains and ends every channel, then the watchdog. */
     @Override
     public void close() {
-        List<ListenerChannel> all;
+        List<ListenerChannel<E>> all;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             all = new ArrayList<>(channels.values());
-            active = new ListenerChannel[0];
+            active = List.of();
         }
-        for (ListenerChannel c : all) {
+        for (ListenerChannel<E> c : all) {
             c.close(settings.drainTimeoutMs());
         }
         synchronized (this) {
@@ -239,7 +247,7 @@ final class Delivery implements AutoCloseable {
         } catch (NumberFormatException e) {
             // reported below
         }
-        log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId() + "): service property "
+        log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId() + "): service property "
                 + key + "=" + raw + " is not a positive number; using " + fallback, null);
         return fallback;
     }
@@ -252,7 +260,7 @@ final class Delivery implements AutoCloseable {
         if (RolloutListener.OVERFLOW_DROP_OLDEST.equals(raw)) {
             return true;
         }
-        log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId() + "): service property "
+        log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId() + "): service property "
                 + RolloutListener.OVERFLOW + "=" + raw + " is neither '" + RolloutListener.OVERFLOW_WAIT
                 + "' nor '" + RolloutListener.OVERFLOW_DROP_OLDEST + "'; using '"
                 + RolloutListener.OVERFLOW_WAIT + "'", null);

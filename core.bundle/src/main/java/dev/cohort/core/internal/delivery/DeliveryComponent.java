@@ -5,7 +5,6 @@ import dev.cohort.api.rollout.RolloutListener;
 import dev.cohort.api.rollout.RolloutPublisher;
 import java.util.List;
 import java.util.Map;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -57,58 +56,31 @@ public final class DeliveryComponent implements RolloutPublisher, DeliveryStatus
         long drain_timeout_ms() default 5_000;
     }
 
-    private final Delivery delivery;
+    private final Delivery<RolloutBatch> delivery;
     private final Logger logger;
 
     @Activate
     public DeliveryComponent(Config config,
             @Reference(service = LoggerFactory.class) Logger logger) {
         this.logger = logger;
-        DeliverySettings settings = new DeliverySettings(config.queue_capacity(),
-                config.publish_wait_ms(), config.call_timeout_ms(), config.max_timeouts(),
-                config.history_size(), config.replay_grace_ms(), config.drain_timeout_ms());
-        this.delivery = new Delivery(settings, new DeliveryLog() {
-            @Override
-            public void warn(String message, Throwable cause) {
-                if (cause == null) {
-                    logger.warn(message);
-                } else {
-                    logger.warn(message, cause);
-                }
-            }
+        this.delivery = new Delivery<>(EventKind.ROLLOUTS, settings(config), DeliveryLogs.of(logger));
+    }
 
-            @Override
-            public void info(String message) {
-                logger.info(message);
-            }
-        });
+    static DeliverySettings settings(Config config) {
+        return new DeliverySettings(config.queue_capacity(), config.publish_wait_ms(), config.call_timeout_ms(),
+                config.max_timeouts(), config.history_size(), config.replay_grace_ms(), config.drain_timeout_ms());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addListener(RolloutListener listener, ServiceReference<RolloutListener> ref,
             Map<String, Object> props) {
-        delivery.addListener(identity(ref, props), listener, props);
+        delivery.addListener(ListenerIdentities.of(ref, props, logger, "Rollout listener"),
+                listener::onRolloutsScored, props);
     }
 
     void removeListener(ServiceReference<RolloutListener> ref) {
         delivery.removeListener((Long) ref.getProperty(Constants.SERVICE_ID));
-    }
-
-    private ListenerIdentity identity(ServiceReference<RolloutListener> ref, Map<String, Object> props) {
-        long serviceId = (Long) props.get(Constants.SERVICE_ID);
-        Bundle bundle = ref.getBundle();
-        long bundleId = bundle != null ? bundle.getBundleId() : -1;
-        Object name = props.get(RolloutListener.NAME);
-        if (name == null || name.toString().isBlank()) {
-            Object component = props.get("component.name");
-            name = component != null ? component : "service-" + serviceId;
-            logger.warn("Rollout listener service {} of bundle {} has no {} property; calling it '{}'."
-                    + " Give it a stable name so that it keeps its place across updates.",
-                    serviceId, bundleId, RolloutListener.NAME, name);
-        }
-        String version = bundle != null ? bundle.getVersion().toString() : "?";
-        return new ListenerIdentity(name.toString(), serviceId, bundleId, version);
     }
 
     @Deactivate
@@ -129,5 +101,10 @@ public final class DeliveryComponent implements RolloutPublisher, DeliveryStatus
     @Override
     public List<Thread> deliveryThreads() {
         return delivery.threads();
+    }
+
+    @Override
+    public String kind() {
+        return "rollout listeners";
     }
 }

@@ -1,9 +1,9 @@
 package dev.cohort.core.internal.delivery;
 
-import dev.cohort.api.rollout.RolloutListener;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Delivery to one listener service: a bounded queue and a named thread that calls the listener
@@ -11,15 +11,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * and a fresh one carries on with the queue); after {@code maxTimeouts} the listener is
  * blacklisted and receives nothing more.
  */
-final class ListenerChannel {
+final class ListenerChannel<E> {
 
     enum State { ACTIVE, DRAINING, BLACKLISTED, CLOSED }
 
     private static final long DROP_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     final ListenerIdentity id;
-    private final RolloutListener listener;
-    private final BatchQueue queue;
+    private final Consumer<E> listener;
+    private final EventKind<E> kind;
+    private final BatchQueue<E> queue;
     private final boolean dropOldest;
     private final int capacity;
     private final long timeoutNanos;
@@ -41,14 +42,15 @@ final class ListenerChannel {
     private int threadCount;
     private Thread worker;
     private long callStartNanos;
-    private Sequenced inCall;
+    private Sequenced<E> inCall;
 
-    ListenerChannel(ListenerIdentity id, RolloutListener listener, int capacity, boolean dropOldest,
+    ListenerChannel(EventKind<E> kind, ListenerIdentity id, Consumer<E> listener, int capacity, boolean dropOldest,
             long timeoutMillis, int maxTimeouts, long resumeAfterSeq, DeliveryLog log) {
+        this.kind = kind;
         this.id = id;
         this.listener = listener;
         this.capacity = capacity;
-        this.queue = new BatchQueue(capacity);
+        this.queue = new BatchQueue<>(capacity);
         this.dropOldest = dropOldest;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.maxTimeouts = maxTimeouts;
@@ -57,7 +59,7 @@ final class ListenerChannel {
     }
 
     /** Queues batches that the listener missed while it was away; call before {@link #start()}. */
-    synchronized void replay(List<Sequenced> missed) {
+    synchronized void replay(List<Sequenced<E>> missed) {
         queue.addAllUnbounded(missed);
         replayed += missed.size();
     }
@@ -80,7 +82,7 @@ final class ListenerChannel {
     }
 
     /** Publisher side: queue the batch according to the overflow policy. */
-    void offer(Sequenced item, long deadlineNanos) {
+    void offer(Sequenced<E> item, long deadlineNanos) {
         if (state != State.ACTIVE) {
             return;
         }
@@ -94,14 +96,14 @@ final class ListenerChannel {
         }
     }
 
-    private void noteDropped(int n, Sequenced item) {
+    private void noteDropped(int n, Sequenced<E> item) {
         long total = dropped.addAndGet(n);
         long now = System.nanoTime();
         if (now - lastDropLog >= DROP_LOG_INTERVAL_NANOS) {
             lastDropLog = now;
-            log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+            log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
                     + ") is falling behind: its queue of " + capacity + " is full at step "
-                    + item.batch().step() + "; " + total + " batch(es) dropped so far ("
+                    + kind.step(item.event()) + "; " + total + " batch(es) dropped so far ("
                     + (dropOldest ? "drop-oldest" : "wait then drop") + ")", null);
         }
     }
@@ -114,7 +116,7 @@ final class ListenerChannel {
                         return;
                     }
                 }
-                Sequenced item = queue.poll(250);
+                Sequenced<E> item = queue.poll(250);
                 if (item == null) {
                     if (queue.isClosed()) {
                         return;
@@ -131,7 +133,7 @@ final class ListenerChannel {
     }
 
     /** One guarded call; false when this thread has been superseded and must end. */
-    private boolean deliver(int gen, Sequenced item) {
+    private boolean deliver(int gen, Sequenced<E> item) {
         synchronized (this) {
             if (gen != generation) {
                 return false;
@@ -141,7 +143,7 @@ final class ListenerChannel {
         }
         Throwable failure = null;
         try {
-            listener.onRolloutsScored(item.batch());
+            listener.accept(item.event());
         } catch (Throwable t) {
             failure = t;
         }
@@ -152,7 +154,7 @@ final class ListenerChannel {
             callStartNanos = 0;
             inCall = null;
             lastDeliveredSeq = item.seq();
-            lastStep = item.batch().step();
+            lastStep = kind.step(item.event());
             if (failure == null) {
                 delivered++;
             } else {
@@ -160,9 +162,9 @@ final class ListenerChannel {
             }
         }
         if (failure != null) {
-            log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
-                    + ") failed on step " + item.batch().step() + " of run "
-                    + item.batch().runId() + ": " + failure, failure);
+            log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
+                    + ") failed on step " + kind.step(item.event()) + " of run "
+                    + kind.runId(item.event()) + ": " + failure, failure);
         }
         return true;
     }
@@ -177,12 +179,12 @@ final class ListenerChannel {
             timeouts++;
             generation++;
             lastDeliveredSeq = inCall.seq();
-            lastStep = inCall.batch().step();
-            long step = inCall.batch().step();
+            lastStep = kind.step(inCall.event());
+            long step = lastStep;
             inCall = null;
             callStartNanos = 0;
             worker.interrupt();
-            message = "Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+            message = kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
                     + ") ran past its " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                     + " ms budget on step " + step + " (timeout " + timeouts + " of "
                     + maxTimeouts + ")";
@@ -234,7 +236,7 @@ final class ListenerChannel {
             last = lastDeliveredSeq;
         }
         if (undelivered > 0 || stuck) {
-            log.warn("Rollout listener '" + id.name() + "' (bundle " + id.bundleId()
+            log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
                     + ") did not finish within " + drainMillis + " ms of leaving; " + undelivered
                     + " queued batch(es) undelivered (replayed if it comes back)", null);
         }

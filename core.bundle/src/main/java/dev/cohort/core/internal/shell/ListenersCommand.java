@@ -2,27 +2,42 @@ package dev.cohort.core.internal.shell;
 
 import dev.cohort.core.internal.delivery.DeliveryStatus;
 import dev.cohort.core.internal.delivery.ListenerStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 
 /** {@code cohort:listeners}: the rollout listeners core delivers to, with their counters. */
 @Component(service = ListenersCommand.class, immediate = true, property = {
     "osgi.command.scope=cohort", "osgi.command.function=listeners"})
 public final class ListenersCommand {
 
-    private final DeliveryStatus delivery;
+    private final List<DeliveryStatus> deliveries;
 
     @Activate
-    public ListenersCommand(@Reference DeliveryStatus delivery) {
-        this.delivery = delivery;
+    public ListenersCommand(@Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE) List<DeliveryStatus> deliveries) {
+        List<DeliveryStatus> sorted = new ArrayList<>(deliveries);
+        sorted.sort(Comparator.comparing(DeliveryStatus::kind));
+        this.deliveries = sorted;
     }
 
-    @Descriptor("list rollout listeners: name, bundle, state and delivery counters")
+    @Descriptor("list rollout and training listeners: name, bundle, state and delivery counters")
     public String listeners() {
-        return format(delivery.listeners());
+        StringBuilder sb = new StringBuilder();
+        for (DeliveryStatus d : deliveries) {
+            List<ListenerStatus> all = d.listeners();
+            if (d.kind().startsWith("rollout")) {
+                sb.append(format(all));
+            } else if (!all.isEmpty()) {
+                sb.append("\n\n").append(Character.toUpperCase(d.kind().charAt(0))).append(d.kind().substring(1))
+                        .append(":\n").append(format(all));
+            }
+        }
+        return sb.toString();
     }
 
     static String format(List<ListenerStatus> all) {

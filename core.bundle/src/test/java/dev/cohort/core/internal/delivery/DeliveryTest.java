@@ -25,7 +25,7 @@ class DeliveryTest {
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private final List<CountDownLatch> gates = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(100);
-    private Delivery delivery;
+    private Delivery<RolloutBatch> delivery;
 
     private final DeliveryLog log = new DeliveryLog() {
         @Override
@@ -38,8 +38,8 @@ class DeliveryTest {
         }
     };
 
-    private Delivery start(DeliverySettings s) {
-        delivery = new Delivery(s, log);
+    private Delivery<RolloutBatch> start(DeliverySettings s) {
+        delivery = new Delivery<>(EventKind.ROLLOUTS, s, log);
         return delivery;
     }
 
@@ -101,7 +101,7 @@ class DeliveryTest {
 
     private long add(String name, RolloutListener l, Map<String, ?> props) {
         long id = ids.incrementAndGet();
-        delivery.addListener(new ListenerIdentity(name, id, 7, "1.0.0"), l, props);
+        delivery.addListener(new ListenerIdentity(name, id, 7, "1.0.0"), l::onRolloutsScored, props);
         return id;
     }
 

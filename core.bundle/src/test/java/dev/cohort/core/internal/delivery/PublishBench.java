@@ -48,14 +48,14 @@ public class PublishBench {
         @Param({"0", "1", "8"})
         public int listeners;
 
-        Delivery delivery;
+        Delivery<RolloutBatch> delivery;
         RolloutBatch batch;
         final AtomicLong received = new AtomicLong();
         long published;
         volatile long sink;
 
         void start(boolean dropOldest) {
-            delivery = new Delivery(DeliverySettings.defaults(), new DeliveryLog() {
+            delivery = new Delivery<>(EventKind.ROLLOUTS, DeliverySettings.defaults(), new DeliveryLog() {
                 @Override
                 public void warn(String message, Throwable cause) {
                 }
@@ -73,7 +73,7 @@ public class PublishBench {
                     sink = acc;
                     received.incrementAndGet();
                 };
-                delivery.addListener(new ListenerIdentity("bench-" + i, i + 1, 1, "1"), l,
+                delivery.addListener(new ListenerIdentity("bench-" + i, i + 1, 1, "1"), l::onRolloutsScored,
                         dropOldest ? Map.of(RolloutListener.OVERFLOW, RolloutListener.OVERFLOW_DROP_OLDEST)
                                 : Map.of());
             }
