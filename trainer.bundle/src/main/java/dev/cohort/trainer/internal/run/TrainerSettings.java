@@ -1,0 +1,27 @@
+package dev.cohort.trainer.internal.run;
+
+import dev.cohort.trainer.internal.model.AdamW;
+import dev.cohort.trainer.internal.model.LrSchedule;
+import dev.cohort.trainer.internal.objective.ObjectiveConfig;
+import dev.cohort.trainer.internal.reward.RewardSpec;
+import dev.cohort.trainer.internal.reward.ScoringPolicy;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What the training loop needs from a run's configuration, already validated. */
+record TrainerSettings(String runId, int maxSteps, int numGenerations, int promptsPerStep, int microBatch,
+        int maxPromptLength, int maxCompletionLength, float temperature, float topP, int topK, float minP, long seed,
+        ObjectiveConfig objective, AdamW.Settings adam, LrSchedule schedule, List<RewardSpec> rewards,
+        ScoringPolicy scoring, int saveSteps, int loggingSteps, Path runDir) {
+
+    TrainerSettings {
+        if (saveSteps > 0 && saveSteps % objective.numIterations() != 0) {
+            throw new IllegalArgumentException("save_steps " + saveSteps + " must be a multiple of num_iterations "
+                    + objective.numIterations() + " (a checkpoint is taken between generation batches)");
+        }
+    }
+
+    int generationBatch() {
+        return promptsPerStep * numGenerations;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.cohort.trainer.internal.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cohort.trainer.internal.checkpoint.CheckpointException;
+import dev.cohort.trainer.internal.checkpoint.DType;
+import dev.cohort.trainer.internal.checkpoint.SafeTensors;
+import dev.cohort.trainer.internal.checkpoint.TensorData;
+import dev.cohort.trainer.internal.model.AdamW;
+import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
+import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints of a run: the model as a Hugging Face directory (config.json, model.safetensors,
+ * tokenizer.json), the optimizer's moments (optimizer.safetensors) and the trainer's state
+ * (trainer_state.json: step, optimizer step, data position, run id, seed), written to a
+ * temporary directory and renamed into place, so a checkpoint is either whole or absent.
+ */
+final class TrainerState {
+
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String STATE = "trainer_state.json";
+
+    /** What a resumed run continues from. */
+    record Saved(String runId, int step, int optimizerStep, long dataPosition, long seed) {
+    }
+
+    private TrainerState() {
+    }
+
+    static Path save(Path runDir, int step, Gpt2Model model, Tokenizer tok, AdamW opt, long dataPosition,
+            String runId, long seed, Map<String, Object> config) throws IOException {
+        Files.createDirectories(runDir);
+        Path target = runDir.resolve("checkpoint-" + step);
+        Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
+        try {
+            Gpt2Checkpoint.save(model, tmp, DType.F32);
+            TokenizerFiles.write(tmp, tok);
+            float[] m = new float[(int) model.layout().total()];
+            float[] v = new float[m.length];
+            model.backend().read(opt.firstMoments().all(), m);
+            model.backend().read(opt.secondMoments().all(), v);
+            new SafeTensors().write(tmp.resolve(OPTIMIZER), List.of(new TensorData("exp_avg", new int[] {m.length}, m),
+                    new TensorData("exp_avg_sq", new int[] {v.length}, v)), DType.F32, Map.of("format", "cohort"));
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode s = json.createObjectNode();
+            s.put("run_id", runId);
+            s.put("step", step);
+            s.put("optimizer_step", opt.step());
+            s.put("data_position", dataPosition);
+            s.put("seed", seed);
+            s.set("config", json.valueToTree(config));
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE).toFile(), s);
+            if (Files.exists(target)) {
+                deleteTree(target);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    static Saved read(Path checkpoint) throws IOException {
+        Path f = checkpoint.resolve(STATE);
+        if (!Files.isRegularFile(f)) {
+            throw new CheckpointException(checkpoint + " is not a Cohort checkpoint: no " + STATE);
+        }
+        JsonNode n = new ObjectMapper().readTree(f.toFile());
+        return new Saved(n.path("run_id").asText(), n.path("step").asInt(), n.path("optimizer_step").asInt(),
+                n.path("data_position").asLong(), n.path("seed").asLong());
+    }
+
+    /** Loads the optimizer's moments and step count. */
+    static void restoreOptimizer(Path checkpoint, Gpt2Model model, AdamW opt, int optimizerStep) throws IOException {
+        Map<String, TensorData> t = new SafeTensors().read(checkpoint.resolve(OPTIMIZER));
+        TensorData m = t.get("exp_avg");
+        TensorData v = t.get("exp_avg_sq");
+        if (m == null || v == null || m.elements() != model.layout().total() || v.elements() != model.layout().total()) {
+            throw new CheckpointException(checkpoint.resolve(OPTIMIZER) + ": expected exp_avg and exp_avg_sq of "
+                    + model.layout().total() + " elements");
+        }
+        model.backend().write(opt.firstMoments().all(), m.values());
+        model.backend().write(opt.secondMoments().all(), v.values());
+        opt.restoreStep(optimizerStep);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
