@@ -25,8 +25,8 @@ public final class TestBundles {
     /** A listener bundle whose behaviour is set by its manifest (see TestListenerActivator). */
     public static byte[] listener(String symbolicName, String version, String listenerName,
             String behaviour, Map<String, String> extraHeaders) {
-        return bundle(TestListenerActivator.class, "dev.cohort.api.rollout", symbolicName, version,
-                listenerName, behaviour, extraHeaders);
+        return bundle(TestListenerActivator.class, "dev.cohort.api.rollout;version=\"[1.0,2)\",dev.cohort.api.training",
+                symbolicName, version, listenerName, behaviour, extraHeaders);
     }
 
     /** A reward function bundle whose behaviour is set by its manifest (see TestRewardActivator). */

@@ -38,6 +38,11 @@ public final class TestListenerActivator implements BundleActivator {
         if (headers.get("Cohort-Test-Queue") != null) {
             props.put(RolloutListener.QUEUE_CAPACITY, Integer.parseInt(headers.get("Cohort-Test-Queue")));
         }
+        if ("record-metrics".equals(behaviour)) {
+            context.registerService(dev.cohort.api.training.TrainingListener.class,
+                    metrics -> record(context, name, label, metrics), props);
+            return;
+        }
         RolloutListener listener = batch -> {
             switch (behaviour) {
                 case "throw":
@@ -63,7 +68,7 @@ public final class TestListenerActivator implements BundleActivator {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void record(BundleContext context, String name, String label, RolloutBatch batch) {
+    private static void record(BundleContext context, String name, String label, Object batch) {
         try {
             Collection<ServiceReference<BiConsumer>> refs = context.getServiceReferences(
                     BiConsumer.class, "(" + SINK + "=" + name + ")");

@@ -182,6 +182,8 @@ final class GrpoTrainer {
         long version = step;
         if (embedded != null) {
             embedded.advance(version);
+        } else if (engine.weightsVersion() != version) {
+            syncWeights(version);
         }
         GenerationRequest req = new GenerationRequest(ids, s.numGenerations(), s.maxCompletionLength(),
                 s.temperature(), s.topP(), s.topK(), s.minP(), seedFor(step), version, new int[] {tok.eos()});
@@ -209,6 +211,19 @@ final class GrpoTrainer {
         }
         return new Rollouts(promptIds, completionIds, truncated, sampleRows, texts, completions, new double[n],
                 new double[n], g);
+    }
+
+    /** Hands the current weights to a remote engine: a Hugging Face directory and a version. */
+    private void syncWeights(long version) {
+        Path dir = s.runDir().resolve("weights-sync");
+        try {
+            dev.cohort.trainer.internal.model.Gpt2Checkpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
+            dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);
+            engine.loadWeights(dir, version);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("weight sync to the rollout engine failed at version " + version
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** A different, reproducible sampling seed for every generation batch. */

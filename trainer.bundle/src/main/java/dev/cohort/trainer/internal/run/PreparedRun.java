@@ -1,0 +1,31 @@
+package dev.cohort.trainer.internal.run;
+
+import dev.cohort.api.engine.RolloutEngine;
+import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated run, ready to train: its settings, backend, model (and reference model when
+ * beta > 0), tokenizer, prompts, held-out rows and the Config Admin properties of its plugins.
+ */
+record PreparedRun(TrainerSettings settings, Backend backend, Gpt2Model model, Gpt2Model reference, Tokenizer tok,
+        PromptSource prompts, List<Map<String, Object>> evalRows, String promptField, String engineName,
+        Map<String, Map<String, Object>> plugins, Map<String, Object> config, Path resumeFrom) implements AutoCloseable {
+
+    boolean embedded() {
+        return engineName.equals("embedded");
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        if (reference != null && reference != model) {
+            reference.close();
+        }
+        backend.close();
+    }
+}

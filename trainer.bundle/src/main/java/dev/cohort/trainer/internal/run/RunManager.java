@@ -1,0 +1,257 @@
+package dev.cohort.trainer.internal.run;
+
+import dev.cohort.api.engine.RolloutEngine;
+import dev.cohort.api.rollout.RolloutPublisher;
+import dev.cohort.api.training.TrainingMetrics;
+import dev.cohort.api.training.TrainingPublisher;
+import dev.cohort.trainer.internal.reward.RewardScoring;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Training runs in the runtime: {@code cohort:train}, {@code cohort:status}, {@code cohort:stop},
+ * {@code cohort:runs}. Each run trains on its own thread ({@code cohort-run-<id>}); stopping the
+ * trainer bundle stops every run at its next step boundary, after a checkpoint (bounded wait).
+ * With the framework property {@code cohort.train} set to a configuration file, the runtime runs
+ * that configuration headless, prints its progress and report, and (with {@code cohort.exit})
+ * ends the process with 0 on success, 1 on failure.
+ */
+@Component(service = RunManager.class, immediate = true, property = {
+    "osgi.command.scope=cohort", "osgi.command.function=train", "osgi.command.function=status",
+    "osgi.command.function=stop", "osgi.command.function=runs"})
+public final class RunManager {
+
+    private static final long STOP_WAIT_MS = 120_000;
+
+    private final RewardScoring scoring;
+    private final RolloutPublisher rollouts;
+    private final TrainingPublisher metrics;
+    private final ConfigurationAdmin configAdmin;
+    private final Logger logger;
+    private final BundleContext context;
+    private final Map<String, TrainingRun> runs = new LinkedHashMap<>();
+    private final Map<String, RolloutEngine> engines = new ConcurrentHashMap<>();
+
+    @Activate
+    public RunManager(@Reference RewardScoring scoring, @Reference RolloutPublisher rollouts,
+            @Reference TrainingPublisher metrics, @Reference ConfigurationAdmin configAdmin,
+            @Reference(service = LoggerFactory.class) Logger logger, BundleContext context) {
+        this.scoring = scoring;
+        this.rollouts = rollouts;
+        this.metrics = metrics;
+        this.configAdmin = configAdmin;
+        this.logger = logger;
+        this.context = context;
+        String headless = context.getProperty("cohort.train");
+        if (headless != null && !headless.isBlank()) {
+            Headless.start(this, Path.of(headless), context.getProperty("cohort.resume"),
+                    Boolean.parseBoolean(context.getProperty("cohort.exit")), context);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addEngine(RolloutEngine engine, ServiceReference<RolloutEngine> ref) {
+        Object name = ref.getProperty(RolloutEngine.NAME);
+        if (name != null) {
+            engines.put(name.toString(), engine);
+        }
+    }
+
+    void removeEngine(RolloutEngine engine, ServiceReference<RolloutEngine> ref) {
+        Object name = ref.getProperty(RolloutEngine.NAME);
+        if (name != null) {
+            engines.remove(name.toString(), engine);
+        }
+    }
+
+    @Descriptor("start a GRPO run from a YAML configuration in the background; prints its id")
+    public String train(
+            @Descriptor("continue from a checkpoint directory") @Parameter(names = {"-r", "--resume"}, absentValue = "") String resume,
+            @Descriptor("run configuration (YAML)") String config) throws Exception {
+        TrainingRun run = start(Path.of(config).toAbsolutePath(), resume.isEmpty() ? null : Path.of(resume).toAbsolutePath(),
+                m -> { }, null);
+        return run.id();
+    }
+
+    @Descriptor("progress of runs: step / max, reward mean, KL, tokens/s, ETA")
+    public String status(@Descriptor("run id (all runs when absent)") String... ids) {
+        List<String> lines = new ArrayList<>();
+        for (TrainingRun r : select(ids)) {
+            lines.add(r.statusLine());
+        }
+        return lines.isEmpty() ? "no runs" : String.join("\n", lines);
+    }
+
+    @Descriptor("end a run at the next step boundary, after writing a checkpoint")
+    public String stop(@Descriptor("run id") String id) {
+        TrainingRun r = find(id);
+        if (!r.active()) {
+            return r.id() + " is already " + r.state().name().toLowerCase(Locale.ROOT);
+        }
+        r.requestStop();
+        return "stopping " + r.id() + " at the next step boundary";
+    }
+
+    @Descriptor("list runs with their state and outcome")
+    public String runs() {
+        return status();
+    }
+
+    synchronized List<TrainingRun> select(String... ids) {
+        if (ids == null || ids.length == 0) {
+            return new ArrayList<>(runs.values());
+        }
+        List<TrainingRun> out = new ArrayList<>();
+        for (String id : ids) {
+            out.add(find(id));
+        }
+        return out;
+    }
+
+    private synchronized TrainingRun find(String id) {
+        TrainingRun r = runs.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("no run '" + id + "'; runs: " + runs.keySet());
+        }
+        return r;
+    }
+
+    /**
+     * Validates the configuration (nothing starts on an invalid file: the exception says why),
+     * then trains on a new thread. {@code onDone} receives the run when it ends.
+     */
+    TrainingRun start(Path config, Path resume, Consumer<TrainingMetrics> progress, Consumer<TrainingRun> onDone)
+            throws Exception {
+        PreparedRun prepared = RunSetup.prepare(config, resume, scoring);
+        TrainingRun run;
+        synchronized (this) {
+            String id = uniqueId(prepared.settings().runId());
+            run = new TrainingRun(id, config);
+            runs.put(id, run);
+        }
+        run.maxSteps(prepared.settings().maxSteps());
+        RunExecution exec = new RunExecution(run, prepared, this, progress, onDone);
+        Thread t = new Thread(exec, "cohort-run-" + run.id());
+        t.setDaemon(true);
+        run.thread(t);
+        t.start();
+        return run;
+    }
+
+    private String uniqueId(String base) {
+        String id = base;
+        for (int i = 2; runs.containsKey(id); i++) {
+            id = base + "-" + i;
+        }
+        return id;
+    }
+
+    static String defaultRunId(Path config) {
+        String name = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        return name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    }
+
+    RolloutEngine engine(String name) {
+        RolloutEngine e = engines.get(name);
+        if (e == null) {
+            throw new IllegalStateException("rollout_engine '" + name + "' is not registered; registered: "
+                    + new ArrayList<>(engines.keySet()) + " and embedded");
+        }
+        return e;
+    }
+
+    RewardScoring scoring() {
+        return scoring;
+    }
+
+    RolloutPublisher rollouts() {
+        return rollouts;
+    }
+
+    TrainingPublisher metrics() {
+        return metrics;
+    }
+
+    Logger logger() {
+        return logger;
+    }
+
+    /** Applies a run's plugins section: each PID's properties through Config Admin. */
+    void configurePlugins(Map<String, Map<String, Object>> plugins) throws java.io.IOException {
+        for (Map.Entry<String, Map<String, Object>> e : plugins.entrySet()) {
+            Hashtable<String, Object> props = new Hashtable<>();
+            e.getValue().forEach((k, v) -> props.put(k, v instanceof List ? ((List<?>) v).toArray() : v));
+            configAdmin.getConfiguration(e.getKey(), "?").update(props);
+            logger.info("plugins: configured {} with {}", e.getKey(), e.getValue().keySet());
+        }
+    }
+
+    /** Where trace-jsonl writes this run's samples, when that file exists. */
+    Path traceFile(String runId) {
+        try {
+            java.util.Dictionary<String, Object> p = configAdmin.getConfiguration("dev.cohort.plugins.trace.jsonl", "?")
+                    .getProperties();
+            Object dir = p == null ? null : p.get("directory");
+            Path file = Path.of(dir == null ? "traces" : dir.toString()).toAbsolutePath()
+                    .resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_") + ".jsonl");
+            return java.nio.file.Files.exists(file) ? file : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        List<TrainingRun> active = new ArrayList<>();
+        synchronized (this) {
+            for (TrainingRun r : runs.values()) {
+                if (r.active()) {
+                    r.requestStop();
+                    active.add(r);
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
+        for (TrainingRun r : active) {
+            Thread t = r.thread();
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (t != null) {
+                t.join(Math.max(1, left));
+                if (t.isAlive()) {
+                    t.interrupt();
+                    logger.warn("run {} did not stop within {} ms; interrupted", r.id(), STOP_WAIT_MS);
+                }
+            }
+        }
+    }
+
+    static String serviceName(ServiceReference<?> ref) {
+        return String.valueOf(ref.getProperty(Constants.SERVICE_ID));
+    }
+}
