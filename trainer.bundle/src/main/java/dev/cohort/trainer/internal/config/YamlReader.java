@@ -62,8 +62,9 @@ final class YamlReader {
                     + top.describe());
             return null;
         }
+        int end = line(); // where the mapping ends: at the "---" of a second document
         if (parser.nextToken() != null) {
-            problems.file(line(), "a second YAML document; a configuration file holds one");
+            problems.file(end, "a second YAML document; a configuration file holds one");
             return null;
         }
         return mapping;
