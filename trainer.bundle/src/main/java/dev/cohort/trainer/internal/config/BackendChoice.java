@@ -2,7 +2,7 @@ package dev.cohort.trainer.internal.config;
 
 import java.util.Locale;
 
-/** {@code backend}: the compute backend: pick one (`auto`), the plain-Java one, or CUDA. */
+/** {@code backend}: the compute backend: chosen by Cohort ({@code auto}), plain Java, or CUDA. */
 public enum BackendChoice {
     AUTO, JAVA, CUDA;
 

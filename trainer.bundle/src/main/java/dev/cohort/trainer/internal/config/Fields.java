@@ -91,10 +91,15 @@ final class Fields {
             missing(key);
             return null;
         }
-        String value = string(key, null);
+        return nonEmptyString(key, null);
+    }
+
+    /** A string that, when given, must not be empty; the default after reporting a problem. */
+    String nonEmptyString(String key, String defaultValue) {
+        String value = string(key, defaultValue);
         if (value != null && value.isEmpty()) {
             problem(key, line(key), "must not be empty");
-            return null;
+            return defaultValue;
         }
         return value;
     }
@@ -162,7 +167,8 @@ final class Fields {
     }
 
     private static Double finiteNumber(YamlNode node) {
-        if (node instanceof Scalar s && s.value() instanceof Number n && !(s.value() instanceof BigInteger)) {
+        if (node instanceof Scalar s && s.value() instanceof Number n
+                && !(s.value() instanceof BigInteger)) {
             double v = n.doubleValue();
             return Double.isFinite(v) ? v : null;
         }

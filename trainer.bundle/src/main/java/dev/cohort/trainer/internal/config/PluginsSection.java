@@ -33,7 +33,8 @@ final class PluginsSection {
             return Map.of();
         }
         if (!(section.value() instanceof Mapping pids)) {
-            problems.at(section.line(), KEY, "expected a mapping, got " + section.value().describe());
+            problems.at(section.line(), KEY,
+                    "expected a mapping, got " + section.value().describe());
             return Map.of();
         }
         PluginsSection reader = new PluginsSection(problems);
@@ -94,7 +95,7 @@ final class PluginsSection {
         return ok ? oneType(path, list.line(), out) : null;
     }
 
-    /** The items as one type: Longs mixed with Doubles become Doubles; other mixtures are reported. */
+    /** The items as one type: Longs among Doubles become Doubles; other mixtures are reported. */
     private List<Object> oneType(String path, int line, List<Object> items) {
         boolean numbers = items.stream().allMatch(v -> v instanceof Long || v instanceof Double);
         if (numbers && items.stream().anyMatch(v -> v instanceof Double)) {

@@ -3,7 +3,8 @@ package dev.cohort.trainer.internal.config;
 /** The values a numeric key accepts, and how the range is written in a message. */
 record Range(double low, boolean lowOpen, double high, boolean highOpen) {
 
-    static final Range ANY = new Range(Double.NEGATIVE_INFINITY, false, Double.POSITIVE_INFINITY, false);
+    static final Range ANY =
+            new Range(Double.NEGATIVE_INFINITY, false, Double.POSITIVE_INFINITY, false);
 
     /** {@code >= low} */
     static Range atLeast(double low) {

@@ -2,7 +2,10 @@ package dev.cohort.trainer.internal.config;
 
 import java.util.Locale;
 
-/** {@code reward_failure}: what a failing reward function does: a warning and a NaN column (`warn`), or the run fails. */
+/**
+ * {@code reward_failure}: what a failing reward function does: a warning and a NaN column
+ * ({@code warn}), or the run fails ({@code fail}).
+ */
 public enum RewardFailureMode {
     WARN, FAIL;
 

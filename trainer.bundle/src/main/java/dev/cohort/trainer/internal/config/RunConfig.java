@@ -90,7 +90,7 @@ public record RunConfig(
         plugins = copy(plugins);
     }
 
-    /** The samples generated per optimizer step: per_device_train_batch_size * gradient_accumulation_steps. */
+    /** Samples per optimizer step: per_device_train_batch_size * gradient_accumulation_steps. */
     public int generationBatchSize() {
         return perDeviceTrainBatchSize * gradientAccumulationSteps;
     }
@@ -109,7 +109,8 @@ public record RunConfig(
 
     /** How reward functions are called: timeout, failure policy and wait for registration. */
     public ScoringPolicy scoringPolicy() {
-        return new ScoringPolicy(rewardTimeoutMs, rewardFailure == RewardFailureMode.FAIL, rewardWaitMs);
+        boolean failRun = rewardFailure == RewardFailureMode.FAIL;
+        return new ScoringPolicy(rewardTimeoutMs, failRun, rewardWaitMs);
     }
 
     /**

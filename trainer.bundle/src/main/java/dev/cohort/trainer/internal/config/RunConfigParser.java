@@ -55,7 +55,8 @@ public final class RunConfigParser {
         return parse(yaml, sourceName, baseDirectory.toAbsolutePath(), null);
     }
 
-    private static RunConfig parse(String yaml, String sourceName, Path baseDirectory, Path source) {
+    private static RunConfig parse(String yaml, String sourceName, Path baseDirectory,
+            Path source) {
         Problems problems = new Problems(sourceName);
         Mapping root = YamlReader.read(yaml, problems);
         RunConfig config = null;

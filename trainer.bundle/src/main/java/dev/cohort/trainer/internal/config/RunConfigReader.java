@@ -21,7 +21,8 @@ import java.util.Set;
 final class RunConfigReader {
 
     static final List<String> TOKENIZERS = List.of("auto", "gpt2", "char");
-    static final Set<String> MODEL_SIZES = Set.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "tiny");
+    static final Set<String> MODEL_SIZES =
+            Set.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "tiny");
     static final String BUILTIN = "builtin:";
 
     private static final String NUM_GENERATIONS = "num_generations";
@@ -51,15 +52,16 @@ final class RunConfigReader {
         String tokenizer = f.choice("tokenizer", "auto", TOKENIZERS, s -> s);
         String alphabet = f.string("tokenizer_alphabet", "");
         String dataset = path("dataset", f.requiredString("dataset"));
-        String promptField = f.string("dataset_prompt_field", "prompt");
+        String promptField = f.nonEmptyString("dataset_prompt_field", "prompt");
         String evalDataset = path("eval_dataset", f.string("eval_dataset", ""));
         int evalSamples = f.integer("eval_samples", 0, nonNegative);
         List<String> rewardFuncs = rewardFuncs();
         List<Double> rewardWeights = f.numbers("reward_weights");
         long rewardTimeoutMs = f.longInteger("reward_timeout_ms", 60_000, Range.above(0));
-        RewardFailureMode rewardFailure = f.choice("reward_failure", RewardFailureMode.WARN, RewardFailureMode.class);
+        RewardFailureMode rewardFailure =
+                f.choice("reward_failure", RewardFailureMode.WARN, RewardFailureMode.class);
         long rewardWaitMs = f.longInteger("reward_wait_ms", 30_000, nonNegative);
-        String rolloutEngine = f.string("rollout_engine", "embedded");
+        String rolloutEngine = f.nonEmptyString("rollout_engine", "embedded");
         int numGenerations = f.integer(NUM_GENERATIONS, 8, Range.atLeast(2));
         int maxPromptLength = f.integer("max_prompt_length", 512, positive);
         int maxCompletionLength = f.integer("max_completion_length", 256, positive);
@@ -68,7 +70,8 @@ final class RunConfigReader {
         int topK = f.integer("top_k", 0, nonNegative);
         double minP = f.number("min_p", 0.0, Range.between(0, false, 1, false));
         double learningRate = f.number("learning_rate", 1e-6, nonNegative);
-        LrSchedulerType lrScheduler = f.choice("lr_scheduler_type", LrSchedulerType.LINEAR, LrSchedulerType.class);
+        LrSchedulerType lrScheduler =
+                f.choice("lr_scheduler_type", LrSchedulerType.LINEAR, LrSchedulerType.class);
         int warmupSteps = f.integer("warmup_steps", 0, nonNegative);
         double weightDecay = f.number("weight_decay", 0.0, nonNegative);
         double adamBeta1 = f.number("adam_beta1", 0.9, unitOpenHigh);
@@ -84,18 +87,19 @@ final class RunConfigReader {
         ScaleRewards scaleRewards = scaleRewards();
         RewardAggregation aggregation = f.choice("multi_objective_aggregation",
                 RewardAggregation.SUM_THEN_NORMALIZE, RewardAggregation.class);
-        ImportanceSampling sampling = f.choice("importance_sampling_level", ImportanceSampling.TOKEN,
-                ImportanceSampling.class);
+        ImportanceSampling sampling = f.choice("importance_sampling_level",
+                ImportanceSampling.TOKEN, ImportanceSampling.class);
         boolean maskTruncated = f.bool("mask_truncated_completions", false);
         int numIterations = f.integer("num_iterations", 1, positive);
         BackendChoice backend = f.choice("backend", BackendChoice.AUTO, BackendChoice.class);
-        String outputDir = path("output_dir", f.string("output_dir", "runs"));
+        String outputDir = path("output_dir", f.nonEmptyString("output_dir", "runs"));
         String runName = f.string("run_name", "");
         int saveSteps = f.integer("save_steps", 0, nonNegative);
         int loggingSteps = f.integer("logging_steps", 1, positive);
         int maxSteps = f.requiredInt("max_steps", positive);
         long seed = f.longInteger("seed", 42, Range.ANY);
-        Map<String, Map<String, Object>> plugins = PluginsSection.read(f.given(PluginsSection.KEY), problems);
+        Map<String, Map<String, Object>> plugins =
+                PluginsSection.read(f.given(PluginsSection.KEY), problems);
 
         checkTokenizer(tokenizer, alphabet);
         checkGenerationBatch(numGenerations, batchSize, accumulation);
@@ -120,9 +124,6 @@ final class RunConfigReader {
      */
     private String path(String key, String value) {
         if (value == null || value.isEmpty() || !f.valid(key)) {
-            if ("output_dir".equals(key) && "".equals(value)) {
-                f.problem(key, f.line(key), "must not be empty");
-            }
             return value;
         }
         if (key.equals("model") && MODEL_SIZES.contains(value)) {
@@ -155,7 +156,7 @@ final class RunConfigReader {
         return funcs;
     }
 
-    /** {@code scale_rewards}: group, batch or none; TRL's legacy true and false mean group and none. */
+    /** {@code scale_rewards}: group, batch or none; TRL's legacy true and false: group and none. */
     private ScaleRewards scaleRewards() {
         Entry e = f.given("scale_rewards");
         if (e != null && e.value() instanceof YamlNode.Scalar s && s.value() instanceof Boolean b) {
@@ -178,14 +179,14 @@ final class RunConfigReader {
                 f.problem(key, line, "repeats " + YamlNode.quote(Character.toString(cp))));
     }
 
-    /** per_device_train_batch_size * gradient_accumulation_steps must be a whole number of groups. */
+    /** The generation batch must hold a whole number of groups of num_generations. */
     private void checkGenerationBatch(int generations, int batchSize, int accumulation) {
         if (!f.valid(NUM_GENERATIONS) || !f.valid(BATCH_SIZE) || !f.valid(ACCUMULATION)) {
             return;
         }
         long batch = (long) batchSize * accumulation;
-        String product = BATCH_SIZE + " * " + ACCUMULATION + " = " + batchSize + " * " + accumulation
-                + " = " + batch;
+        String product = BATCH_SIZE + " * " + ACCUMULATION + " = " + batchSize + " * "
+                + accumulation + " = " + batch;
         int line = firstLine(NUM_GENERATIONS, BATCH_SIZE, ACCUMULATION);
         if (batch > Integer.MAX_VALUE) {
             problems.at(firstLine(BATCH_SIZE, ACCUMULATION), BATCH_SIZE,
@@ -223,8 +224,8 @@ final class RunConfigReader {
         for (Entry e : root.entries().values()) {
             if (!f.known().contains(e.key())) {
                 String closest = Suggestions.closest(e.key(), f.known());
-                problems.at(e.line(), e.key(),
-                        closest == null ? "unknown key" : "unknown key; did you mean " + closest + "?");
+                String hint = closest == null ? "" : "; did you mean " + closest + "?";
+                problems.at(e.line(), e.key(), "unknown key" + hint);
             }
         }
     }

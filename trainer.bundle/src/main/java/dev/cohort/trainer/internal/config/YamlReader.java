@@ -15,6 +15,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -24,8 +25,6 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * more than one document, and malformed YAML.
  */
 final class YamlReader {
-
-    private static final YAMLFactory FACTORY = new YAMLFactory();
 
     private final JsonParser parser;
     private final Problems problems;
@@ -40,7 +39,7 @@ final class YamlReader {
      * mapping, or is not valid YAML (each reported).
      */
     static Mapping read(String yaml, Problems problems) {
-        try (JsonParser parser = FACTORY.createParser(yaml)) {
+        try (JsonParser parser = new YAMLFactory().createParser(yaml)) {
             return new YamlReader(parser, problems).document();
         } catch (JsonProcessingException e) {
             reportMalformed(e, problems);
@@ -80,7 +79,8 @@ final class YamlReader {
             case VALUE_STRING -> string(path, line);
             case VALUE_NUMBER_INT -> new Scalar(integer(), parser.getText(), line);
             case VALUE_NUMBER_FLOAT -> new Scalar(floating(), parser.getText(), line);
-            case VALUE_TRUE, VALUE_FALSE -> new Scalar(token == JsonToken.VALUE_TRUE, parser.getText(), line);
+            case VALUE_TRUE, VALUE_FALSE ->
+                    new Scalar(token == JsonToken.VALUE_TRUE, parser.getText(), line);
             case VALUE_NULL -> new Scalar(null, parser.getText(), line);
             default -> new Scalar(parser.getText(), parser.getText(), line);
         };
@@ -134,7 +134,7 @@ final class YamlReader {
         try {
             return parser.getDoubleValue();
         } catch (JsonProcessingException e) {
-            String t = text.toLowerCase(java.util.Locale.ROOT);
+            String t = text.toLowerCase(Locale.ROOT);
             if (t.equals(".nan")) {
                 return Double.NaN;
             }
@@ -163,7 +163,8 @@ final class YamlReader {
     }
 
     private static String describe(MarkedYAMLException m) {
-        String problem = m.getProblem() == null ? "" : m.getProblem().replaceAll("\\s+", " ").strip();
+        String problem = m.getProblem() == null ? "" : m.getProblem();
+        problem = problem.replaceAll("\\s+", " ").strip();
         if (m.getContext() == null) {
             return problem;
         }

@@ -181,6 +181,12 @@ class RunConfigParserTest {
                 "foo.yaml:3: reward_funcs: must name at least one reward function"), problems(yaml));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"output_dir", "dataset_prompt_field", "rollout_engine"})
+    void namesThatMustNotBeEmpty(String key) {
+        assertEquals("foo.yaml:5: " + key + ": must not be empty", problem(MINIMAL + key + ": ''\n"));
+    }
+
     @Test
     void numGenerationsMustDivideTheGenerationBatch() {
         String yaml = "model: tiny\ndataset: builtin:addition\nreward_funcs: [exact]\nnum_generations: 3\n"
