@@ -5,6 +5,7 @@ import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
 import dev.cohort.trainer.internal.objective.RewardAggregation;
 import dev.cohort.trainer.internal.objective.ScaleRewards;
+import dev.cohort.trainer.internal.reward.RewardSpec;
 import dev.cohort.trainer.internal.reward.ScoringPolicy;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * The configuration of one GRPO run, read from a YAML file by {@link RunConfigParser}. Keys follow
@@ -105,6 +107,13 @@ public record RunConfig(
         return new ObjectiveConfig(lossType, scaleRewards, multiObjectiveAggregation, epsilon,
                 epsilonHigh, beta, importanceSamplingLevel, maskTruncatedCompletions,
                 maxCompletionLength, gradientAccumulationSteps, numIterations);
+    }
+
+    /** The reward functions with their weights, in the order of {@code reward_funcs}. */
+    public List<RewardSpec> rewardSpecs() {
+        return IntStream.range(0, rewardFuncs.size())
+                .mapToObj(i -> new RewardSpec(rewardFuncs.get(i), rewardWeights.get(i)))
+                .toList();
     }
 
     /** How reward functions are called: timeout, failure policy and wait for registration. */

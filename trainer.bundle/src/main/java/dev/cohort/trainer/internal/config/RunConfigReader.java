@@ -103,6 +103,7 @@ final class RunConfigReader {
 
         checkTokenizer(tokenizer, alphabet);
         checkGenerationBatch(numGenerations, batchSize, accumulation);
+        checkSaveSteps(saveSteps, numIterations);
         rewardWeights = rewardWeights(rewardFuncs, rewardWeights);
         reportUnknownKeys();
         if (!problems.isEmpty()) {
@@ -194,6 +195,15 @@ final class RunConfigReader {
         } else if (batch % generations != 0) {
             problems.at(line, NUM_GENERATIONS,
                     generations + " does not divide the generation batch " + product);
+        }
+    }
+
+    /** Checkpoints are taken between generation batches, each used for num_iterations steps. */
+    private void checkSaveSteps(int saveSteps, int numIterations) {
+        if (f.valid("save_steps") && f.valid("num_iterations") && saveSteps % numIterations != 0) {
+            f.problem("save_steps", firstLine("save_steps", "num_iterations"), saveSteps
+                    + " is not a multiple of num_iterations " + numIterations
+                    + " (a checkpoint is taken between generation batches)");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
 import dev.cohort.trainer.internal.objective.RewardAggregation;
 import dev.cohort.trainer.internal.objective.ScaleRewards;
+import dev.cohort.trainer.internal.reward.RewardSpec;
 import dev.cohort.trainer.internal.reward.ScoringPolicy;
 import java.util.List;
 import java.util.Map;
@@ -95,5 +96,7 @@ class FullFileTest {
         assertEquals(2, o.gradientAccumulationSteps());
         assertEquals(2, o.numIterations());
         assertEquals(new ScoringPolicy(5000, true, 0), c.scoringPolicy());
+        assertEquals(List.of(new RewardSpec("exact_match", 1.0), new RewardSpec("length_penalty", 0.1)),
+                c.rewardSpecs());
     }
 }

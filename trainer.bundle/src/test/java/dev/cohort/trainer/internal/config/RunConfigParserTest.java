@@ -226,6 +226,13 @@ class RunConfigParserTest {
     }
 
     @Test
+    void saveStepsMustBeAMultipleOfNumIterations() {
+        assertEquals("foo.yaml:6: save_steps: 5 is not a multiple of num_iterations 2"
+                + " (a checkpoint is taken between generation batches)",
+                problem(MINIMAL + "num_iterations: 2\nsave_steps: 5\n"));
+    }
+
+    @Test
     void tokenizerCharNeedsAnAlphabet() {
         assertEquals("foo.yaml:5: tokenizer_alphabet: required when tokenizer is char",
                 problem(MINIMAL + "tokenizer: char\n"));
