@@ -1,0 +1,200 @@
+package dev.cohort.trainer.internal.config;
+
+import dev.cohort.trainer.internal.objective.ImportanceSampling;
+import dev.cohort.trainer.internal.objective.LossType;
+import dev.cohort.trainer.internal.objective.ObjectiveConfig;
+import dev.cohort.trainer.internal.objective.RewardAggregation;
+import dev.cohort.trainer.internal.objective.ScaleRewards;
+import dev.cohort.trainer.internal.reward.RewardSpec;
+import dev.cohort.trainer.internal.reward.ScoringPolicy;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.IntStream;
+
+/**
+ * The configuration of one GRPO run, read from a YAML file by {@link RunConfigParser}. Keys follow
+ * TRL's GRPOConfig names and defaults; each accessor is the camelCase of its key. Every key, its
+ * default and its range are described in {@code docs/configuration.md}.
+ *
+ * <p>Values are effective: {@code epsilonHigh} is {@code epsilon} when the file does not give it,
+ * {@code rewardWeights} has one weight per reward function (1 when the file gives none), and
+ * {@code model} (unless a size name), {@code dataset}, {@code evalDataset} and {@code outputDir}
+ * are absolute when they are paths. The constructor makes the record immutable (it copies the
+ * lists and the plugins section) but does not validate: {@link RunConfigParser} does.
+ *
+ * @param source the YAML file, or null when the configuration came from a string
+ */
+public record RunConfig(
+        // model and data
+        String model,
+        String tokenizer,
+        String tokenizerAlphabet,
+        String dataset,
+        String datasetPromptField,
+        String evalDataset,
+        int evalSamples,
+        // rewards
+        List<String> rewardFuncs,
+        List<Double> rewardWeights,
+        long rewardTimeoutMs,
+        RewardFailureMode rewardFailure,
+        long rewardWaitMs,
+        // generation
+        String rolloutEngine,
+        int numGenerations,
+        int maxPromptLength,
+        int maxCompletionLength,
+        double temperature,
+        double topP,
+        int topK,
+        double minP,
+        // optimisation
+        double learningRate,
+        LrSchedulerType lrSchedulerType,
+        int warmupSteps,
+        double weightDecay,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        double maxGradNorm,
+        int perDeviceTrainBatchSize,
+        int gradientAccumulationSteps,
+        // GRPO objective
+        double beta,
+        double epsilon,
+        double epsilonHigh,
+        LossType lossType,
+        ScaleRewards scaleRewards,
+        RewardAggregation multiObjectiveAggregation,
+        ImportanceSampling importanceSamplingLevel,
+        boolean maskTruncatedCompletions,
+        int numIterations,
+        // run control
+        BackendChoice backend,
+        String outputDir,
+        String runName,
+        int saveSteps,
+        int loggingSteps,
+        int maxSteps,
+        long seed,
+        // plugins: Config Admin PID -> properties
+        Map<String, Map<String, Object>> plugins,
+        Path source) {
+
+    /** Copies the lists and the plugins section into immutable ones, keeping their order. */
+    public RunConfig {
+        rewardFuncs = List.copyOf(rewardFuncs);
+        rewardWeights = List.copyOf(rewardWeights);
+        plugins = copy(plugins);
+    }
+
+    /** Samples per optimizer step: per_device_train_batch_size * gradient_accumulation_steps. */
+    public int generationBatchSize() {
+        return perDeviceTrainBatchSize * gradientAccumulationSteps;
+    }
+
+    /** The distinct prompts per optimizer step: the generation batch / num_generations. */
+    public int promptsPerStep() {
+        return generationBatchSize() / numGenerations;
+    }
+
+    /** The options of the GRPO objective. */
+    public ObjectiveConfig objectiveConfig() {
+        return new ObjectiveConfig(lossType, scaleRewards, multiObjectiveAggregation, epsilon,
+                epsilonHigh, beta, importanceSamplingLevel, maskTruncatedCompletions,
+                maxCompletionLength, gradientAccumulationSteps, numIterations);
+    }
+
+    /** The reward functions with their weights, in the order of {@code reward_funcs}. */
+    public List<RewardSpec> rewardSpecs() {
+        return IntStream.range(0, rewardFuncs.size())
+                .mapToObj(i -> new RewardSpec(rewardFuncs.get(i), rewardWeights.get(i)))
+                .toList();
+    }
+
+    /** How reward functions are called: timeout, failure policy and wait for registration. */
+    public ScoringPolicy scoringPolicy() {
+        boolean failRun = rewardFailure == RewardFailureMode.FAIL;
+        return new ScoringPolicy(rewardTimeoutMs, failRun, rewardWaitMs);
+    }
+
+    /**
+     * Every key with its effective value, in the order of {@code docs/configuration.md}: Strings,
+     * Integers, Longs, Doubles, Booleans, lists, enums by their spelling ({@code dr_grpo}), and
+     * the plugins section. Written out as YAML, it parses back to the same configuration.
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("tokenizer", tokenizer);
+        m.put("tokenizer_alphabet", tokenizerAlphabet);
+        m.put("dataset", dataset);
+        m.put("dataset_prompt_field", datasetPromptField);
+        m.put("eval_dataset", evalDataset);
+        m.put("eval_samples", evalSamples);
+        m.put("reward_funcs", rewardFuncs);
+        m.put("reward_weights", rewardWeights);
+        m.put("reward_timeout_ms", rewardTimeoutMs);
+        m.put("reward_failure", rewardFailure.key());
+        m.put("reward_wait_ms", rewardWaitMs);
+        m.put("rollout_engine", rolloutEngine);
+        m.put("num_generations", numGenerations);
+        m.put("max_prompt_length", maxPromptLength);
+        m.put("max_completion_length", maxCompletionLength);
+        m.put("temperature", temperature);
+        m.put("top_p", topP);
+        m.put("top_k", topK);
+        m.put("min_p", minP);
+        putOptimisation(m);
+        putObjective(m);
+        m.put("backend", backend.key());
+        m.put("output_dir", outputDir);
+        m.put("run_name", runName);
+        m.put("save_steps", saveSteps);
+        m.put("logging_steps", loggingSteps);
+        m.put("max_steps", maxSteps);
+        m.put("seed", seed);
+        m.put("plugins", plugins);
+        return Collections.unmodifiableMap(m);
+    }
+
+    private void putOptimisation(Map<String, Object> m) {
+        m.put("learning_rate", learningRate);
+        m.put("lr_scheduler_type", lrSchedulerType.key());
+        m.put("warmup_steps", warmupSteps);
+        m.put("weight_decay", weightDecay);
+        m.put("adam_beta1", adamBeta1);
+        m.put("adam_beta2", adamBeta2);
+        m.put("adam_epsilon", adamEpsilon);
+        m.put("max_grad_norm", maxGradNorm);
+        m.put("per_device_train_batch_size", perDeviceTrainBatchSize);
+        m.put("gradient_accumulation_steps", gradientAccumulationSteps);
+    }
+
+    private void putObjective(Map<String, Object> m) {
+        m.put("beta", beta);
+        m.put("epsilon", epsilon);
+        m.put("epsilon_high", epsilonHigh);
+        m.put("loss_type", lossType.key());
+        m.put("scale_rewards", scaleRewards.key());
+        m.put("multi_objective_aggregation", multiObjectiveAggregation.key());
+        m.put("importance_sampling_level", importanceSamplingLevel.key());
+        m.put("mask_truncated_completions", maskTruncatedCompletions);
+        m.put("num_iterations", numIterations);
+    }
+
+    private static Map<String, Map<String, Object>> copy(Map<String, Map<String, Object>> plugins) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        plugins.forEach((pid, props) -> {
+            Map<String, Object> p = new LinkedHashMap<>();
+            props.forEach((k, v) -> p.put(Objects.requireNonNull(k),
+                    v instanceof List<?> list ? List.copyOf(list) : Objects.requireNonNull(v)));
+            out.put(Objects.requireNonNull(pid), Collections.unmodifiableMap(p));
+        });
+        return Collections.unmodifiableMap(out);
+    }
+}

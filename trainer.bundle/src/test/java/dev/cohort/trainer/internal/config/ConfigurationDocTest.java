@@ -1,0 +1,54 @@
+package dev.cohort.trainer.internal.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docs/configuration.md describes every key, and its examples parse. */
+class ConfigurationDocTest {
+
+    private static final Path DOC = Path.of("../docs/configuration.md");
+
+    @Test
+    void theTablesListEveryKeyInOrder() throws Exception {
+        List<String> keys = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\| `([a-z_0-9]+)` \\|").matcher(Files.readString(DOC));
+        while (m.find()) {
+            keys.add(m.group(1));
+        }
+        assertEquals(RunConfigTest.KEYS, keys);
+    }
+
+    @Test
+    void theYamlExamplesParse() throws Exception {
+        List<String> blocks = yamlBlocks(Files.readString(DOC));
+        assertEquals(3, blocks.size());
+        RunConfig minimal = RunConfigParser.parse(blocks.get(0), "minimal", Path.of("/exp"));
+        assertEquals(500, minimal.maxSteps());
+        String withRequired = "model: tiny\ndataset: builtin:x\nreward_funcs: [a]\nmax_steps: 1\n";
+        RunConfig plugins = RunConfigParser.parse(withRequired + blocks.get(1), "plugins", Path.of("/exp"));
+        assertEquals(List.of("\n\n", "###"), plugins.plugins().get("dev.cohort.reward.length").get("stop"));
+        RunConfig full = RunConfigParser.parse(blocks.get(2), "full", Path.of("/exp"));
+        for (String key : RunConfigTest.KEYS) {
+            assertTrue(blocks.get(2).contains("\n" + key + ":"), key + " is missing from the full example");
+        }
+        assertEquals(4, full.promptsPerStep());
+        assertEquals(Path.of("/exp/checkpoints/gpt2-sft").toAbsolutePath().toString(), full.model());
+    }
+
+    private static List<String> yamlBlocks(String markdown) {
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("(?s)```yaml\\n(.*?)```").matcher(markdown);
+        while (m.find()) {
+            blocks.add(m.group(1));
+        }
+        return blocks;
+    }
+}

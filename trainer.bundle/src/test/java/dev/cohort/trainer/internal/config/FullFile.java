@@ -1,0 +1,74 @@
+package dev.cohort.trainer.internal.config;
+
+/** A realistic configuration that gives every key. */
+final class FullFile {
+
+    static final String YAML = """
+            # GRPO on the addition task, a small GPT-2 trained from scratch
+            model: tiny
+            tokenizer: char
+            tokenizer_alphabet: "0123456789+= "
+            dataset: builtin:addition
+            dataset_prompt_field: question
+            eval_dataset: builtin:addition-eval
+            eval_samples: 200
+
+            reward_funcs:
+              - exact_match
+              - length_penalty
+            reward_weights: [1.0, 0.1]
+            reward_timeout_ms: 5000
+            reward_failure: fail
+            reward_wait_ms: 0
+
+            rollout_engine: embedded
+            num_generations: 4
+            max_prompt_length: 32
+            max_completion_length: 8
+            temperature: 0.9
+            top_p: 0.95
+            top_k: 50
+            min_p: 0.05
+
+            learning_rate: 3e-4
+            lr_scheduler_type: cosine
+            warmup_steps: 20
+            weight_decay: 0.01
+            adam_beta1: 0.9
+            adam_beta2: 0.95
+            adam_epsilon: 1.0e-8
+            max_grad_norm: 0.5
+            per_device_train_batch_size: 16
+            gradient_accumulation_steps: 2
+
+            beta: 0.04
+            epsilon: 0.2
+            epsilon_high: 0.28
+            loss_type: dr_grpo
+            scale_rewards: batch
+            multi_objective_aggregation: normalize_then_sum
+            importance_sampling_level: sequence
+            mask_truncated_completions: true
+            num_iterations: 2
+
+            backend: java
+            output_dir: /tmp/cohort-runs
+            run_name: addition-tiny
+            save_steps: 100
+            logging_steps: 5
+            max_steps: 1000
+            seed: 1234
+
+            plugins:
+              dev.cohort.trace:
+                path: traces/addition.jsonl
+                every: 10
+              dev.cohort.reward.length:
+                target: 6
+                scale: 0.5
+                enabled: true
+                stop: ["\\n", "="]
+            """;
+
+    private FullFile() {}
+}
