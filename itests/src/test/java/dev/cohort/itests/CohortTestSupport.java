@@ -65,7 +65,7 @@ public abstract class CohortTestSupport {
                 provision("gogo.runtime"), provision("gogo.command"),
                 provision("gogo.shell"),
                 provision("jackson.annotations"), provision("jackson.core"),
-                provision("jackson.databind"),
+                provision("jackson.databind"), provision("snakeyaml"), provision("jackson.yaml"),
                 provision("core"), provision("trace-jsonl"), provision("trainer"), provision("rewards"),
                 junitBundles());
     }
