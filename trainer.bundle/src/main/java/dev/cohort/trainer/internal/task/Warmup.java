@@ -39,7 +39,7 @@ import java.util.SplittableRandom;
  *        [--batch N]            sequences per step (64)
  *        [--lr X]               AdamW learning rate, constant after a linear warm-up (1e-3)
  *        [--warmup-steps N]     learning-rate warm-up (20)
- *        [--eval-every N]       steps between evaluations (10)
+ *        [--eval-every N]       steps between evaluations (2)
  *        [--max-steps N]        give up after this many steps (4000)
  *        [--seed N]             initialisation and batch order (1)
  *        [--threads N]          compute threads (all processors)
@@ -59,7 +59,7 @@ public final class Warmup {
             int threads) {
 
         public static Settings defaults() {
-            return new Settings(Path.of("examples/addition/warmup"), 2, 64, 4, 16, 2000, 500, 0.3, 64, 1e-3, 20, 10,
+            return new Settings(Path.of("examples/addition/warmup"), 2, 64, 4, 16, 2000, 500, 0.3, 64, 1e-3, 20, 2,
                     4000, 1, Runtime.getRuntime().availableProcessors());
         }
 

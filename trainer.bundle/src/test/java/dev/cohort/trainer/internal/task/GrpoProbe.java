@@ -29,12 +29,12 @@ import java.util.SplittableRandom;
  * <pre>
  * GrpoProbe [--model DIR]        warm-up checkpoint (examples/addition/warmup)
  *           [--seeds 1,2,3]      GRPO seeds (prompt order and sampling), one run each
- *           [--steps N]          optimizer steps (150)
+ *           [--steps N]          optimizer steps (600)
  *           [--prompts P]        prompts per step (16)
  *           [--generations G]    completions per prompt (8)
- *           [--lr X]             learning rate (1e-3)
+ *           [--lr X]             learning rate (2e-4)
  *           [--schedule S]       constant | linear | cosine (constant)
- *           [--warmup-steps N]   learning-rate warm-up (0)
+ *           [--warmup-steps N]   learning-rate warm-up (10)
  *           [--max-completion N] max_completion_length (4)
  *           [--temperature X]    sampling temperature (1)
  *           [--train-rows N]     train rows to draw prompts from (all)
@@ -51,12 +51,12 @@ public final class GrpoProbe {
     public static void main(String[] args) throws Exception {
         Path model = Path.of("examples/addition/warmup");
         long[] seeds = {1, 2, 3};
-        int steps = 150;
+        int steps = 600;
         int prompts = 16;
         int generations = 8;
-        double lr = 1e-3;
+        double lr = 2e-4;
         LrSchedule.Kind schedule = LrSchedule.Kind.CONSTANT;
-        int warmupSteps = 0;
+        int warmupSteps = 10;
         int maxCompletion = 4;
         float temperature = 1f;
         int trainRows = Integer.MAX_VALUE;
@@ -88,9 +88,9 @@ public final class GrpoProbe {
         for (long seed : s.seeds) {
             double[] r = run(s, seed);
             minGain = Math.min(minGain, r[1] - r[0]);
-            System.out.printf(Locale.ROOT, "seed %d: held-out accuracy %.3f -> %.3f (%+.3f), mean train reward"
-                    + " first 10 steps %.3f, last 10 steps %.3f, %.1f s of training%n", seed, r[0], r[1], r[1] - r[0],
-                    r[3], r[4], r[2]);
+            System.out.printf(Locale.ROOT, "seed %d: held-out greedy accuracy %.3f -> %.3f (%+.3f), held-out sampled"
+                    + " reward %.3f -> %.3f, mean train reward first 10 steps %.3f, last 10 steps %.3f, %.1f s of"
+                    + " training%n", seed, r[0], r[1], r[1] - r[0], r[5], r[6], r[3], r[4], r[2]);
         }
         System.out.printf(Locale.ROOT, "smallest gain %.3f%n", minGain);
     }
@@ -102,7 +102,10 @@ public final class GrpoProbe {
                 s.trainRows == Integer.MAX_VALUE ? "all" : Integer.toString(s.trainRows), s.threads);
     }
 
-    /** {before, after, training seconds, mean reward of the first 10 steps, of the last 10}. */
+    /**
+     * {greedy held-out accuracy before, after, training seconds, mean train reward of the first 10
+     * steps, of the last 10, sampled held-out reward before, after}.
+     */
     static double[] run(Settings s, long seed) throws Exception {
         AdditionTask task = new AdditionTask();
         CharTokenizer tok = AdditionTask.tokenizer();
@@ -116,6 +119,7 @@ public final class GrpoProbe {
                 AdamW opt = new AdamW(model, AdamW.Settings.defaults());
                 Sampler sampler = new Sampler(model)) {
             double before = Evaluation.accuracy(model, tok, heldOut);
+            double sampledBefore = sampledReward(model, tok, heldOut, s);
             LrSchedule lr = new LrSchedule(s.schedule, s.lr, s.warmupSteps, s.steps);
             int promptLen = AdditionTask.PROMPT_TOKENS;
             int t = promptLen + s.maxCompletion;
@@ -190,7 +194,26 @@ public final class GrpoProbe {
                 }
             }
             double after = Evaluation.accuracy(model, tok, heldOut);
-            return new double[] {before, after, trainingNanos / 1e9, firstRewards, lastRewards};
+            double sampledAfter = sampledReward(model, tok, heldOut, s);
+            return new double[] {before, after, trainingNanos / 1e9, firstRewards, lastRewards, sampledBefore,
+                sampledAfter};
+        }
+    }
+
+    /** Mean reward of one completion per row sampled at the probe's temperature (fixed seed 7). */
+    static double sampledReward(Gpt2Model model, CharTokenizer tok, List<Map<String, Object>> rows, Settings s) {
+        List<int[]> prompts = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            prompts.add(tok.encode(row.get("prompt").toString()));
+        }
+        try (Sampler sampler = new Sampler(model)) {
+            List<Completion> out = sampler.generate(prompts,
+                    new SamplingParams(s.maxCompletion, s.temperature, 0, 1f, 0f, 7L), tok.eos());
+            double sum = 0;
+            for (int i = 0; i < rows.size(); i++) {
+                sum += Grading.grade(tok.decode(out.get(i).tokens()), rows.get(i).get("answer"));
+            }
+            return sum / rows.size();
         }
     }
 
