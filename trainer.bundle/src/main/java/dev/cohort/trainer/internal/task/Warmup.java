@@ -189,6 +189,10 @@ public final class Warmup {
                     }
                 }
             }
+            if (log && acc < s.target) {
+                System.out.printf(Locale.ROOT, "warning: validation accuracy %.3f is below the target %.3f after"
+                        + " --max-steps %d; saving anyway%n", acc, s.target, s.maxSteps);
+            }
             double heldOut = Evaluation.accuracy(model, tok, task.heldOutRows());
             Gpt2Checkpoint.save(model, s.out, DType.F32);
             writeTokenizer(s.out, tok);

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Scratch: where a checkpoint's greedy answers on held-out problems go wrong. */
+/**
+ * Diagnostic: where a checkpoint's greedy answers on the held-out problems go wrong (carry or
+ * not, wrong length, wrong units / tens / hundreds digit). Usage: {@code ErrorProbe DIR [list]}.
+ */
 public final class ErrorProbe {
     public static void main(String[] args) throws Exception {
         AdditionTask task = new AdditionTask();
