@@ -32,7 +32,7 @@ final class Headless {
                         String line = ProgressLine.of("", m).trim();
                         if (tty) {
                             System.out.print("\r" + line + "   ");
-                        } else {
+                        } else if (m.step() % Math.max(1, m.maxSteps() / 20) == 0 || m.step() == m.maxSteps()) {
                             System.out.println(line);
                         }
                         System.out.flush();
