@@ -1,0 +1,95 @@
+package dev.cohort.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The exported runtime in headless training mode, as {@code ./cohort train} and
+ * {@code ./cohort quickstart} run it: exit 0 with a report on success, 1 with the problems of
+ * an invalid file, and the quick start's real learning (held-out reward up by at least 0.2).
+ */
+class HeadlessTrainIT {
+
+    record Result(int exit, String output) {
+    }
+
+    static Result train(Path config, Path work, long timeoutSeconds) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Dgosh.args=--nointeractive",
+                "-Dcohort.train=" + config.toAbsolutePath(), "-Dcohort.exit=true", "-jar",
+                LauncherIT.runJar().toAbsolutePath().toString())
+                .directory(work.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "training did not end");
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aShortRunExitsZeroWithItsReport() throws Exception {
+        Path work = Files.createTempDirectory("cohort-headless");
+        Path yaml = work.resolve("short.yaml");
+        Files.writeString(yaml, String.join("\n", "model: tiny", "tokenizer: char", "tokenizer_alphabet: \"0123456789+=\"",
+                "dataset: builtin:addition", "eval_dataset: builtin:addition", "eval_samples: 16",
+                "reward_funcs: [accuracy]", "num_generations: 4", "per_device_train_batch_size: 8",
+                "max_completion_length: 4", "max_steps: 3", "run_name: short", ""));
+        Result r = train(yaml, work, 120);
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("run short finished at step 3 of 3"), r.output());
+        assertTrue(r.output().matches("(?s).*held-out reward: before=\\d\\.\\d{3} after=\\d\\.\\d{3}\n.*"), r.output());
+        assertTrue(Files.isRegularFile(work.resolve("runs/short/checkpoint-3/model.safetensors")));
+        List<String> trace = Files.readAllLines(work.resolve("traces/short.jsonl"));
+        assertEquals(3 * 8, trace.size(), "trace-jsonl wrote every sample of every step");
+    }
+
+    @Test
+    void anInvalidFileExitsOneNamingEveryProblem() throws Exception {
+        Path work = Files.createTempDirectory("cohort-headless-bad");
+        Path yaml = work.resolve("bad.yaml");
+        Files.writeString(yaml, "model: tiny\ndataset: builtin:addition\nreward_funcs: [accuracy]\nmax_steps: 0\n"
+                + "temprature: 0.7\n");
+        Result r = train(yaml, work, 60);
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains(yaml + ":4: max_steps: must be >= 1, got 0"), r.output());
+        assertTrue(r.output().contains(yaml + ":5: temprature: unknown key; did you mean temperature?"), r.output());
+    }
+
+    @Test
+    void theQuickStartRaisesTheHeldOutRewardByAtLeastPointTwo() throws Exception {
+        Path work = Files.createTempDirectory("cohort-quickstart");
+        Path examples = Path.of(System.getProperty("cohort.examples", "../examples")).toAbsolutePath().normalize();
+        Path yaml = work.resolve("quickstart.yaml");
+        Files.writeString(yaml, Files.readString(examples.resolve("quickstart.yaml"))
+                .replace("model: addition/warmup", "model: " + examples.resolve("addition/warmup"))
+                .replace("output_dir: ../runs", "output_dir: runs"));
+        long t0 = System.nanoTime();
+        Result r = train(yaml, work, 600);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, r.exit(), r.output());
+        Matcher m = Pattern.compile("held-out reward: before=(\\d\\.\\d+) after=(\\d\\.\\d+)").matcher(r.output());
+        assertTrue(m.find(), r.output());
+        double before = Double.parseDouble(m.group(1));
+        double after = Double.parseDouble(m.group(2));
+        assertTrue(after - before >= 0.2, "held-out reward " + before + " -> " + after);
+        System.out.printf("quick start: held-out reward %.3f -> %.3f in %.0f s%n", before, after, seconds);
+        assertEquals(1, count(r.output(), "held-out reward: "), "exactly one held-out line");
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+}
