@@ -28,7 +28,7 @@ public final class GenerateCommand {
 
     @Descriptor("sample a completion: --model DIR --prompt TEXT [--max-new-tokens N] [--greedy | --temperature T"
             + " --top-p P --top-k K --min-p P --seed S] [--json]")
-    public String generate(@Descriptor("options") String... args) throws IOException {
+    public synchronized String generate(@Descriptor("options") String... args) throws IOException {
         List<String> list = new ArrayList<>(List.of(args));
         return new Generator(backend).run(GenerateRequest.parse(list));
     }
