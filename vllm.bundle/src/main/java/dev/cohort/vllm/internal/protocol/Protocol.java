@@ -1,0 +1,29 @@
+package dev.cohort.vllm.internal.protocol;
+
+/**
+ * Constants of the inference-worker protocol, version {@value #VERSION} (docs/worker-protocol.md):
+ * newline-delimited JSON over one TCP connection per worker.
+ */
+public final class Protocol {
+
+    public static final int VERSION = 1;
+
+    /** Largest frame (one JSON line, in bytes) either side accepts by default. */
+    public static final int DEFAULT_MAX_FRAME = 64 << 20;
+
+    public static final String GENERATE = "generate";
+    public static final String LOAD_WEIGHTS = "load_weights";
+    public static final String RESET_PREFIX_CACHE = "reset_prefix_cache";
+    public static final String HEALTH = "health";
+    public static final String SHUTDOWN = "shutdown";
+
+    /** Error kinds of a reply's error. */
+    public static final String BAD_REQUEST = "bad_request";
+    public static final String UNKNOWN_METHOD = "unknown_method";
+    public static final String VERSION_MISMATCH = "version_mismatch";
+    public static final String INTERNAL = "internal";
+    public static final String DEADLINE = "deadline";
+
+    private Protocol() {
+    }
+}
