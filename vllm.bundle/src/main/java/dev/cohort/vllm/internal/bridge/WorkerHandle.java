@@ -41,6 +41,7 @@ public final class WorkerHandle implements AutoCloseable {
     private volatile boolean closed;
     private volatile int restarts;
     private int failedConnects;
+    private String lastWarning;
 
     public WorkerHandle(WorkerSettings settings, BridgeLog log) {
         this.s = settings;
@@ -84,7 +85,14 @@ public final class WorkerHandle implements AutoCloseable {
                 stats.error(e.getMessage());
                 backoff = Math.min(s.maxBackoffMs(), Math.max(FIRST_BACKOFF_MS, backoff * 2));
                 if (!closed) {
-                    log.warn("worker " + s.id() + ": " + e.getMessage() + "; retrying in " + backoff + " ms");
+                    // the same failure again is not news: one warning, then debug lines
+                    String line = "worker " + s.id() + ": " + e.getMessage();
+                    if (line.equals(lastWarning)) {
+                        log.debug(line + "; retrying in " + backoff + " ms");
+                    } else {
+                        log.warn(line + "; retrying in " + backoff + " ms");
+                    }
+                    lastWarning = line;
                 }
             } catch (InterruptedException e) {
                 return;
@@ -97,8 +105,11 @@ public final class WorkerHandle implements AutoCloseable {
     }
 
     /** Reports a process that has exited; returns the back-off before the next launch. */
-    private long afterExit(long backoff) {
+    private long afterExit(long backoff) throws InterruptedException {
         WorkerProcess p = process;
+        if (p != null) {
+            p.process().waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS); // a lost connection often means a death
+        }
         if (p == null || p.isAlive()) {
             return backoff;
         }
@@ -150,6 +161,7 @@ public final class WorkerHandle implements AutoCloseable {
             throw e;
         }
         client = c;
+        lastWarning = null;
         log.info("worker " + s.id() + ": connected to " + c.address() + " (" + c.hello().workerId() + ", model "
                 + c.hello().model() + ", weights version " + c.weightsVersion() + ")");
     }

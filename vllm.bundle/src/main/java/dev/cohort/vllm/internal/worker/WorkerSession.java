@@ -167,6 +167,7 @@ final class WorkerSession {
     private void submit(Message.Call c) throws IOException {
         if (options.fault() == Fault.HANG && c.method().equals(Protocol.GENERATE)) {
             log.info("fault hang: call " + c.id() + " (generate) will never be answered");
+            inFlight.incrementAndGet(); // stuck for good, as a hung worker's health shows
             return;
         }
         inFlight.incrementAndGet();
