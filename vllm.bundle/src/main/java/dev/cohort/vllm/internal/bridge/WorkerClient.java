@@ -349,6 +349,11 @@ public final class WorkerClient implements AutoCloseable {
         return "'" + f + "'";
     }
 
+    /** The connection is about to end on purpose (shutdown): its end is not warned about. */
+    public void expectClose() {
+        closing = true;
+    }
+
     /** A health check that found the worker idle clears the suspicion of a passed deadline. */
     public void markHealthy() {
         if (state == WorkerState.SUSPECT) {

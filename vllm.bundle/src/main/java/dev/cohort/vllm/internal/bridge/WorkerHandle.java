@@ -300,6 +300,7 @@ public final class WorkerHandle implements AutoCloseable {
         if (c != null) {
             if (p != null && !c.isBroken()) {
                 try {
+                    c.expectClose();
                     c.call(Protocol.SHUTDOWN, JsonNodeFactory.instance.objectNode(), 2000);
                 } catch (WorkerException e) {
                     log.debug("worker " + s.id() + ": shutdown: " + e.getMessage());
