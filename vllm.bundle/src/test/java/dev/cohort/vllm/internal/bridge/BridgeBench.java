@@ -33,8 +33,8 @@ public final class BridgeBench {
     private static final int PROMPTS = 64;
     private static final int N = 8;
     private static final int TOKENS = 16;
-    private static final int WARMUP = 2;
-    private static final int RUNS = 5;
+    private static final int WARMUP = 5;
+    private static final int RUNS = 7;
 
     private BridgeBench() {
     }

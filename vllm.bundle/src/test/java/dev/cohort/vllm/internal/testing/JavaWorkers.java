@@ -39,7 +39,6 @@ public final class JavaWorkers {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
-        cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
         cmd.add(classpath());
         cmd.add("dev.cohort.vllm.internal.worker.JavaWorker");
