@@ -1,0 +1,415 @@
+package dev.cohort.vllm.internal.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cohort.vllm.internal.protocol.Codec;
+import dev.cohort.vllm.internal.protocol.FrameReader;
+import dev.cohort.vllm.internal.protocol.FrameWriter;
+import dev.cohort.vllm.internal.protocol.Message;
+import dev.cohort.vllm.internal.protocol.Protocol;
+import dev.cohort.vllm.internal.protocol.ProtocolException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One TCP connection to one worker. Calls are tagged with ids and matched to replies by id only,
+ * each with its own deadline; a named reader thread reads every frame. A reply whose id is not
+ * pending is dropped with a warning; a frame that is not a protocol message, an unexpected
+ * message, EOF or a reset breaks the connection: every call in flight fails at once with
+ * "connection lost". A broken client is never reused: connect a new one.
+ */
+public final class WorkerClient implements AutoCloseable {
+
+    /** Stray replies warned about per connection; later ones are logged at debug. */
+    private static final int MAX_STRAY_WARNINGS = 20;
+    /** Settled call ids remembered, to tell a late or duplicate reply from an unknown one. */
+    private static final int SETTLED_MEMORY = 4096;
+
+    private record Pending(String method, long deadlineMs, CompletableFuture<Message.Reply> reply) {
+    }
+
+    /** Fails a pending call when the connection breaks. */
+    private static final class ConnectionLost extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ConnectionLost(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    private final String workerId;
+    private final String address;
+    private final BridgeLog log;
+    private final WorkerStats stats;
+    private final Consumer<WorkerClient> onBroken;
+    private final Codec codec = new Codec();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<Long, String> settled = new LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+            return size() > SETTLED_MEMORY;
+        }
+    };
+    private final AtomicLong nextId = new AtomicLong();
+    private final AtomicInteger strayWarnings = new AtomicInteger();
+    private final Socket socket;
+    private final FrameWriter writer;
+    private final Thread reader;
+    private final Message.WorkerHello hello;
+    private volatile WorkerState state = WorkerState.CONNECTING;
+    private volatile long weightsVersion;
+    private volatile String brokenReason;
+    private volatile boolean closing;
+
+    private WorkerClient(String workerId, String address, Socket socket, Message.WorkerHello hello, FrameReader in,
+            FrameWriter writer, BridgeLog log, WorkerStats stats, Consumer<WorkerClient> onBroken) {
+        this.workerId = workerId;
+        this.address = address;
+        this.socket = socket;
+        this.hello = hello;
+        this.writer = writer;
+        this.log = log;
+        this.stats = stats;
+        this.onBroken = onBroken;
+        this.weightsVersion = hello.weightsVersion();
+        this.state = WorkerState.HEALTHY;
+        this.reader = new Thread(() -> readLoop(in), "cohort-worker-" + workerId + "-reader");
+        this.reader.setDaemon(true);
+    }
+
+    /**
+     * Connects and shakes hands within {@code handshakeTimeoutMs}.
+     *
+     * @param onBroken called once, on the reader thread or the caller's, when the connection breaks
+     * @throws IOException naming the worker and what went wrong (refusal, timeout, bad hello)
+     */
+    public static WorkerClient connect(String workerId, String host, int port, String token, int handshakeTimeoutMs,
+            int maxFrame, BridgeLog log, WorkerStats stats, Consumer<WorkerClient> onBroken) throws IOException {
+        String address = host + ":" + port;
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(host, port), handshakeTimeoutMs);
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(handshakeTimeoutMs);
+            Codec codec = new Codec();
+            FrameWriter writer = new FrameWriter(socket.getOutputStream(), codec);
+            FrameReader in = new FrameReader(socket.getInputStream(), maxFrame);
+            writer.write(new Message.ClientHello(Protocol.VERSION, token));
+            String frame = in.next();
+            if (frame == null) {
+                throw new IOException("worker " + workerId + " at " + address + " closed the connection during the handshake");
+            }
+            Message m = codec.decode(frame, true);
+            if (m instanceof Message.Refusal r) {
+                throw new IOException("worker " + workerId + " at " + address + " refused the handshake: " + r.kind()
+                        + ": " + r.message());
+            }
+            if (!(m instanceof Message.WorkerHello h)) {
+                throw new IOException("worker " + workerId + " at " + address + " answered the hello with a '"
+                        + m.type() + "' message");
+            }
+            if (h.protocol() != Protocol.VERSION) {
+                throw new IOException("worker " + workerId + " at " + address + " speaks protocol " + h.protocol()
+                        + ", the bridge " + Protocol.VERSION);
+            }
+            socket.setSoTimeout(0);
+            WorkerClient c = new WorkerClient(workerId, address, socket, h, in, writer, log, stats, onBroken);
+            c.reader.start();
+            return c;
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new IOException("worker " + workerId + " at " + address + ": no handshake within "
+                    + handshakeTimeoutMs + " ms", e);
+        } catch (ProtocolException e) {
+            socket.close();
+            throw new IOException("worker " + workerId + " at " + address + ": bad hello: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Calls {@code method} and waits for its reply at most {@code deadlineMs}.
+     *
+     * @return the reply's result
+     * @throws WorkerException for an error reply, a passed deadline or a lost connection
+     */
+    public JsonNode call(String method, JsonNode params, long deadlineMs) throws WorkerException {
+        long id = nextId.incrementAndGet();
+        Pending p = new Pending(method, deadlineMs, new CompletableFuture<>());
+        pending.put(id, p);
+        String lost = brokenReason;
+        if (lost != null) {
+            pending.remove(id);
+            throw new WorkerException(workerId, id, method, WorkerException.Cause.CONNECTION_LOST, null,
+                    "connection lost: " + lost);
+        }
+        try {
+            writer.write(new Message.Call(id, method, params, deadlineMs));
+        } catch (IOException e) {
+            broken("write failed: " + e.getMessage(), true);
+        }
+        Message.Reply r;
+        try {
+            r = await(id, p);
+        } catch (ExecutionException e) {
+            throw new WorkerException(workerId, id, method, WorkerException.Cause.CONNECTION_LOST, null,
+                    "connection lost: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            pending.remove(id);
+            remember(id, "was abandoned when its caller was interrupted");
+            Thread.currentThread().interrupt();
+            throw new WorkerException(workerId, id, method, WorkerException.Cause.INTERRUPTED, null, "interrupted");
+        }
+        if (r.failed()) {
+            stats.error("call " + id + " (" + method + "): " + r.errorKind() + ": " + r.errorMessage());
+            throw new WorkerException(workerId, id, method, WorkerException.Cause.ERROR_REPLY, r.errorKind(),
+                    "error reply " + r.errorKind() + ": " + r.errorMessage());
+        }
+        return r.result();
+    }
+
+    /** The reply, or a deadline error; a reply racing the deadline still counts. */
+    private Message.Reply await(long id, Pending p) throws ExecutionException, InterruptedException, WorkerException {
+        try {
+            return p.reply().get(p.deadlineMs(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (pending.remove(id) == null) {
+                return p.reply().get(); // the reader took it a moment ago and completes it now
+            }
+            throw deadlinePassed(id, p);
+        }
+    }
+
+    private WorkerException deadlinePassed(long id, Pending p) {
+        remember(id, "passed its deadline of " + p.deadlineMs() + " ms");
+        String reason = "deadline of " + p.deadlineMs() + " ms passed";
+        stats.error("call " + id + " (" + p.method() + "): " + reason);
+        if (state == WorkerState.HEALTHY) {
+            state = WorkerState.SUSPECT;
+        }
+        log.warn("worker " + workerId + " (" + address + "): call " + id + " (" + p.method() + ") got no reply within "
+                + p.deadlineMs() + " ms; the worker is marked suspect");
+        return new WorkerException(workerId, id, p.method(), WorkerException.Cause.DEADLINE, null, reason);
+    }
+
+    /** Sends a message that is never answered. */
+    public void fireAndForget(String method, JsonNode params) throws WorkerException {
+        String lost = brokenReason;
+        if (lost != null) {
+            throw new WorkerException(workerId, -1, method, WorkerException.Cause.CONNECTION_LOST, null,
+                    "connection lost: " + lost);
+        }
+        try {
+            writer.write(new Message.FireAndForget(method, params));
+        } catch (IOException e) {
+            broken("write failed: " + e.getMessage(), true);
+            throw new WorkerException(workerId, -1, method, WorkerException.Cause.CONNECTION_LOST, null,
+                    "connection lost: write failed: " + e.getMessage());
+        }
+    }
+
+    private void readLoop(FrameReader in) {
+        try {
+            while (true) {
+                String frame = in.next();
+                if (frame == null) {
+                    broken("the worker closed the connection", true);
+                    return;
+                }
+                Message m;
+                try {
+                    m = codec.decode(frame, true);
+                } catch (ProtocolException e) {
+                    violation(e.getMessage() + ": " + abbreviate(frame));
+                    return;
+                }
+                if (m instanceof Message.Reply r) {
+                    onReply(r);
+                } else if (m instanceof Message.Event e) {
+                    onEvent(e);
+                } else {
+                    violation("unexpected '" + m.type() + "' message after the handshake: " + abbreviate(frame));
+                    return;
+                }
+            }
+        } catch (ProtocolException e) {
+            violation(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            broken(closing ? "closed by the bridge" : "read failed: " + e.getMessage(), true);
+        }
+    }
+
+    private void onReply(Message.Reply r) {
+        Pending p = pending.remove(r.id());
+        if (p != null) {
+            remember(r.id(), "answered");
+            p.reply().complete(r);
+            return;
+        }
+        String before;
+        synchronized (settled) {
+            before = settled.get(r.id());
+        }
+        String what = before == null
+                ? (r.id() > nextId.get() || r.id() <= 0 ? "a reply with id " + r.id() + ", which was never issued"
+                        : "a reply to call " + r.id() + ", which is not pending")
+                : "a reply to call " + r.id() + ", which " + (before.equals("answered") ? "was already answered" : before);
+        stats.error("dropped " + what);
+        String line = "worker " + workerId + " (" + address + "): dropped " + what;
+        if (strayWarnings.incrementAndGet() <= MAX_STRAY_WARNINGS) {
+            log.warn(line);
+        } else {
+            log.debug(line);
+        }
+    }
+
+    private void onEvent(Message.Event e) {
+        if (e.weightsVersion() >= 0) {
+            weightsVersion = e.weightsVersion();
+        }
+        String line = "worker " + workerId + " (" + address + ") reports: " + e.message();
+        switch (e.event()) {
+            case "warning" -> log.warn(line);
+            case "heartbeat" -> log.debug(line);
+            default -> log.info(line);
+        }
+    }
+
+    private void remember(long id, String what) {
+        synchronized (settled) {
+            settled.put(id, what);
+        }
+    }
+
+    private void violation(String what) {
+        stats.error("protocol violation: " + what);
+        log.warn("worker " + workerId + " (" + address + "): protocol violation: " + what
+                + "; the connection is treated as broken" + inFlightNote());
+        broken("protocol violation: " + what, false);
+    }
+
+    private String inFlightNote() {
+        int n = pending.size();
+        return n == 0 ? "" : " (" + n + " call" + (n == 1 ? "" : "s") + " in flight fail)";
+    }
+
+    /** Ends the connection once: every call in flight fails with "connection lost: reason". */
+    private void broken(String reason, boolean warn) {
+        synchronized (this) {
+            if (brokenReason != null) {
+                return;
+            }
+            brokenReason = reason;
+        }
+        state = WorkerState.DEAD;
+        if (!closing) {
+            stats.error("connection lost: " + reason);
+            if (warn) {
+                log.warn("worker " + workerId + " (" + address + "): connection lost: " + reason + inFlightNote());
+            }
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        List<Pending> failed = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : failed) {
+            p.reply().completeExceptionally(new ConnectionLost(reason));
+        }
+        if (onBroken != null) {
+            try {
+                onBroken.accept(this);
+            } catch (RuntimeException e) {
+                log.warn("worker " + workerId + ": connection-lost handler failed: " + e);
+            }
+        }
+    }
+
+    private static String abbreviate(String frame) {
+        String f = frame.length() > 120 ? frame.substring(0, 120) + "... (" + frame.length() + " chars)" : frame;
+        return "'" + f + "'";
+    }
+
+    /** The connection is about to end on purpose (shutdown): its end is not warned about. */
+    public void expectClose() {
+        closing = true;
+    }
+
+    /** A health check that found the worker idle clears the suspicion of a passed deadline. */
+    public void markHealthy() {
+        if (state == WorkerState.SUSPECT) {
+            state = WorkerState.HEALTHY;
+        }
+    }
+
+    /** Records the version the worker reported (load_weights or health). */
+    public void weightsVersion(long version) {
+        this.weightsVersion = version;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public Message.WorkerHello hello() {
+        return hello;
+    }
+
+    public WorkerState state() {
+        return state;
+    }
+
+    public long weightsVersion() {
+        return weightsVersion;
+    }
+
+    public int inFlight() {
+        return pending.size();
+    }
+
+    /** Why the connection broke, or null while it is up. */
+    public String brokenReason() {
+        return brokenReason;
+    }
+
+    public boolean isBroken() {
+        return brokenReason != null;
+    }
+
+    /** Closes the connection; calls in flight fail with "connection lost: closed by the bridge". */
+    @Override
+    public void close() {
+        closing = true;
+        broken("closed by the bridge", false);
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.cohort.vllm.internal.testing;
+
+import dev.cohort.trainer.internal.backend.JavaBackend;
+import dev.cohort.trainer.internal.checkpoint.DType;
+import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
+import dev.cohort.trainer.internal.model.Gpt2Config;
+import dev.cohort.trainer.internal.model.Gpt2Init;
+import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Tiny GPT-2 checkpoints (character vocabulary) for workers started by tests. */
+public final class TinyModel {
+
+    /** 12 characters and EOS: vocabulary 13, EOS = 12. */
+    public static final String ALPHABET = "0123456789+=";
+    public static final int VOCAB = ALPHABET.length() + 1;
+    public static final int EOS = ALPHABET.length();
+
+    private TinyModel() {
+    }
+
+    /** Writes config.json, model.safetensors and tokenizer.json of a fresh model initialised with {@code seed}. */
+    public static Path write(Path dir, int layers, int width, long seed) throws IOException {
+        Gpt2Config cfg = new Gpt2Config(layers, 4, width, 64, VOCAB, 1e-5f, EOS);
+        try (Gpt2Model m = new Gpt2Model(new JavaBackend(1), cfg)) {
+            Gpt2Init.initialize(m, seed);
+            Gpt2Checkpoint.save(m, dir, DType.F32);
+        }
+        TokenizerFiles.write(dir, new CharTokenizer(ALPHABET));
+        return dir;
+    }
+
+    public static Path write(Path dir, long seed) throws IOException {
+        return write(dir, 2, 32, seed);
+    }
+}

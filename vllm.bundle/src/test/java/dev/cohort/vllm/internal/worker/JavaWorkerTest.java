@@ -1,0 +1,184 @@
+package dev.cohort.vllm.internal.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cohort.vllm.internal.bridge.WorkerClient;
+import dev.cohort.vllm.internal.bridge.WorkerException;
+import dev.cohort.vllm.internal.bridge.WorkerState;
+import dev.cohort.vllm.internal.bridge.WorkerStats;
+import dev.cohort.vllm.internal.protocol.Protocol;
+import dev.cohort.vllm.internal.testing.JavaWorkers;
+import dev.cohort.vllm.internal.testing.RecordingLog;
+import dev.cohort.vllm.internal.testing.TinyModel;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java worker as a real process, through WorkerClient: methods, errors, limits and the handshake. */
+class JavaWorkerTest {
+
+    @TempDir
+    static Path tmp;
+    static Path model;
+    static JavaWorkers.Started worker;
+
+    @BeforeAll
+    static void start() throws Exception {
+        model = TinyModel.write(tmp.resolve("model"), 3);
+        worker = JavaWorkers.start(model, "w1", "--max-frame", "4096", "--delay-ms", "0");
+    }
+
+    @AfterAll
+    static void stop() {
+        worker.close();
+    }
+
+    private final RecordingLog log = new RecordingLog();
+
+    private WorkerClient connect(JavaWorkers.Started w, String token, int maxFrame) throws IOException {
+        return WorkerClient.connect("w1", "127.0.0.1", w.port(), token, 5_000, maxFrame, log, new WorkerStats(), null);
+    }
+
+    private static ObjectNode generate(int prompts, int n, int maxTokens) {
+        ObjectNode p = JsonNodeFactory.instance.objectNode();
+        ArrayNode ps = p.putArray("prompts");
+        for (int i = 0; i < prompts; i++) {
+            ps.addArray().add(i % TinyModel.EOS).add(1);
+        }
+        return p.put("n", n).put("max_tokens", maxTokens).put("seed", 5).put("weights_version", 0);
+    }
+
+    @Test
+    void generateAnswersOneGroupPerPromptWithNCompletions() throws Exception {
+        try (WorkerClient c = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
+            assertEquals("w1", c.hello().workerId());
+            assertEquals(0, c.hello().weightsVersion());
+            JsonNode r = c.call(Protocol.GENERATE, generate(3, 2, 5), 10_000);
+            assertEquals(3, r.get("completions").size());
+            for (JsonNode group : r.get("completions")) {
+                assertEquals(2, group.size());
+                for (JsonNode comp : group) {
+                    assertEquals(comp.get("token_ids").size(), comp.get("logprobs").size());
+                    assertTrue(comp.get("finish_reason").asText().matches("stop|length"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void unknownMethodsAreAnsweredAndTheConnectionStaysUp() throws Exception {
+        try (WorkerClient c = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
+            WorkerException e = assertThrows(WorkerException.class,
+                    () -> c.call("sample_everything", JsonNodeFactory.instance.objectNode(), 5_000));
+            assertEquals(WorkerException.Cause.ERROR_REPLY, e.why());
+            assertEquals(Protocol.UNKNOWN_METHOD, e.errorKind());
+            assertTrue(e.getMessage().matches("worker w1, call 1 \\(sample_everything\\): error reply unknown_method:"
+                    + " unknown method 'sample_everything'.*"), e.getMessage());
+            c.fireAndForget("warm_up", JsonNodeFactory.instance.objectNode());
+            assertEquals("ok", c.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(), 5_000).get("status").asText());
+            assertTrue(log.warnings().stream().anyMatch(w -> w.contains("reports: unknown method 'warm_up'")),
+                    log.warnings().toString());
+            assertEquals(WorkerState.HEALTHY, c.state());
+        }
+    }
+
+    @Test
+    void badParamsAreRefusedNamingTheField() throws Exception {
+        try (WorkerClient c = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
+            assertBadRequest(c, generate(1, 1, 4).put("top_p", 1.5), "params.top_p: top_p must be in (0, 1]");
+            assertBadRequest(c, generate(1, 1, 4).put("n", 0), "params.n: must be >= 1");
+            assertBadRequest(c, generate(1, 1, 4).put("max_tokens", "many"), "params.max_tokens: must be an integer");
+            ObjectNode outOfVocab = generate(2, 1, 4);
+            ((ArrayNode) outOfVocab.get("prompts").get(1)).add(99);
+            assertBadRequest(c, outOfVocab, "params.prompts[1][2]: must be a token id in [0, 13), got 99");
+            ObjectNode none = generate(1, 1, 4);
+            none.remove("max_tokens");
+            assertBadRequest(c, none, "params.max_tokens: is required");
+            assertBadRequest(c, JsonNodeFactory.instance.objectNode().put("version", 3), "params.path");
+        }
+    }
+
+    private static void assertBadRequest(WorkerClient c, ObjectNode params, String expected) {
+        String method = params.has("version") ? Protocol.LOAD_WEIGHTS : Protocol.GENERATE;
+        WorkerException e = assertThrows(WorkerException.class, () -> c.call(method, params, 5_000));
+        assertEquals(Protocol.BAD_REQUEST, e.errorKind(), e.getMessage());
+        assertTrue(e.reason().contains(expected), e.reason() + " should contain " + expected);
+    }
+
+    @Test
+    void aFrameOverTheWorkersLimitEndsTheConnectionAndTheWorkerServesTheNext() throws Exception {
+        WorkerClient c = connect(worker, null, Protocol.DEFAULT_MAX_FRAME);
+        WorkerException e = assertThrows(WorkerException.class, () -> c.call(Protocol.GENERATE, generate(2000, 1, 1), 5_000));
+        assertEquals(WorkerException.Cause.CONNECTION_LOST, e.why(), e.getMessage());
+        assertEquals(WorkerState.DEAD, c.state());
+        try (WorkerClient next = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
+            assertEquals("ok", next.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(), 5_000).get("status").asText());
+        }
+    }
+
+    @Test
+    void aFrameOverTheClientsLimitBreaksTheConnectionWithOneWarning() throws Exception {
+        WorkerClient c = connect(worker, null, 512);
+        WorkerException e = assertThrows(WorkerException.class, () -> c.call(Protocol.GENERATE, generate(4, 4, 20), 10_000));
+        assertEquals(WorkerException.Cause.CONNECTION_LOST, e.why());
+        assertTrue(e.getMessage().contains("frame longer than the maximum of 512 bytes"), e.getMessage());
+        assertEquals(1, log.warnings().size(), log.warnings().toString());
+        assertThrows(WorkerException.class, () -> c.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(), 1_000));
+    }
+
+    @Test
+    void healthIsAnsweredWhileAGenerateRuns() throws Exception {
+        try (JavaWorkers.Started slow = JavaWorkers.start(model, "slow", "--delay-ms", "1500");
+                WorkerClient c = connect(slow, null, Protocol.DEFAULT_MAX_FRAME)) {
+            CompletableFuture<JsonNode> gen = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.call(Protocol.GENERATE, generate(1, 1, 3), 10_000);
+                } catch (WorkerException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(300);
+            long t0 = System.nanoTime();
+            JsonNode h = c.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(), 1_000);
+            assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 500);
+            assertEquals(1, h.get("in_flight").asInt());
+            assertEquals(1, gen.get(10, TimeUnit.SECONDS).get("completions").size());
+        }
+    }
+
+    @Test
+    void theHandshakeChecksTheToken() throws Exception {
+        try (JavaWorkers.Started locked = JavaWorkers.start(model, "locked", "--token", "s3cret")) {
+            IOException none = assertThrows(IOException.class, () -> connect(locked, null, Protocol.DEFAULT_MAX_FRAME));
+            assertTrue(none.getMessage().contains("refused the handshake: auth: this worker requires a token"),
+                    none.getMessage());
+            IOException wrong = assertThrows(IOException.class, () -> connect(locked, "guess", Protocol.DEFAULT_MAX_FRAME));
+            assertTrue(wrong.getMessage().contains("auth: wrong token"), wrong.getMessage());
+            try (WorkerClient c = connect(locked, "s3cret", Protocol.DEFAULT_MAX_FRAME)) {
+                assertEquals("locked", c.hello().workerId());
+            }
+        }
+    }
+
+    @Test
+    void shutdownEndsTheProcess() throws Exception {
+        try (JavaWorkers.Started w = JavaWorkers.start(model, "bye")) {
+            WorkerClient c = connect(w, null, Protocol.DEFAULT_MAX_FRAME);
+            assertEquals(0, c.call(Protocol.SHUTDOWN, JsonNodeFactory.instance.objectNode(), 5_000).size());
+            assertTrue(w.process().waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, w.process().exitValue());
+            c.close();
+        }
+    }
+}
