@@ -67,6 +67,7 @@ public abstract class CohortTestSupport {
                 provision("jackson.annotations"), provision("jackson.core"),
                 provision("jackson.databind"), provision("snakeyaml"), provision("jackson.yaml"),
                 provision("core"), provision("trace-jsonl"), provision("trainer"), provision("rewards"),
+                provision("vllm"),
                 junitBundles());
     }
 

@@ -215,7 +215,8 @@ final class GrpoTrainer {
 
     /** Hands the current weights to a remote engine: a Hugging Face directory and a version. */
     private void syncWeights(long version) {
-        Path dir = s.runDir().resolve("weights-sync");
+        // one directory per version: a worker resynced later never reads files of a newer version
+        Path dir = s.runDir().resolve("weights-sync").resolve("v" + version);
         try {
             dev.cohort.trainer.internal.model.Gpt2Checkpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
             dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);

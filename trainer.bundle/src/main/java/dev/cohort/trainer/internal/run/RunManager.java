@@ -202,13 +202,22 @@ public final class RunManager {
         return logger;
     }
 
-    /** Applies a run's plugins section: each PID's properties through Config Admin. */
+    /**
+     * Applies a run's plugins section through Config Admin: {@code pid} gives a configuration,
+     * {@code factoryPid~name} a factory configuration (one instance per name, e.g. one per worker).
+     */
     void configurePlugins(Map<String, Map<String, Object>> plugins) throws java.io.IOException {
         for (Map.Entry<String, Map<String, Object>> e : plugins.entrySet()) {
             Hashtable<String, Object> props = new Hashtable<>();
             e.getValue().forEach((k, v) -> props.put(k, v instanceof List ? ((List<?>) v).toArray() : v));
-            configAdmin.getConfiguration(e.getKey(), "?").update(props);
-            logger.info("plugins: configured {} with {}", e.getKey(), e.getValue().keySet());
+            String key = e.getKey();
+            int tilde = key.indexOf('~');
+            if (tilde > 0) {
+                configAdmin.getFactoryConfiguration(key.substring(0, tilde), key.substring(tilde + 1), "?").update(props);
+            } else {
+                configAdmin.getConfiguration(key, "?").update(props);
+            }
+            logger.info("plugins: configured {} with {}", key, e.getValue().keySet());
         }
     }
 

@@ -71,12 +71,12 @@ public final class BridgeEngine implements AutoCloseable {
     // ---------------------------------------------------------------- generate
 
     public GenerationResult generate(GenerationRequest r) {
+        List<WorkerHandle> ready = awaitReady(r.weightsVersion());
         List<WorkerHandle> all = workers();
         if (all.isEmpty()) {
-            throw new IllegalStateException("vllm engine: no inference workers are configured (create factory"
-                    + " configurations of " + "dev.cohort.vllm.worker" + ")");
+            throw new IllegalStateException("vllm engine: no inference workers are configured after waiting "
+                    + workerWaitMs + " ms (create factory configurations of dev.cohort.vllm.worker)");
         }
-        List<WorkerHandle> ready = awaitReady(all, r.weightsVersion());
         if (ready.isEmpty()) {
             throw new IllegalStateException("vllm engine: no worker became healthy within " + workerWaitMs + " ms; "
                     + describe(all, new Failures()));
@@ -113,12 +113,16 @@ public final class BridgeEngine implements AutoCloseable {
         return new GenerationResult(out, r.weightsVersion());
     }
 
-    /** Healthy workers, those at the wanted version first; waits up to workerWaitMs for one. */
-    private List<WorkerHandle> awaitReady(List<WorkerHandle> all, long wanted) {
+    /**
+     * Healthy workers, those at the wanted version first; waits up to workerWaitMs for one, also
+     * for workers still being configured (a run's plugins section creates them just before its
+     * first generate).
+     */
+    private List<WorkerHandle> awaitReady(long wanted) {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(workerWaitMs);
         while (true) {
             List<WorkerHandle> healthy = new ArrayList<>();
-            for (WorkerHandle w : all) {
+            for (WorkerHandle w : workers()) {
                 if (w.state() == WorkerState.HEALTHY) {
                     healthy.add(w);
                 }
@@ -233,10 +237,19 @@ public final class BridgeEngine implements AutoCloseable {
      * its supervisor when it next can; only when no worker loaded it does this throw.
      */
     public void loadWeights(Path dir, long newVersion) throws IOException {
-        List<WorkerHandle> all = workers();
+        // wait (bounded) for a first healthy worker: workers created by a run's plugins section are
+        // still connecting when the run syncs its first weights; the others catch up on connect
+        awaitReady(Long.MIN_VALUE);
+        List<WorkerHandle> all = new ArrayList<>();
+        for (WorkerHandle w : workers()) {
+            if (w.state() == WorkerState.HEALTHY) {
+                all.add(w);
+            }
+        }
         if (all.isEmpty()) {
-            throw new IOException("vllm engine: no inference workers are configured to load weights version "
-                    + newVersion + " from " + dir);
+            throw new IOException("vllm engine: no healthy inference worker after " + workerWaitMs
+                    + " ms to load weights version " + newVersion + " from " + dir + "; "
+                    + describe(workers(), new Failures()));
         }
         Path abs = dir.toAbsolutePath().normalize();
         List<CompletableFuture<String>> loads = new ArrayList<>();
