@@ -37,7 +37,7 @@ final class Shapes {
     }
 
     /** Number of slots of a cache (slots, NH, maxT, C/NH). */
-    static long slots(ArrayTensor cache, int maxT, int c) {
+    static long slots(Tensor cache, int maxT, int c) {
         positive(maxT, "maxT");
         positive(c, "C");
         return cache.size() / ((long) maxT * c);

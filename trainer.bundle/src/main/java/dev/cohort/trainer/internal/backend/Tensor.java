@@ -13,6 +13,19 @@ public abstract class Tensor {
     private final int[] shape;
     private final long size;
 
+    /**
+     * Flat storage of {@code elements} floats, which may exceed a Java array's (and an int
+     * shape's) range on a device backend; its one dimension then reads Integer.MAX_VALUE.
+     */
+    protected Tensor(String name, long elements) {
+        if (elements < 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': negative size " + elements);
+        }
+        this.name = name;
+        this.shape = new int[] {(int) Math.min(elements, Integer.MAX_VALUE)};
+        this.size = elements;
+    }
+
     protected Tensor(String name, int[] shape) {
         this.name = name;
         this.shape = shape.clone();

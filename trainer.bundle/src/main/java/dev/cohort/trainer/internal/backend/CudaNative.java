@@ -1,0 +1,105 @@
+package dev.cohort.trainer.internal.backend;
+
+/**
+ * The JNI entry points of {@code libcohortcuda}, the native library that the CUDA fragment
+ * ({@code dev.cohort.trainer.cuda.linux.x86_64}) adds to this bundle. Every pointer is a device
+ * address in bytes; every call runs on the context's one CUDA stream, in order. Errors come back
+ * as {@link IllegalStateException}s naming the operation and the CUDA or cuBLAS error.
+ * Only {@link CudaLibrary} loads the library and only {@link CudaBackend} calls the ops.
+ */
+final class CudaNative {
+
+    private CudaNative() {
+    }
+
+    /** Version of this JNI surface; the library must report the same. */
+    static final int ABI = 1;
+
+    static native int abi();
+
+    /** Number of CUDA devices; throws with the driver's message when there is no usable driver. */
+    static native int deviceCount();
+
+    /** "name|major.minor|total bytes|multiprocessors" of a device. */
+    static native String deviceInfo(int device);
+
+    /**
+     * A context on {@code device}: stream, scratch, and the matrix engine: {@code gemm} 0 = own
+     * kernels, 1 = cuBLAS loaded from {@code cublasPath} (or the usual names when empty), 2 =
+     * cuBLAS when it loads, else own kernels; {@code precision} 0 = fp32, 1 = TF32, 2 = BF16
+     * tensor cores (fp32 storage and accumulation).
+     */
+    static native long create(int device, int gemm, int precision, String cublasPath);
+
+    /** What performs the matrix products of the context, for the log. */
+    static native String gemmInfo(long ctx);
+
+    static native void destroy(long ctx);
+
+    static native long malloc(long ctx, long bytes);
+
+    static native void free(long ctx, long ptr);
+
+    static native void synchronize(long ctx);
+
+    static native void write(long ctx, long dst, float[] src, int n);
+
+    static native void read(long ctx, long src, float[] dst, int n);
+
+    static native void zero(long ctx, long ptr, long n);
+
+    static native void accumulate(long ctx, long dst, long src, long n);
+
+    static native void scale(long ctx, long ptr, long n, float s);
+
+    static native double sumOfSquares(long ctx, long ptr, long n);
+
+    static native void embeddingForward(long ctx, long out, int[] tokens, int[] positions, int n, long wte,
+            long wpe, int c);
+
+    static native void embeddingBackward(long ctx, long dwte, long dwpe, long dout, int[] tokens, int[] positions,
+            int n, int c);
+
+    static native void layerNormForward(long ctx, long out, long mean, long rstd, long inp, long weight,
+            long bias, int n, int c, float eps);
+
+    static native void layerNormBackward(long ctx, long dinp, long dweight, long dbias, long dout, long inp,
+            long weight, long mean, long rstd, int n, int c);
+
+    /** bias and (in the backward) dinp and dbias may be 0; outIn: weight stored (OC, C). */
+    static native void matmulForward(long ctx, long out, long inp, long weight, long bias, int n, int c, int oc,
+            boolean outIn);
+
+    static native void matmulBackward(long ctx, long dinp, long dweight, long dbias, long dout, long inp,
+            long weight, int n, int c, int oc, boolean outIn);
+
+    static native void attentionForward(long ctx, long out, long att, long qkv, int b, int t, int c, int nh);
+
+    static native void attentionBackward(long ctx, long dqkv, long datt, long dout, long qkv, long att, int b,
+            int t, int c, int nh);
+
+    static native void attentionStep(long ctx, long out, long qkv, long kCache, long vCache, int[] slots,
+            int[] positions, int n, int c, int nh, int maxT);
+
+    static native void cacheStore(long ctx, long kCache, long vCache, long qkv, int slot, int t, int c, int nh,
+            int maxT);
+
+    static native void geluForward(long ctx, long out, long inp, long n);
+
+    static native void geluBackward(long ctx, long dinp, long inp, long dout, long n);
+
+    static native void residualForward(long ctx, long out, long a, long b, long n);
+
+    /** entropy may be null. */
+    static native void tokenLogprobs(long ctx, float[] logprobs, float[] entropy, long logits, int[] targets,
+            int n, int v, float temperature);
+
+    static native void tokenLogprobsBackward(long ctx, long dlogits, long logits, int[] targets, float[] g, int n,
+            int v, float temperature);
+
+    static native void sample(long ctx, int[] tokens, float[] logprobs, float[] logprobsT1, long logits, int n,
+            int v, float temperature, int topK, float topP, float minP, long[] rng);
+
+    static native void adamw(long ctx, long params, long grads, long m, long v, long n, float lr, float beta1,
+            float beta2, float eps, float weightDecay, float correction1, float correction2);
+}
