@@ -168,19 +168,26 @@ void* upload(Ctx* c, Role role, const void* src, size_t bytes) {
     return d.p;
 }
 
-// Device -> host through a pinned buffer; waits for the stream.
+// Device -> host through a pinned buffer of at most 64 MiB, chunk by chunk; waits for the stream.
 void download(Ctx* c, void* dst, const void* devSrc, size_t bytes) {
-    if (c->pinnedOutCap < bytes) {
+    const size_t limit = (size_t)64 << 20;
+    size_t want = bytes < limit ? bytes : limit;
+    if (want < 65536) want = 65536;
+    if (c->pinnedOutCap < want) {
         if (c->pinnedOut) CK(cudaFreeHost(c->pinnedOut));
         c->pinnedOut = nullptr;
         c->pinnedOutCap = 0;
-        size_t want = bytes < 65536 ? 65536 : bytes + bytes / 4;
         CK(cudaMallocHost(&c->pinnedOut, want));
         c->pinnedOutCap = want;
     }
-    CK(cudaMemcpyAsync(c->pinnedOut, devSrc, bytes, cudaMemcpyDeviceToHost, c->stream));
-    CK(cudaStreamSynchronize(c->stream));
-    memcpy(dst, c->pinnedOut, bytes);
+    for (size_t done = 0; done < bytes;) {
+        size_t part = bytes - done < c->pinnedOutCap ? bytes - done : c->pinnedOutCap;
+        CK(cudaMemcpyAsync(c->pinnedOut, static_cast<const char*>(devSrc) + done, part, cudaMemcpyDeviceToHost,
+                           c->stream));
+        CK(cudaStreamSynchronize(c->stream));
+        memcpy(static_cast<char*>(dst) + done, c->pinnedOut, part);
+        done += part;
+    }
 }
 
 int gridFor(Ctx* c, size_t n, int threads) {
