@@ -333,7 +333,10 @@ public final class ModelBench {
         String dev = String.valueOf(out.get("device"));
         boolean pcie = dev.contains("PCIe");
         String kind = pcie ? "H100 PCIe" : "H100/H200 SXM";
-        return switch (o.matmul) {
+        // the library's own kernels are fp32 whatever the precision asked (gemm_info says so)
+        String effective = String.valueOf(out.get("gemm_info")).startsWith("own fp32") ? "fp32" : o.matmul;
+        out.put("matmul_effective", effective);
+        return switch (effective) {
             case "bf16" -> new Peak(pcie ? PEAK_PCIE_BF16 : PEAK_SXM_BF16, kind + " dense BF16 tensor-core peak");
             case "tf32" -> new Peak(pcie ? PEAK_PCIE_TF32 : PEAK_SXM_TF32, kind + " dense TF32 tensor-core peak");
             default -> new Peak(pcie ? PEAK_PCIE_FP32 : PEAK_SXM_FP32, kind + " FP32 (non-tensor-core) peak");
