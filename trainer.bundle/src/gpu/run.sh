@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The CUDA backend's checks and benchmarks ON THE GPU MACHINE (no Java there, no network), from the
+# repository root with .gpu/ carried (made here by trainer.bundle/src/gpu/prepare.sh):
+#
+#   bash trainer.bundle/src/gpu/run.sh        (OUT = the folder that comes back; default /tmp/cohort-gpu-out)
+#
+# Steps, in order, each under its own time limit, a failing one never stopping the next:
+#   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test) -> parity.txt, parity.xml
+#   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels
+#   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32
+#   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32), java (all cores)
+#   5. torch_baseline.py (transformers GPT-2: train tf32/bf16, generate fp32/tf32)      -> torch.jsonl
+# Files in $OUT (7): log.txt (everything), parity.txt, parity.xml, bench.jsonl, bench.txt, torch.jsonl, torch.txt.
+# The whole run stops starting new steps after COHORT_GPU_BUDGET_S seconds (default 540).
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+cd "$ROOT"
+OUT=${OUT:-/tmp/cohort-gpu-out}
+mkdir -p "$OUT"
+G="$ROOT/.gpu"
+BUDGET=${COHORT_GPU_BUDGET_S:-540}
+T_START=$(date +%s)
+SUMMARY=()
+
+say() { printf '\n[run.sh %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$(($(date +%s) - T_START))" "$*"; }
+
+# step NAME LIMIT_S OUTFILE CMD...: runs CMD under timeout, output to the console and appended to OUTFILE
+step() {
+    local name=$1 limit=$2 file=$3
+    shift 3
+    local left=$((BUDGET - ($(date +%s) - T_START)))
+    if [ "$left" -lt 15 ]; then
+        say "SKIP $name: the run's budget of ${BUDGET}s is spent"
+        SUMMARY+=("$(printf '%-34s skipped (budget)' "$name")")
+        return
+    fi
+    [ "$limit" -gt "$left" ] && limit=$left
+    say "BEGIN $name (limit ${limit}s)"
+    local t0=$(date +%s)
+    { echo "=== $name"; } >> "$file"
+    timeout -k 10 "$limit" "$@" 2>&1 | tee -a "$file"
+    local rc=${PIPESTATUS[0]}
+    local dt=$(($(date +%s) - t0))
+    local what="exit $rc"
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && what="TIMED OUT after ${limit}s"
+    say "END $name: $what, ${dt}s"
+    SUMMARY+=("$(printf '%-34s %-22s %4ss' "$name" "$what" "$dt")")
+}
+
+main() {
+    say "Cohort GPU run in $ROOT, OUT=$OUT"
+    [ -f "$G/MANIFEST.txt" ] && sed 's/^/  /' "$G/MANIFEST.txt"
+    uname -a
+    echo "cpus: $(nproc)"; free -g | head -2
+
+    say "nvidia-smi"
+    if command -v nvidia-smi >/dev/null; then
+        timeout 30 nvidia-smi || echo "nvidia-smi failed"
+        timeout 30 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem,power.limit \
+            --format=csv || true
+    else
+        echo "no nvidia-smi on this machine"
+    fi
+
+    say "cuBLAS"
+    CUBLAS=""
+    if command -v python3 >/dev/null; then
+        CUBLAS=$(timeout 60 python3 - <<'EOF' 2>/dev/null
+import glob, os, site, sys
+roots = []
+try:
+    import nvidia.cublas as m  # the nvidia-cublas wheel (namespace package)
+    roots += list(getattr(m, "__path__", []))
+except Exception:
+    pass
+try:
+    import nvidia
+    roots += [p for p in getattr(nvidia, "__path__", [])]
+except Exception:
+    pass
+try:
+    roots += [os.path.join(p, "nvidia") for p in site.getsitepackages()]
+except Exception:
+    pass
+hits = []
+for r in roots:
+    hits += glob.glob(os.path.join(r, "**", "libcublas.so.13*"), recursive=True)
+exact = sorted(h for h in hits if os.path.basename(h) == "libcublas.so.13")
+print((exact or sorted(hits) or [""])[0])
+EOF
+)
+    fi
+    if [ -z "$CUBLAS" ]; then
+        CUBLAS=$(find /opt/torch/.venv /usr/local/lib /usr/local/cuda* /usr/lib/x86_64-linux-gnu -name 'libcublas.so.13*' \
+            2>/dev/null | sort | head -1)
+    fi
+    JAVA_LD=""
+    if [ -n "$CUBLAS" ]; then
+        echo "libcublas: $CUBLAS"
+        # libcublasLt and the CUDA runtime wheels' folders, for libcublas's own dependencies
+        JAVA_LD=$(dirname "$CUBLAS")
+        for d in $(dirname "$(dirname "$CUBLAS")")/*/lib "$(dirname "$(dirname "$(dirname "$CUBLAS")")")"/*/lib; do
+            [ -d "$d" ] && case ":$JAVA_LD:" in *":$d:"*) ;; *) JAVA_LD="$JAVA_LD:$d" ;; esac
+        done
+        echo "LD_LIBRARY_PATH for Java: $JAVA_LD"
+    else
+        echo "no libcublas.so.13 found: gemm auto falls back to the own kernels, gemm cublas fails"
+    fi
+
+    say "JRE"
+    JRE=/tmp/cohort-jre
+    JAVA="$JRE/jre/bin/java"
+    if [ -f "$G/jre.tar.gz" ]; then
+        rm -rf "$JRE" && mkdir -p "$JRE" && tar -xzf "$G/jre.tar.gz" -C "$JRE" && "$JAVA" -version 2>&1 | head -2
+    else
+        echo "no $G/jre.tar.gz: run trainer.bundle/src/gpu/prepare.sh on the build machine and carry .gpu"
+    fi
+    [ -x "$JAVA" ] || { JAVA=$(command -v java || echo java); echo "falling back to '$JAVA'"; }
+
+    say "libcohortcuda.so"
+    LIB="$G/libcohortcuda.so"
+    if [ ! -f "$LIB" ]; then
+        echo "no carried $LIB; building it here from trainer.bundle/src/main/cuda"
+        LIB=/tmp/cohort-build/libcohortcuda.so
+        mkdir -p /tmp/cohort-build
+        if command -v nvcc >/dev/null && [ -f "$G/jni/jni.h" ]; then
+            timeout 300 nvcc -O3 -std=c++17 -shared -Xcompiler -fPIC -I"$G/jni" -I"$G/jni/linux" \
+                -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
+                -o "$LIB" trainer.bundle/src/main/cuda/*.cu -ldl || echo "nvcc failed"
+        else
+            echo "no nvcc or no JNI headers in .gpu/jni"
+        fi
+    fi
+    ls -la "$LIB" 2>&1
+
+    CP="$G/cp/*"
+    # timeout runs commands, not shell functions: the Java command lines as arrays
+    JCMD=(env "LD_LIBRARY_PATH=$JAVA_LD${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$JAVA" -XX:+UseParallelGC
+        "-Dcohort.cuda.library=$LIB")
+    [ -n "$CUBLAS" ] && JCMD+=("-Dcohort.cuda.cublas=$CUBLAS")
+    BENCH=("${JCMD[@]}" -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench)
+    J=(--json "$OUT/bench.jsonl")
+
+    # 1. parity tests
+    rm -rf /tmp/cohort-reports
+    step "parity (JUnit Cuda*Test)" 240 "$OUT/parity.txt" \
+        "${JCMD[@]}" -Xmx32g -cp "$CP" org.junit.platform.console.ConsoleLauncher execute --disable-banner \
+        --details=tree --details-theme=ascii --disable-ansi-colors --scan-classpath "$G/cp/trainer-test-classes.jar" \
+        --include-classname '.*\.Cuda[A-Za-z]*Test' --reports-dir /tmp/cohort-reports
+    cp /tmp/cohort-reports/TEST-junit-jupiter.xml "$OUT/parity.xml" 2>/dev/null || true
+
+    # 2. training step, GPT-2 124M, 8 x 1024
+    step "train cuda fp32 auto" 75 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul fp32 --gemm auto "${J[@]}"
+    step "train cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul tf32 --gemm auto "${J[@]}"
+    step "train cuda bf16 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul bf16 --gemm auto "${J[@]}"
+    step "train cuda tf32 own" 75 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul tf32 --gemm own "${J[@]}"
+
+    # 3. sampling, 64 x 128 new tokens
+    step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
+    step "sample cuda fp32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul fp32 --gemm auto "${J[@]}"
+
+    # 4. GRPO steps of the quick start
+    step "grpo cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" grpo --backend cuda --matmul tf32 --gemm auto "${J[@]}"
+    step "grpo java" 60 "$OUT/bench.txt" "${BENCH[@]}" grpo --backend java "${J[@]}"
+
+    # 5. PyTorch baseline
+    PY="$HERE/torch_baseline.py"
+    [ -f "$PY" ] || PY="$G/torch_baseline.py"
+    step "torch baseline" 150 "$OUT/torch.txt" env PYTHONUNBUFFERED=1 python3 "$PY" --json "$OUT/torch.jsonl"
+
+    say "summary"
+    printf '%s\n' "${SUMMARY[@]}"
+    echo "JSON lines: bench.jsonl $(cat "$OUT/bench.jsonl" 2>/dev/null | wc -l), torch.jsonl $(cat "$OUT/torch.jsonl" 2>/dev/null | wc -l)"
+}
+
+main "$@" 2>&1 | tee -a "$OUT/log.txt"
+exit 0
