@@ -166,9 +166,15 @@ EOF
     step "train cuda bf16 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul bf16 --gemm auto "${J[@]}"
     step "train cuda tf32 own" 75 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul tf32 --gemm own "${J[@]}"
 
+    step "profile train cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
+        --matmul tf32 --gemm auto --warmup 1 --steps 3
+
     # 3. sampling, 64 x 128 new tokens
     step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda fp32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul fp32 --gemm auto "${J[@]}"
+
+    step "profile sample cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" sample --backend cuda \
+        --matmul tf32 --gemm auto --warmup 1 --steps 1
 
     # 4. GRPO steps of the quick start
     step "grpo cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" grpo --backend cuda --matmul tf32 --gemm auto "${J[@]}"

@@ -13,7 +13,12 @@
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
+#include <cuda_bf16.h>
+
 #include <cfloat>
+#include <chrono>
+#include <algorithm>
+#include <map>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -24,7 +29,7 @@
 
 namespace {
 
-constexpr int ABI_VERSION = 1;
+constexpr int ABI_VERSION = 2;
 
 struct Err {
     std::string msg;
@@ -60,8 +65,8 @@ typedef int (*CublasGemmStridedBatchedEx)(void*, int, int, int, int, int, const 
 constexpr int CUBLAS_OP_N = 0;
 constexpr int CUBLAS_OP_T = 1;
 constexpr int CUDA_R_32F = 0;
+constexpr int CUDA_R_16BF = 14;
 constexpr int CUBLAS_COMPUTE_32F = 68;
-constexpr int CUBLAS_COMPUTE_32F_FAST_16BF = 75;
 constexpr int CUBLAS_COMPUTE_32F_FAST_TF32 = 77;
 constexpr int CUBLAS_GEMM_DEFAULT = -1;
 
@@ -108,6 +113,83 @@ struct Ctx {
     DevBuf attScratch, partial, outF, outI, exps, keys, sum;
     void* pinnedOut = nullptr;
     size_t pinnedOutCap = 0;
+    DevBuf bfA, bfB, bfC;  // bf16 copies of GEMM operands (precision 2)
+    // profiling (COHORT_CUDA_PROFILE=1): a pair of events around every op, resolved on demand
+    bool profiling = false;
+    struct Pending {
+        const char* op;
+        cudaEvent_t a, b;
+        double hostUs;
+    };
+    std::vector<Pending> pending;
+    std::vector<cudaEvent_t> eventPool;
+    struct Total {
+        long calls = 0;
+        double gpuMs = 0, hostUs = 0;
+    };
+    std::map<std::string, Total> totals;
+};
+
+cudaEvent_t takeEvent(Ctx* c) {
+    if (!c->eventPool.empty()) {
+        cudaEvent_t e = c->eventPool.back();
+        c->eventPool.pop_back();
+        return e;
+    }
+    cudaEvent_t e;
+    CK(cudaEventCreate(&e));
+    return e;
+}
+
+void resolveProfile(Ctx* c) {
+    if (c->pending.empty()) return;
+    CK(cudaStreamSynchronize(c->stream));
+    for (auto& p : c->pending) {
+        float ms = 0;
+        CK(cudaEventElapsedTime(&ms, p.a, p.b));
+        auto& t = c->totals[p.op];
+        t.calls++;
+        t.gpuMs += ms;
+        t.hostUs += p.hostUs;
+        c->eventPool.push_back(p.a);
+        c->eventPool.push_back(p.b);
+    }
+    c->pending.clear();
+}
+
+// Times one op on the stream (GPU) and on the calling thread (host), when profiling.
+class Prof {
+   public:
+    Prof(Ctx* c, const char* op) : c_(c), op_(op) {
+        if (!c->profiling) return;
+        a_ = takeEvent(c);
+        CK(cudaEventRecord(a_, c->stream));
+        t0_ = std::chrono::steady_clock::now();
+    }
+    ~Prof() {
+        if (!c_->profiling || !a_) return;
+        double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0_).count();
+        cudaEvent_t b = nullptr;
+        try {
+            b = takeEvent(c_);
+        } catch (const Err&) {
+            return;
+        }
+        cudaEventRecord(b, c_->stream);
+        c_->pending.push_back({op_, a_, b, us});
+        if (c_->pending.size() > 20000) {
+            try {
+                resolveProfile(c_);
+            } catch (const Err&) {
+            }
+        }
+    }
+
+   private:
+    Ctx* c_;
+    const char* op_;
+    cudaEvent_t a_ = nullptr;
+    std::chrono::steady_clock::time_point t0_;
 };
 
 Ctx* ctxOf(jlong h) {
@@ -581,13 +663,12 @@ __global__ void __launch_bounds__(256) gemmKernel(bool ta, bool tb, int M, int N
 }
 
 // Row-major GEMM on cuBLAS (column-major: computes C^T = op(B)^T op(A)^T) or the own kernel.
+// Precision 2 (BF16) applies to the linear layers only (gemmBf16); here it means TF32.
 void gemm(Ctx* c, bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, long long sA,
           const float* B, int ldb, long long sB, float beta, float* C, int ldc, long long sC, int batch) {
     if (M <= 0 || N <= 0 || batch <= 0) return;
     if (c->useCublas) {
-        int compute = c->precision == 1 ? CUBLAS_COMPUTE_32F_FAST_TF32
-                      : c->precision == 2 ? CUBLAS_COMPUTE_32F_FAST_16BF
-                                          : CUBLAS_COMPUTE_32F;
+        int compute = c->precision == 0 ? CUBLAS_COMPUTE_32F : CUBLAS_COMPUTE_32F_FAST_TF32;
         int st = c->cublas.gemm(c->cublas.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N,
                                 M, K, &alpha, B, CUDA_R_32F, ldb, sB, A, CUDA_R_32F, lda, sA, &beta, C, CUDA_R_32F,
                                 ldc, sC, batch, compute, CUBLAS_GEMM_DEFAULT);
@@ -602,6 +683,37 @@ void gemm(Ctx* c, bool ta, bool tb, int M, int N, int K, float alpha, const floa
     dim3 grid((N + GBN - 1) / GBN, (M + GBM - 1) / GBM, batch);
     gemmKernel<<<grid, 256, 0, c->stream>>>(ta, tb, M, N, K, alpha, A, lda, sA, B, ldb, sB, beta, C, ldc, sC);
     LAUNCHED("gemm");
+}
+
+__global__ void toBf16Kernel(__nv_bfloat16* dst, const float* src, size_t n) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
+        dst[i] = __float2bfloat16(src[i]);
+}
+
+// A bf16 copy (round to nearest even) of n floats in buf.
+const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, size_t n) {
+    auto* d = static_cast<__nv_bfloat16*>(grow(buf, n * sizeof(__nv_bfloat16)));
+    toBf16Kernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(d, src, n);
+    LAUNCHED("bf16 conversion");
+    return d;
+}
+
+// Row-major C (fp32) = op(A) op(B) + beta C with bf16 operands and fp32 accumulation (cuBLAS).
+void gemmBf16(Ctx* c, bool ta, bool tb, int M, int N, int K, const __nv_bfloat16* A, int lda,
+              const __nv_bfloat16* B, int ldb, float beta, float* C, int ldc) {
+    float alpha = 1.0f;
+    int st = c->cublas.gemm(c->cublas.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N, M, K,
+                            &alpha, B, CUDA_R_16BF, ldb, 0, A, CUDA_R_16BF, lda, 0, &beta, C, CUDA_R_32F, ldc, 0, 1,
+                            CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    if (st != 0) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "cublasGemmStridedBatchedEx bf16 (M=%d, N=%d, K=%d) returned status %d", M, N, K, st);
+        throw Err{buf};
+    }
+}
+
+bool linearBf16(Ctx* c) {
+    return c->useCublas && c->precision == 2;
 }
 
 // ------------------------------------------------------------------------------------------ attention
@@ -1114,7 +1226,15 @@ void destroyCtx(Ctx* c) {
         if (s.host) cudaFreeHost(s.host);
         if (s.done) cudaEventDestroy(s.done);
     }
+    for (auto& p : c->pending) {
+        cudaEventDestroy(p.a);
+        cudaEventDestroy(p.b);
+    }
+    for (auto e : c->eventPool) cudaEventDestroy(e);
     for (auto& r : c->roles) release(r);
+    release(c->bfA);
+    release(c->bfB);
+    release(c->bfC);
     release(c->attScratch);
     release(c->partial);
     release(c->outF);
@@ -1128,7 +1248,7 @@ void destroyCtx(Ctx* c) {
 }
 
 const char* precisionName(int p) {
-    return p == 1 ? "TF32" : p == 2 ? "BF16" : "fp32";
+    return p == 1 ? "TF32" : p == 2 ? "BF16 operands in the linear layers, TF32 in attention" : "fp32";
 }
 
 }  // namespace
@@ -1169,6 +1289,8 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
         }
     }
     c = new Ctx();
+    const char* prof = getenv("COHORT_CUDA_PROFILE");
+    c->profiling = prof && *prof && strcmp(prof, "0") != 0;
     c->device = device;
     c->precision = precision;
     CK(cudaSetDevice(device));
@@ -1203,10 +1325,39 @@ JNI_FN(jstring, gemmInfo)(JNIEnv* env, jclass, jlong h) {
     return env->NewStringUTF(ctxOf(h)->gemmInfo.c_str());
 }
 
+JNI_FN(jstring, profile)(JNIEnv* env, jclass, jlong h) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    if (!c->profiling) return env->NewStringUTF("");
+    resolveProfile(c);
+    std::vector<std::pair<std::string, Ctx::Total>> rows(c->totals.begin(), c->totals.end());
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.gpuMs > b.second.gpuMs; });
+    double gpu = 0, host = 0;
+    for (auto& r : rows) {
+        gpu += r.second.gpuMs;
+        host += r.second.hostUs / 1000.0;
+    }
+    std::string out = "op                              calls   GPU ms   GPU %  host us/call\n";
+    char line[256];
+    for (auto& r : rows) {
+        snprintf(line, sizeof line, "%-30s %6ld %8.2f %6.1f %10.1f\n", r.first.c_str(), r.second.calls,
+                 r.second.gpuMs, gpu > 0 ? 100.0 * r.second.gpuMs / gpu : 0.0,
+                 r.second.calls ? r.second.hostUs / r.second.calls : 0.0);
+        out += line;
+    }
+    snprintf(line, sizeof line, "total GPU %.2f ms, host time inside the ops %.2f ms\n", gpu, host);
+    out += line;
+    c->totals.clear();
+    return env->NewStringUTF(out.c_str());
+    END("profile", nullptr)
+}
+
 JNI_FN(void, destroy)(JNIEnv* env, jclass, jlong h) {
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "name");
     destroyCtx(c);
     END_VOID("destroy")
 }
@@ -1249,6 +1400,7 @@ JNI_FN(void, write)(JNIEnv* env, jclass, jlong h, jlong dst, jfloatArray src, ji
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "write");
     size_t bytes = (size_t)n * 4;
     std::vector<float> tmp(n);
     env->GetFloatArrayRegion(src, 0, n, tmp.data());
@@ -1261,6 +1413,7 @@ JNI_FN(void, read)(JNIEnv* env, jclass, jlong h, jlong src, jfloatArray dst, jin
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "read");
     std::vector<float> tmp(n);
     download(c, tmp.data(), ptr<void>(src), (size_t)n * 4);
     env->SetFloatArrayRegion(dst, 0, n, tmp.data());
@@ -1271,6 +1424,7 @@ JNI_FN(void, zero)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "zero");
     CK(cudaMemsetAsync(ptr<void>(p), 0, (size_t)n * 4, c->stream));
     END_VOID("zero")
 }
@@ -1279,6 +1433,7 @@ JNI_FN(void, accumulate)(JNIEnv* env, jclass, jlong h, jlong dst, jlong src, jlo
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "accumulate");
     accumulateKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(dst), ptr<float>(src), (size_t)n);
     LAUNCHED("accumulate");
     END_VOID("accumulate")
@@ -1288,6 +1443,7 @@ JNI_FN(void, scale)(JNIEnv* env, jclass, jlong h, jlong p, jlong n, jfloat s) {
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "scale");
     scaleKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, s);
     LAUNCHED("scale");
     END_VOID("scale")
@@ -1297,6 +1453,7 @@ JNI_FN(jdouble, sumOfSquares)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
     BEGIN
     Ctx* c = ctxOf(h);
     enter(c);
+    Prof prof_(c, "sumOfSquares");
     double* d = static_cast<double*>(grow(c->sum, sizeof(double)));
     CK(cudaMemsetAsync(d, 0, sizeof(double), c->stream));
     sumSquaresKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, d);
@@ -1312,6 +1469,7 @@ JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArra
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "embeddingForward");
     const int* tok;
     const int* pos;
     {
@@ -1330,6 +1488,7 @@ JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "embeddingBackward");
     const int* tok;
     const int* pos;
     {
@@ -1348,6 +1507,7 @@ JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong me
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "layerNormForward");
     int blocks = (n + 7) / 8;
     layerNormForwardKernel<<<blocks, 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean), ptr<float>(rstd),
                                                          ptr<float>(inp), ptr<float>(weight), ptr<float>(bias), n, c,
@@ -1361,6 +1521,7 @@ JNI_FN(void, layerNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "layerNormBackward");
     size_t shared = (size_t)2 * c * sizeof(float);
     if (shared > 48 * 1024) {
         CK(cudaFuncSetAttribute(layerNormBackwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
@@ -1381,6 +1542,7 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, oc > 8192 ? "matmulForward (lm head)" : "matmulForward");
     float beta = 0.0f;
     if (bias) {
         biasFillKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(bias), n,
@@ -1389,8 +1551,14 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
         beta = 1.0f;
     }
     // out (N, OC) = inp (N, C) . W, W (C, OC) or (OC, C) transposed
-    gemm(x, false, outIn, n, oc, c, 1.0f, ptr<float>(inp), c, 0, ptr<float>(weight), outIn ? c : oc, 0, beta,
-         ptr<float>(out), oc, 0, 1);
+    if (linearBf16(x)) {
+        const __nv_bfloat16* a = bf16(x, x->bfA, ptr<float>(inp), (size_t)n * c);
+        const __nv_bfloat16* w = bf16(x, x->bfB, ptr<float>(weight), (size_t)c * oc);
+        gemmBf16(x, false, outIn, n, oc, c, a, c, w, outIn ? c : oc, beta, ptr<float>(out), oc);
+    } else {
+        gemm(x, false, outIn, n, oc, c, 1.0f, ptr<float>(inp), c, 0, ptr<float>(weight), outIn ? c : oc, 0, beta,
+             ptr<float>(out), oc, 0, 1);
+    }
     END_VOID("matmulForward")
 }
 
@@ -1399,19 +1567,34 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
-    if (dinp) {
-        // dinp (N, C) += dout (N, OC) . W^T  (IN_OUT: W (C, OC), transposed; OUT_IN: W (OC, C))
-        gemm(x, false, !outIn, n, c, oc, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(weight), outIn ? c : oc, 0, 1.0f,
-             ptr<float>(dinp), c, 0, 1);
-    }
-    if (outIn) {
-        // dW (OC, C) += dout^T (OC, N) . inp (N, C)
-        gemm(x, true, false, oc, c, n, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(inp), c, 0, 1.0f,
-             ptr<float>(dweight), c, 0, 1);
+    Prof prof_(x, oc > 8192 ? "matmulBackward (lm head)" : "matmulBackward");
+    if (linearBf16(x)) {
+        const __nv_bfloat16* d16 = bf16(x, x->bfA, ptr<float>(dout), (size_t)n * oc);
+        const __nv_bfloat16* i16 = bf16(x, x->bfC, ptr<float>(inp), (size_t)n * c);
+        if (dinp) {
+            const __nv_bfloat16* w16 = bf16(x, x->bfB, ptr<float>(weight), (size_t)c * oc);
+            gemmBf16(x, false, !outIn, n, c, oc, d16, oc, w16, outIn ? c : oc, 1.0f, ptr<float>(dinp), c);
+        }
+        if (outIn) {
+            gemmBf16(x, true, false, oc, c, n, d16, oc, i16, c, 1.0f, ptr<float>(dweight), c);
+        } else {
+            gemmBf16(x, true, false, c, oc, n, i16, c, d16, oc, 1.0f, ptr<float>(dweight), oc);
+        }
     } else {
-        // dW (C, OC) += inp^T (C, N) . dout (N, OC)
-        gemm(x, true, false, c, oc, n, 1.0f, ptr<float>(inp), c, 0, ptr<float>(dout), oc, 0, 1.0f,
-             ptr<float>(dweight), oc, 0, 1);
+        if (dinp) {
+            // dinp (N, C) += dout (N, OC) . W^T  (IN_OUT: W (C, OC), transposed; OUT_IN: W (OC, C))
+            gemm(x, false, !outIn, n, c, oc, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(weight), outIn ? c : oc, 0,
+                 1.0f, ptr<float>(dinp), c, 0, 1);
+        }
+        if (outIn) {
+            // dW (OC, C) += dout^T (OC, N) . inp (N, C)
+            gemm(x, true, false, oc, c, n, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(inp), c, 0, 1.0f,
+                 ptr<float>(dweight), c, 0, 1);
+        } else {
+            // dW (C, OC) += inp^T (C, N) . dout (N, OC)
+            gemm(x, true, false, c, oc, n, 1.0f, ptr<float>(inp), c, 0, ptr<float>(dout), oc, 0, 1.0f,
+                 ptr<float>(dweight), oc, 0, 1);
+        }
     }
     if (dbias) {
         int rowsPerChunk = 256;
@@ -1428,6 +1611,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "attentionForward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
     float* s = static_cast<float*>(grow(x->attScratch, 4 * btc * sizeof(float)));
@@ -1454,6 +1638,7 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "attentionBackward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
     float* s = static_cast<float*>(grow(x->attScratch, 7 * btc * sizeof(float)));
@@ -1487,6 +1672,7 @@ JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "attentionStep");
     const int* sl;
     const int* pos;
     {
@@ -1512,6 +1698,7 @@ JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCach
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "cacheStore");
     cacheStoreKernel<<<gridFor(x, (size_t)t * c, 256), 256, 0, x->stream>>>(ptr<float>(kCache), ptr<float>(vCache),
                                                                             ptr<float>(qkv), slot, t, c, nh, maxT);
     LAUNCHED("cacheStore");
@@ -1522,6 +1709,7 @@ JNI_FN(void, geluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jl
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "geluForward");
     geluKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(inp), (size_t)n);
     LAUNCHED("geluForward");
     END_VOID("geluForward")
@@ -1531,6 +1719,7 @@ JNI_FN(void, geluBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong inp, 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "geluBackward");
     geluBackwardKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(dinp), ptr<float>(inp),
                                                                   ptr<float>(dout), (size_t)n);
     LAUNCHED("geluBackward");
@@ -1541,6 +1730,7 @@ JNI_FN(void, residualForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong a, 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "residualForward");
     residualKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(a), ptr<float>(b),
                                                               (size_t)n);
     LAUNCHED("residualForward");
@@ -1552,6 +1742,7 @@ JNI_FN(void, tokenLogprobs)(JNIEnv* env, jclass, jlong h, jfloatArray logprobs, 
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "tokenLogprobs");
     const int* tg;
     {
         Critical t(env, targets, false);
@@ -1572,6 +1763,7 @@ JNI_FN(void, tokenLogprobsBackward)(JNIEnv* env, jclass, jlong h, jlong dlogits,
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "tokenLogprobsBackward");
     const int* tg;
     const float* gg;
     {
@@ -1591,6 +1783,7 @@ JNI_FN(void, sample)(JNIEnv* env, jclass, jlong h, jintArray tokens, jfloatArray
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "sample");
     // the RNG states change on the device: upload them every time (no shadow reuse)
     x->roles[R_RNG].valid = false;
     uint64_t* st;
@@ -1626,6 +1819,7 @@ JNI_FN(void, adamw)(JNIEnv* env, jclass, jlong h, jlong p, jlong g, jlong m, jlo
     BEGIN
     Ctx* x = ctxOf(h);
     enter(x);
+    Prof prof_(x, "adamw");
     adamwKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(p), ptr<float>(g), ptr<float>(m),
                                                            ptr<float>(v), (size_t)n, lr, beta1, beta2, eps, wd, c1,
                                                            c2);

@@ -23,7 +23,11 @@ public final class CudaBackend implements Backend {
         AUTO
     }
 
-    /** Tensor-core precision of the matrix products; storage and accumulation stay fp32. */
+    /**
+     * Precision of the matrix products; storage and accumulation stay fp32. FP32: full precision;
+     * TF32: tensor cores with 10-bit mantissas; BF16: the linear layers' operands rounded to
+     * bf16 for each product (attention's products in TF32).
+     */
     public enum Precision {
         FP32, TF32, BF16
     }
@@ -94,6 +98,14 @@ public final class CudaBackend implements Backend {
 
     public Options options() {
         return options;
+    }
+
+    /**
+     * Per-op GPU and host times since the last call when the process runs with
+     * COHORT_CUDA_PROFILE=1, else the empty string.
+     */
+    public String profile() {
+        return CudaNative.profile(live());
     }
 
     /** Waits for every queued operation (for timing; reads already wait). */

@@ -13,7 +13,7 @@ final class CudaNative {
     }
 
     /** Version of this JNI surface; the library must report the same. */
-    static final int ABI = 1;
+    static final int ABI = 2;
 
     static native int abi();
 
@@ -26,13 +26,20 @@ final class CudaNative {
     /**
      * A context on {@code device}: stream, scratch, and the matrix engine: {@code gemm} 0 = own
      * kernels, 1 = cuBLAS loaded from {@code cublasPath} (or the usual names when empty), 2 =
-     * cuBLAS when it loads, else own kernels; {@code precision} 0 = fp32, 1 = TF32, 2 = BF16
-     * tensor cores (fp32 storage and accumulation).
+     * cuBLAS when it loads, else own kernels; {@code precision} 0 = fp32, 1 = TF32 tensor cores,
+     * 2 = bf16 operands (rounded from fp32 per product) in the linear layers and TF32 in
+     * attention; storage and accumulation stay fp32.
      */
     static native long create(int device, int gemm, int precision, String cublasPath);
 
     /** What performs the matrix products of the context, for the log. */
     static native String gemmInfo(long ctx);
+
+    /**
+     * With the environment variable COHORT_CUDA_PROFILE=1 at create: a table of the ops since the
+     * last call (calls, GPU time from events around each op, host time per call); else "".
+     */
+    static native String profile(long ctx);
 
     static native void destroy(long ctx);
 

@@ -205,6 +205,16 @@ public final class Gpt2Model implements AutoCloseable {
         return acts.qkv[l];
     }
 
+    /** Token positions (B x T) the current activations hold; 0 before the first forward. */
+    public long activationTokens() {
+        return acts == null ? 0 : (long) acts.capB * acts.capT;
+    }
+
+    /** Sequence length the current activations hold; 0 before the first forward. */
+    public int activationSeqCapacity() {
+        return acts == null ? 0 : acts.capT;
+    }
+
     /** Number of positions of the last forward (B * T). */
     public int positions() {
         return b * t;

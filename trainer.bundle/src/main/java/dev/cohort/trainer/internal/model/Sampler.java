@@ -9,12 +9,15 @@ import java.util.List;
 
 /**
  * Batched incremental decoding with a KV cache. Each prompt is prefilled once (consecutive
- * identical prompts, as in a GRPO group, share the prefill) and its keys and values copied into
- * one cache slot per sequence; then all unfinished sequences advance one token per step, each
+ * identical prompts, as in a GRPO group, share the prefill; prompts of equal length are prefilled
+ * together) and its keys and values copied into one cache slot per sequence; then all unfinished sequences advance one token per step, each
  * at its own position, until EOS or max_new_tokens. Every sequence draws from its own random
  * stream derived from the seed and its index, so a seed reproduces the samples.
  */
 public final class Sampler implements AutoCloseable {
+
+    /** Tokens one prefill forward may hold beyond the model's current activations. */
+    static final int PREFILL_TOKENS = 2048;
 
     private final Gpt2Model model;
     private final Backend be;
@@ -183,28 +186,55 @@ public final class Sampler implements AutoCloseable {
             sampledLp1 = new float[n];
         }
 
+        /**
+         * Prefills every distinct prompt once: prompts of equal length go through the model
+         * together, as many per forward as fit in the larger of the model's current activations
+         * and {@link #PREFILL_TOKENS} tokens; each sequence's keys and values are copied into its
+         * own cache slot and its first token is sampled from its prompt's last logits.
+         */
         void prefill() {
             int c = cfg.nEmbd();
             int v = cfg.vocabSize();
+            // groups of consecutive identical prompts, by length
+            java.util.Map<Integer, List<int[]>> byLength = new java.util.TreeMap<>();
             for (int i = 0; i < n;) {
-                int[] prompt = prompts.get(i);
                 int j = i;
-                while (j < n && Arrays.equals(prompts.get(j), prompt)) {
+                while (j < n && Arrays.equals(prompts.get(j), prompts.get(i))) {
                     j++;
                 }
-                model.forward(prompt, 1, prompt.length);
-                Tensor lastLogits = be.view(model.logits(), "prefill.logits", (long) (prompt.length - 1) * v, v);
-                for (int s = i; s < j; s++) {
-                    for (int l = 0; l < cfg.nLayer(); l++) {
-                        be.cacheStore(kCache[l], vCache[l], model.qkvActivation(l), s, prompt.length, c, cfg.nHead(), maxT);
-                    }
-                    long[] r = {rng[s]};
-                    be.sample(sampled, sampledLp, sampledLp1, lastLogits, 1, v, p.temperature(), p.topK(), p.topP(),
-                            p.minP(), r);
-                    rng[s] = r[0];
-                    accept(s, sampled[0], sampledLp[0], sampledLp1[0]);
-                }
+                byLength.computeIfAbsent(prompts.get(i).length, k -> new ArrayList<>()).add(new int[] {i, j});
                 i = j;
+            }
+            for (var e : byLength.entrySet()) {
+                int len = e.getKey();
+                List<int[]> groups = e.getValue();
+                int capT = Math.max(len, model.activationSeqCapacity());
+                int perForward = (int) Math.max(1, Math.max(model.activationTokens(), PREFILL_TOKENS) / capT);
+                for (int g0 = 0; g0 < groups.size(); g0 += perForward) {
+                    int k = Math.min(perForward, groups.size() - g0);
+                    int[] batch = new int[k * len];
+                    for (int q = 0; q < k; q++) {
+                        System.arraycopy(prompts.get(groups.get(g0 + q)[0]), 0, batch, q * len, len);
+                    }
+                    model.forward(batch, k, len);
+                    for (int q = 0; q < k; q++) {
+                        int[] range = groups.get(g0 + q);
+                        Tensor lastLogits = be.view(model.logits(), "prefill.logits",
+                                ((long) q * len + len - 1) * v, v);
+                        for (int s = range[0]; s < range[1]; s++) {
+                            for (int l = 0; l < cfg.nLayer(); l++) {
+                                Tensor qkv = be.view(model.qkvActivation(l), "prefill.qkv", (long) q * len * 3 * c,
+                                        len * 3 * c);
+                                be.cacheStore(kCache[l], vCache[l], qkv, s, len, c, cfg.nHead(), maxT);
+                            }
+                            long[] r = {rng[s]};
+                            be.sample(sampled, sampledLp, sampledLp1, lastLogits, 1, v, p.temperature(), p.topK(),
+                                    p.topP(), p.minP(), r);
+                            rng[s] = r[0];
+                            accept(s, sampled[0], sampledLp[0], sampledLp1[0]);
+                        }
+                    }
+                }
             }
         }
 

@@ -148,6 +148,14 @@ public final class ModelBench {
                 default -> throw new IllegalStateException(o.mode);
             }
             emit(o, out, human);
+            if (b instanceof CudaBackend cb) {
+                String profile = cb.profile();
+                if (!profile.isEmpty()) {
+                    System.out.println("per-op profile of the timed part (COHORT_CUDA_PROFILE=1; the events and host"
+                            + " clocks around every op slow the run down, so these timings are separate):");
+                    System.out.print(profile);
+                }
+            }
         } catch (Exception | Error e) {
             out.put("error", e.toString());
             emit(o, out, "ModelBench " + o.mode + " on " + o.backend + " failed: " + e);
@@ -261,6 +269,9 @@ public final class ModelBench {
             double lastNorm = Double.NaN;
             for (int s = 0; s < warmup + steps; s++) {
                 sync.run();
+                if (s == warmup && be instanceof CudaBackend cb) {
+                    cb.profile(); // the profile covers the timed steps only
+                }
                 long s0 = System.nanoTime();
                 m.forward(tokens, b, t);
                 m.logprobs(targets, 1f, lp, null);
@@ -369,6 +380,9 @@ public final class ModelBench {
             long produced = 0;
             for (int rep = 0; rep < warmup + reps; rep++) {
                 sync.run();
+                if (rep == warmup && be instanceof CudaBackend cb) {
+                    cb.profile(); // the profile covers the timed repetitions only
+                }
                 long t0 = System.nanoTime();
                 List<Completion> res = sampler.generate(prompts, params, -1);
                 sync.run();
