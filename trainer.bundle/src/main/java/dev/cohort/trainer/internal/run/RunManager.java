@@ -127,7 +127,7 @@ public final class RunManager {
     public String backend() {
         CudaLibrary.Probe probe = CudaLibrary.probe();
         List<String> lines = new ArrayList<>();
-        lines.add("CUDA library: " + (probe.libraryLoaded() ? "loaded (" + CudaLibrary.LIBRARY + ")"
+        lines.add("CUDA library: " + (probe.libraryLoaded() ? "loaded from " + CudaLibrary.loadedFrom()
                 : "not loaded: " + probe.reason()));
         lines.add("CUDA device:  " + (probe.available() ? probe.device()
                 : probe.libraryLoaded() ? "none: " + probe.reason() : "unknown (no library)"));
