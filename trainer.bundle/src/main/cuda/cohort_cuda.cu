@@ -1,0 +1,1627 @@
+// libcohortcuda: the CUDA backend of Cohort's trainer (dev.cohort.trainer.internal.backend.CudaBackend).
+//
+// Conventions match the Java backend (Backend.java): row-major fp32 tensors, N = B*T rows of
+// activations, backward ops ACCUMULATE into gradients. Everything runs on one non-blocking stream
+// per context; host arrays (token ids, positions, targets, per-token weights, RNG states) go in
+// through a ring of pinned staging buffers, so no call waits for the GPU except the ones that
+// return numbers (reads, log-probs, samples, sums).
+//
+// Matrix products: cuBLAS (loaded with dlopen at run time; the build machines have no cuBLAS)
+// in fp32, TF32 or BF16 tensor-core mode, or this file's own tiled fp32 kernel.
+
+#include <jni.h>
+#include <cuda_runtime.h>
+#include <dlfcn.h>
+
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int ABI_VERSION = 1;
+
+struct Err {
+    std::string msg;
+};
+
+void fail(const std::string& what, cudaError_t e) {
+    throw Err{what + ": " + cudaGetErrorName(e) + " (" + cudaGetErrorString(e) + ")"};
+}
+
+#define CK(call)                                   \
+    do {                                           \
+        cudaError_t e_ = (call);                   \
+        if (e_ != cudaSuccess) fail(#call, e_);    \
+    } while (0)
+
+// After a launch: configuration errors now, faults of earlier work whenever they surface.
+#define LAUNCHED(name)                                                   \
+    do {                                                                 \
+        cudaError_t e_ = cudaGetLastError();                             \
+        if (e_ != cudaSuccess) fail(std::string("kernel ") + name, e_);  \
+    } while (0)
+
+// ------------------------------------------------------------------------------------------ cuBLAS
+
+// The few cuBLAS symbols used, declared here: the headers are not on the build machines.
+typedef int (*CublasCreate)(void**);
+typedef int (*CublasDestroy)(void*);
+typedef int (*CublasSetStream)(void*, cudaStream_t);
+typedef int (*CublasGetVersion)(void*, int*);
+typedef int (*CublasGemmStridedBatchedEx)(void*, int, int, int, int, int, const void*, const void*, int, int,
+                                          long long, const void*, int, int, long long, const void*, void*, int, int,
+                                          long long, int, int, int);
+constexpr int CUBLAS_OP_N = 0;
+constexpr int CUBLAS_OP_T = 1;
+constexpr int CUDA_R_32F = 0;
+constexpr int CUBLAS_COMPUTE_32F = 68;
+constexpr int CUBLAS_COMPUTE_32F_FAST_16BF = 75;
+constexpr int CUBLAS_COMPUTE_32F_FAST_TF32 = 77;
+constexpr int CUBLAS_GEMM_DEFAULT = -1;
+
+struct Cublas {
+    void* lib = nullptr;
+    void* handle = nullptr;
+    CublasDestroy destroy = nullptr;
+    CublasGemmStridedBatchedEx gemm = nullptr;
+    int version = 0;
+    std::string path;
+};
+
+// ------------------------------------------------------------------------------------------ context
+
+struct DevBuf {
+    void* p = nullptr;
+    size_t cap = 0;
+    std::vector<char> shadow;  // host copy of what the last upload left in p (see upload())
+    bool valid = false;
+};
+
+// One pinned staging buffer with the event after the copy that last read it.
+struct Staging {
+    void* host = nullptr;
+    size_t cap = 0;
+    cudaEvent_t done = nullptr;
+};
+
+constexpr int RING = 32;
+
+enum Role { R_TOKENS, R_POSITIONS, R_SLOTS, R_TARGETS, R_WEIGHTS, R_RNG, R_COUNT };
+
+struct Ctx {
+    int device = 0;
+    int sms = 1;
+    cudaStream_t stream = nullptr;
+    int precision = 0;  // 0 fp32, 1 tf32, 2 bf16
+    bool useCublas = false;
+    Cublas cublas;
+    std::string gemmInfo;
+    Staging ring[RING];
+    int ringNext = 0;
+    DevBuf roles[R_COUNT];
+    DevBuf attScratch, partial, outF, outI, exps, keys, sum;
+    void* pinnedOut = nullptr;
+    size_t pinnedOutCap = 0;
+};
+
+Ctx* ctxOf(jlong h) {
+    return reinterpret_cast<Ctx*>(h);
+}
+
+void enter(Ctx* c) {
+    if (c->device != 0) CK(cudaSetDevice(c->device));
+}
+
+void* grow(DevBuf& b, size_t bytes) {
+    if (bytes == 0) bytes = 4;
+    if (b.cap < bytes) {
+        if (b.p) CK(cudaFree(b.p));  // implicitly waits for work that may still read it
+        b.p = nullptr;
+        b.cap = 0;
+        b.valid = false;
+        size_t want = bytes + bytes / 4;
+        CK(cudaMalloc(&b.p, want));
+        b.cap = want;
+    }
+    return b.p;
+}
+
+void release(DevBuf& b) {
+    if (b.p) cudaFree(b.p);
+    b.p = nullptr;
+    b.cap = 0;
+    b.valid = false;
+}
+
+// Copies host bytes to the role's device buffer through the next pinned staging buffer. Stream
+// order keeps earlier kernels reading the old contents safe; the staging buffer is reused only
+// after the event recorded behind its copy. Unchanged contents are not copied again (the KV-cache
+// step passes the same slots and positions to every layer).
+void* upload(Ctx* c, Role role, const void* src, size_t bytes) {
+    DevBuf& d = c->roles[role];
+    if (d.valid && d.shadow.size() == bytes && d.cap >= bytes && memcmp(d.shadow.data(), src, bytes) == 0) {
+        return d.p;
+    }
+    grow(d, bytes);
+    Staging& s = c->ring[c->ringNext];
+    c->ringNext = (c->ringNext + 1) % RING;
+    CK(cudaEventSynchronize(s.done));
+    if (s.cap < bytes) {
+        if (s.host) CK(cudaFreeHost(s.host));
+        s.host = nullptr;
+        s.cap = 0;
+        size_t want = bytes < 4096 ? 4096 : bytes + bytes / 4;
+        CK(cudaMallocHost(&s.host, want));
+        s.cap = want;
+    }
+    memcpy(s.host, src, bytes);
+    CK(cudaMemcpyAsync(d.p, s.host, bytes, cudaMemcpyHostToDevice, c->stream));
+    CK(cudaEventRecord(s.done, c->stream));
+    d.shadow.assign(static_cast<const char*>(src), static_cast<const char*>(src) + bytes);
+    d.valid = true;
+    return d.p;
+}
+
+// Device -> host through a pinned buffer; waits for the stream.
+void download(Ctx* c, void* dst, const void* devSrc, size_t bytes) {
+    if (c->pinnedOutCap < bytes) {
+        if (c->pinnedOut) CK(cudaFreeHost(c->pinnedOut));
+        c->pinnedOut = nullptr;
+        c->pinnedOutCap = 0;
+        size_t want = bytes < 65536 ? 65536 : bytes + bytes / 4;
+        CK(cudaMallocHost(&c->pinnedOut, want));
+        c->pinnedOutCap = want;
+    }
+    CK(cudaMemcpyAsync(c->pinnedOut, devSrc, bytes, cudaMemcpyDeviceToHost, c->stream));
+    CK(cudaStreamSynchronize(c->stream));
+    memcpy(dst, c->pinnedOut, bytes);
+}
+
+int gridFor(Ctx* c, size_t n, int threads) {
+    size_t blocks = (n + threads - 1) / threads;
+    size_t cap = (size_t)c->sms * 32;
+    if (blocks > cap) blocks = cap;
+    if (blocks < 1) blocks = 1;
+    return (int)blocks;
+}
+
+template <typename T>
+T* ptr(jlong p) {
+    return reinterpret_cast<T*>(static_cast<uintptr_t>(p));
+}
+
+// ------------------------------------------------------------------------------------------ JNI plumbing
+
+void throwJava(JNIEnv* env, const char* op, const std::string& msg) {
+    if (env->ExceptionCheck()) return;
+    jclass cls = env->FindClass("java/lang/IllegalStateException");
+    if (cls) env->ThrowNew(cls, (std::string("CUDA ") + op + ": " + msg).c_str());
+}
+
+// A Java primitive array pinned for the duration of a native call (no JNI calls meanwhile).
+class Critical {
+   public:
+    Critical(JNIEnv* env, jarray a, bool writeBack) : env_(env), a_(a), mode_(writeBack ? 0 : JNI_ABORT) {
+        p_ = a ? env->GetPrimitiveArrayCritical(a, nullptr) : nullptr;
+        if (a && !p_) throw Err{"cannot access a Java array"};
+    }
+    ~Critical() {
+        if (p_) env_->ReleasePrimitiveArrayCritical(a_, p_, mode_);
+    }
+    template <typename T>
+    T* get() const {
+        return static_cast<T*>(p_);
+    }
+
+   private:
+    JNIEnv* env_;
+    jarray a_;
+    void* p_;
+    jint mode_;
+};
+
+#define BEGIN try {
+#define END(op, ret)                                      \
+    }                                                     \
+    catch (const Err& e) {                                \
+        throwJava(env, op, e.msg);                        \
+        return ret;                                       \
+    }                                                     \
+    catch (const std::exception& e) {                     \
+        throwJava(env, op, e.what());                     \
+        return ret;                                       \
+    }
+#define END_VOID(op)                  \
+    }                                 \
+    catch (const Err& e) {            \
+        throwJava(env, op, e.msg);    \
+    }                                 \
+    catch (const std::exception& e) { \
+        throwJava(env, op, e.what()); \
+    }
+
+#define JNI_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_dev_cohort_trainer_internal_backend_CudaNative_##name
+
+// ------------------------------------------------------------------------------------------ reductions
+
+__device__ __forceinline__ float warpSum(float v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ double warpSumD(double v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ float warpMax(float v) {
+    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+// Block-wide reductions for blockDim.x a multiple of 32; every thread gets the result.
+__device__ double blockSumD(double v) {
+    __shared__ double sh[32];
+    __shared__ double result;
+    v = warpSumD(v);
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    __syncthreads();
+    if (lane == 0) sh[w] = v;
+    __syncthreads();
+    if (w == 0) {
+        double x = lane < nw ? sh[lane] : 0.0;
+        x = warpSumD(x);
+        if (lane == 0) result = x;
+    }
+    __syncthreads();
+    return result;
+}
+
+__device__ float blockMax(float v) {
+    __shared__ float sh[32];
+    __shared__ float result;
+    v = warpMax(v);
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    __syncthreads();
+    if (lane == 0) sh[w] = v;
+    __syncthreads();
+    if (w == 0) {
+        float x = lane < nw ? sh[lane] : -INFINITY;
+        x = warpMax(x);
+        if (lane == 0) result = x;
+    }
+    __syncthreads();
+    return result;
+}
+
+__device__ int blockSumI(int v) {
+    __shared__ int sh[32];
+    __shared__ int result;
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    __syncthreads();
+    if (lane == 0) sh[w] = v;
+    __syncthreads();
+    if (w == 0) {
+        int x = lane < nw ? sh[lane] : 0;
+        for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
+        if (lane == 0) result = x;
+    }
+    __syncthreads();
+    return result;
+}
+
+// ------------------------------------------------------------------------------------------ pointwise kernels
+
+__global__ void accumulateKernel(float* dst, const float* src, size_t n) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
+        dst[i] += src[i];
+}
+
+__global__ void scaleKernel(float* x, size_t n, float s) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
+        x[i] *= s;
+}
+
+__global__ void residualKernel(float* out, const float* a, const float* b, size_t n) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
+        out[i] = a[i] + b[i];
+}
+
+__global__ void sumSquaresKernel(const float* x, size_t n, double* out) {
+    double acc = 0.0;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+        double v = x[i];
+        acc += v * v;
+    }
+    acc = blockSumD(acc);
+    if (threadIdx.x == 0) atomicAdd(out, acc);
+}
+
+constexpr float GELU_K = 0.7978845608028654f;  // sqrt(2/pi)
+constexpr float GELU_C = 0.044715f;
+
+__global__ void geluKernel(float* out, const float* inp, size_t n) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+        float x = inp[i];
+        float u = GELU_K * (x + GELU_C * x * x * x);
+        out[i] = 0.5f * x * (1.0f + tanhf(u));
+    }
+}
+
+__global__ void geluBackwardKernel(float* dinp, const float* inp, const float* dout, size_t n) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+        float x = inp[i];
+        float u = GELU_K * (x + GELU_C * x * x * x);
+        float th = tanhf(u);
+        float sech2 = 1.0f - th * th;
+        float local = 0.5f * (1.0f + th) + 0.5f * x * sech2 * GELU_K * (1.0f + 3.0f * GELU_C * x * x);
+        dinp[i] += local * dout[i];
+    }
+}
+
+__global__ void adamwKernel(float* p, const float* g, float* m, float* v, size_t n, float lr, float b1, float b2,
+                            float eps, float wd, float c1, float c2) {
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
+        float gi = g[i];
+        float mi = b1 * m[i] + (1.0f - b1) * gi;
+        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        float mhat = mi / c1;
+        float vhat = vi / c2;
+        float pi = p[i];
+        p[i] = pi - lr * (mhat / (sqrtf(vhat) + eps) + wd * pi);
+    }
+}
+
+// ------------------------------------------------------------------------------------------ embedding
+
+__global__ void embeddingForwardKernel(float* out, const int* tokens, const int* positions, int n, const float* wte,
+                                       const float* wpe, int c) {
+    size_t total = (size_t)n * c;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        size_t r = i / c, j = i % c;
+        out[i] = wte[(size_t)tokens[r] * c + j] + wpe[(size_t)positions[r] * c + j];
+    }
+}
+
+__global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* dout, const int* tokens,
+                                        const int* positions, int n, int c) {
+    size_t total = (size_t)n * c;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        size_t r = i / c, j = i % c;
+        float d = dout[i];
+        atomicAdd(&dwte[(size_t)tokens[r] * c + j], d);
+        atomicAdd(&dwpe[(size_t)positions[r] * c + j], d);
+    }
+}
+
+// ------------------------------------------------------------------------------------------ layer norm
+
+// One warp per row; statistics in double as the Java backend does.
+__global__ void layerNormForwardKernel(float* out, float* mean, float* rstd, const float* inp, const float* w,
+                                       const float* b, int n, int c, float eps) {
+    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    int lane = threadIdx.x & 31;
+    if (row >= n) return;
+    const float* x = inp + (size_t)row * c;
+    double s = 0.0;
+    for (int i = lane; i < c; i += 32) s += x[i];
+    s = warpSumD(s);
+    double mu = s / c;
+    double var = 0.0;
+    for (int i = lane; i < c; i += 32) {
+        double d = x[i] - mu;
+        var += d * d;
+    }
+    var = warpSumD(var);
+    float m = (float)mu;
+    float r = (float)(1.0 / sqrt(var / c + (double)eps));
+    float* y = out + (size_t)row * c;
+    for (int i = lane; i < c; i += 32) y[i] = (x[i] - m) * r * w[i] + b[i];
+    if (lane == 0) {
+        mean[row] = m;
+        rstd[row] = r;
+    }
+}
+
+// Rows by warps; dweight and dbias summed per block in shared memory, then added to the gradients.
+__global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                                        const float* w, const float* mean, const float* rstd, int n, int c) {
+    extern __shared__ float sh[];
+    float* sdw = sh;
+    float* sdb = sh + c;
+    for (int i = threadIdx.x; i < 2 * c; i += blockDim.x) sh[i] = 0.0f;
+    __syncthreads();
+    int warps = blockDim.x >> 5;
+    int lane = threadIdx.x & 31;
+    for (int row = blockIdx.x * warps + (threadIdx.x >> 5); row < n; row += gridDim.x * warps) {
+        const float* x = inp + (size_t)row * c;
+        const float* g = dout + (size_t)row * c;
+        float m = mean[row], s = rstd[row];
+        double sumG = 0.0, sumGN = 0.0;
+        for (int i = lane; i < c; i += 32) {
+            float wg = w[i] * g[i];
+            float norm = (x[i] - m) * s;
+            sumG += wg;
+            sumGN += (double)wg * norm;
+        }
+        sumG = warpSumD(sumG);
+        sumGN = warpSumD(sumGN);
+        float meanG = (float)(sumG / c), meanGN = (float)(sumGN / c);
+        float* dx = dinp + (size_t)row * c;
+        for (int i = lane; i < c; i += 32) {
+            float gi = g[i];
+            float norm = (x[i] - m) * s;
+            dx[i] += (w[i] * gi - meanG - norm * meanGN) * s;
+            atomicAdd(&sdw[i], gi * norm);
+            atomicAdd(&sdb[i], gi);
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < c; i += blockDim.x) {
+        atomicAdd(&dw[i], sdw[i]);
+        atomicAdd(&db[i], sdb[i]);
+    }
+}
+
+// ------------------------------------------------------------------------------------------ matmul
+
+// out[r, j] = bias[j]
+__global__ void biasFillKernel(float* out, const float* bias, int n, int oc) {
+    size_t total = (size_t)n * oc;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
+        out[i] = bias[i % oc];
+}
+
+// dbias[j] += sum over rows of dout[r, j]; blocks of 32 columns x a chunk of rows.
+__global__ void biasBackwardKernel(float* dbias, const float* dout, int n, int oc, int rowsPerChunk) {
+    __shared__ float sh[8][33];
+    int col = blockIdx.x * 32 + threadIdx.x;
+    int r0 = blockIdx.y * rowsPerChunk;
+    int r1 = min(n, r0 + rowsPerChunk);
+    float acc = 0.0f;
+    if (col < oc)
+        for (int r = r0 + threadIdx.y; r < r1; r += 8) acc += dout[(size_t)r * oc + col];
+    sh[threadIdx.y][threadIdx.x] = acc;
+    __syncthreads();
+    if (threadIdx.y == 0 && col < oc) {
+        float s = 0.0f;
+        for (int k = 0; k < 8; k++) s += sh[k][threadIdx.x];
+        atomicAdd(&dbias[col], s);
+    }
+}
+
+// Own fp32 GEMM, row-major: C = alpha op(A) op(B) + beta C, op(A) M x K, op(B) K x N, batched by
+// blockIdx.z with element strides. 64 x 64 tiles, K-steps of 16, 256 threads with 4 x 4 outputs.
+constexpr int GBM = 64, GBN = 64, GBK = 16;
+
+__global__ void __launch_bounds__(256) gemmKernel(bool ta, bool tb, int M, int N, int K, float alpha,
+                                                  const float* A, int lda, long long sA, const float* B, int ldb,
+                                                  long long sB, float beta, float* C, int ldc, long long sC) {
+    __shared__ __align__(16) float As[GBK][GBM];
+    __shared__ __align__(16) float Bs[GBK][GBN];
+    A += blockIdx.z * sA;
+    B += blockIdx.z * sB;
+    C += blockIdx.z * sC;
+    int m0 = blockIdx.y * GBM, n0 = blockIdx.x * GBN;
+    int tid = threadIdx.x;
+    int ty = tid / 16, tx = tid % 16;
+    float acc[4][4] = {};
+    for (int k0 = 0; k0 < K; k0 += GBK) {
+#pragma unroll
+        for (int r = 0; r < 4; r++) {
+            int e = tid + 256 * r;
+            int m, k;
+            if (!ta) {
+                m = e / GBK;
+                k = e % GBK;
+            } else {
+                k = e / GBM;
+                m = e % GBM;
+            }
+            int gi = m0 + m, gk = k0 + k;
+            float v = 0.0f;
+            if (gi < M && gk < K) v = ta ? A[(size_t)gk * lda + gi] : A[(size_t)gi * lda + gk];
+            As[k][m] = v;
+            int n;
+            if (!tb) {
+                k = e / GBN;
+                n = e % GBN;
+            } else {
+                n = e / GBK;
+                k = e % GBK;
+            }
+            int gj = n0 + n;
+            gk = k0 + k;
+            v = 0.0f;
+            if (gj < N && gk < K) v = tb ? B[(size_t)gj * ldb + gk] : B[(size_t)gk * ldb + gj];
+            Bs[k][n] = v;
+        }
+        __syncthreads();
+#pragma unroll
+        for (int k = 0; k < GBK; k++) {
+            float4 a = *reinterpret_cast<const float4*>(&As[k][ty * 4]);
+            float4 b = *reinterpret_cast<const float4*>(&Bs[k][tx * 4]);
+            float av[4] = {a.x, a.y, a.z, a.w};
+            float bv[4] = {b.x, b.y, b.z, b.w};
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] = fmaf(av[i], bv[j], acc[i][j]);
+        }
+        __syncthreads();
+    }
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        int gi = m0 + ty * 4 + i;
+        if (gi >= M) continue;
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            int gj = n0 + tx * 4 + j;
+            if (gj >= N) continue;
+            float* out = &C[(size_t)gi * ldc + gj];
+            *out = beta == 0.0f ? alpha * acc[i][j] : alpha * acc[i][j] + beta * *out;
+        }
+    }
+}
+
+// Row-major GEMM on cuBLAS (column-major: computes C^T = op(B)^T op(A)^T) or the own kernel.
+void gemm(Ctx* c, bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, long long sA,
+          const float* B, int ldb, long long sB, float beta, float* C, int ldc, long long sC, int batch) {
+    if (M <= 0 || N <= 0 || batch <= 0) return;
+    if (c->useCublas) {
+        int compute = c->precision == 1 ? CUBLAS_COMPUTE_32F_FAST_TF32
+                      : c->precision == 2 ? CUBLAS_COMPUTE_32F_FAST_16BF
+                                          : CUBLAS_COMPUTE_32F;
+        int st = c->cublas.gemm(c->cublas.handle, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, N,
+                                M, K, &alpha, B, CUDA_R_32F, ldb, sB, A, CUDA_R_32F, lda, sA, &beta, C, CUDA_R_32F,
+                                ldc, sC, batch, compute, CUBLAS_GEMM_DEFAULT);
+        if (st != 0) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "cublasGemmStridedBatchedEx(M=%d, N=%d, K=%d, batch=%d) returned status %d", M,
+                     N, K, batch, st);
+            throw Err{buf};
+        }
+        return;
+    }
+    dim3 grid((N + GBN - 1) / GBN, (M + GBM - 1) / GBM, batch);
+    gemmKernel<<<grid, 256, 0, c->stream>>>(ta, tb, M, N, K, alpha, A, lda, sA, B, ldb, sB, beta, C, ldc, sC);
+    LAUNCHED("gemm");
+}
+
+// ------------------------------------------------------------------------------------------ attention
+
+// qkv (B, T, 3, NH, HS) -> q, k, v each (B, NH, T, HS)
+__global__ void permuteQkvKernel(float* q, float* k, float* v, const float* qkv, int B, int T, int NH, int HS) {
+    size_t total = (size_t)B * NH * T * HS;
+    int C = NH * HS;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        int d = i % HS;
+        size_t r = i / HS;
+        int t = r % T;
+        r /= T;
+        int h = r % NH;
+        int b = r / NH;
+        size_t src = ((size_t)b * T + t) * 3 * C + (size_t)h * HS + d;
+        q[i] = qkv[src];
+        k[i] = qkv[src + C];
+        v[i] = qkv[src + 2 * C];
+    }
+}
+
+// (B, NH, T, HS) <-> (B, T, C): toBtc writes out[b, t, h*HS+d] = y[b, h, t, d]; otherwise the inverse.
+__global__ void permuteHeadsKernel(float* dst, const float* src, int B, int T, int NH, int HS, bool toBtc) {
+    size_t total = (size_t)B * NH * T * HS;
+    int C = NH * HS;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        int d = i % HS;
+        size_t r = i / HS;
+        int t = r % T;
+        r /= T;
+        int h = r % NH;
+        int b = r / NH;
+        size_t btc = ((size_t)b * T + t) * C + (size_t)h * HS + d;
+        if (toBtc)
+            dst[btc] = src[i];
+        else
+            dst[i] = src[btc];
+    }
+}
+
+// dqkv[b, t, which*C + h*HS + d] += dq / dk / dv[b, h, t, d]
+__global__ void accumulateQkvKernel(float* dqkv, const float* dq, const float* dk, const float* dv, int B, int T,
+                                    int NH, int HS) {
+    size_t total = (size_t)B * NH * T * HS;
+    int C = NH * HS;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        int d = i % HS;
+        size_t r = i / HS;
+        int t = r % T;
+        r /= T;
+        int h = r % NH;
+        int b = r / NH;
+        size_t dst = ((size_t)b * T + t) * 3 * C + (size_t)h * HS + d;
+        dqkv[dst] += dq[i];
+        dqkv[dst + C] += dk[i];
+        dqkv[dst + 2 * C] += dv[i];
+    }
+}
+
+// In place on att (rows of T scaled scores): causal softmax, zeros above the diagonal. A warp per row.
+__global__ void causalSoftmaxKernel(float* att, int rows, int T) {
+    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    int lane = threadIdx.x & 31;
+    if (row >= rows) return;
+    int t = row % T;
+    float* a = att + (size_t)row * T;
+    float mx = -INFINITY;
+    for (int j = lane; j <= t; j += 32) mx = fmaxf(mx, a[j]);
+    mx = warpMax(mx);
+    double sum = 0.0;
+    for (int j = lane; j <= t; j += 32) sum += expf(a[j] - mx);
+    sum = warpSumD(sum);
+    float inv = (float)(1.0 / sum);
+    for (int j = lane; j < T; j += 32) a[j] = j <= t ? expf(a[j] - mx) * inv : 0.0f;
+}
+
+// In place on datt: d pre-softmax = p (datt - sum(p datt)), zero above the diagonal (the scale is in the GEMMs).
+__global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int rows, int T) {
+    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    int lane = threadIdx.x & 31;
+    if (row >= rows) return;
+    int t = row % T;
+    float* d = datt + (size_t)row * T;
+    const float* p = att + (size_t)row * T;
+    double dot = 0.0;
+    for (int j = lane; j <= t; j += 32) dot += (double)p[j] * d[j];
+    float mean = (float)warpSumD(dot);
+    for (int j = lane; j < T; j += 32) d[j] = j <= t ? p[j] * (d[j] - mean) : 0.0f;
+}
+
+// One (sequence, head) per block: store the new k, v at the position, then attend over 0..position.
+__global__ void attentionStepKernel(float* out, const float* qkv, float* kc, float* vc, const int* slots,
+                                    const int* positions, int C, int NH, int maxT, float scale) {
+    extern __shared__ float sh[];
+    int i = blockIdx.x, h = blockIdx.y;
+    int HS = C / NH;
+    int pos = positions[i];
+    size_t base = ((size_t)slots[i] * NH + h) * maxT * HS;
+    float* K = kc + base;
+    float* V = vc + base;
+    const float* q = qkv + (size_t)i * 3 * C + (size_t)h * HS;
+    float* sq = sh;
+    float* score = sh + HS;
+    for (int d = threadIdx.x; d < HS; d += blockDim.x) {
+        K[(size_t)pos * HS + d] = q[C + d];
+        V[(size_t)pos * HS + d] = q[2 * C + d];
+        sq[d] = q[d];
+    }
+    __syncthreads();
+    int warps = blockDim.x >> 5, lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    for (int t = w; t <= pos; t += warps) {
+        const float* kr = K + (size_t)t * HS;
+        float s = 0.0f;
+        for (int d = lane; d < HS; d += 32) s += sq[d] * kr[d];
+        s = warpSum(s);
+        if (lane == 0) score[t] = s * scale;
+    }
+    __syncthreads();
+    float mx = -INFINITY;
+    for (int t = threadIdx.x; t <= pos; t += blockDim.x) mx = fmaxf(mx, score[t]);
+    mx = blockMax(mx);
+    double sum = 0.0;
+    for (int t = threadIdx.x; t <= pos; t += blockDim.x) {
+        float e = expf(score[t] - mx);
+        score[t] = e;
+        sum += e;
+    }
+    sum = blockSumD(sum);
+    float inv = (float)(1.0 / sum);
+    for (int d = threadIdx.x; d < HS; d += blockDim.x) {
+        float acc = 0.0f;
+        for (int t = 0; t <= pos; t++) acc += score[t] * V[(size_t)t * HS + d];
+        out[(size_t)i * C + (size_t)h * HS + d] = acc * inv;
+    }
+}
+
+// k, v of a prefilled sequence (T, 3C) into cache slot `slot`, positions 0..T-1.
+__global__ void cacheStoreKernel(float* kc, float* vc, const float* qkv, int slot, int T, int C, int NH, int maxT) {
+    int HS = C / NH;
+    size_t total = (size_t)T * C;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        int t = i / C, cc = i % C;
+        int h = cc / HS, d = cc % HS;
+        size_t dst = (((size_t)slot * NH + h) * maxT + t) * HS + d;
+        kc[dst] = qkv[(size_t)t * 3 * C + C + cc];
+        vc[dst] = qkv[(size_t)t * 3 * C + 2 * C + cc];
+    }
+}
+
+// ------------------------------------------------------------------------------------------ log-probs
+
+// One block per row: log p(target) under softmax(logits/T) and the entropy; sums in double.
+__global__ void logprobsKernel(float* lp, float* ent, const float* logits, const int* targets, int v, float temp) {
+    int r = blockIdx.x;
+    int target = targets[r];
+    if (target < 0) {
+        if (threadIdx.x == 0) {
+            lp[r] = 0.0f;
+            ent[r] = 0.0f;
+        }
+        return;
+    }
+    const float* x = logits + (size_t)r * v;
+    float mx = -INFINITY;
+    for (int i = threadIdx.x; i < v; i += blockDim.x) mx = fmaxf(mx, x[i]);
+    mx = blockMax(mx);
+    double sum = 0.0, weighted = 0.0;
+    for (int i = threadIdx.x; i < v; i += blockDim.x) {
+        float d = (x[i] - mx) / temp;
+        float e = expf(d);
+        sum += e;
+        weighted += (double)e * d;
+    }
+    sum = blockSumD(sum);
+    weighted = blockSumD(weighted);
+    if (threadIdx.x == 0) {
+        double logSum = log(sum);
+        lp[r] = (float)(((double)x[target] - mx) / temp - logSum);
+        ent[r] = (float)(logSum - weighted / sum);
+    }
+}
+
+// dlogits[r,:] = g[r] (onehot(target) - softmax(logits/T)) / T; zero rows where target < 0.
+__global__ void logprobsBackwardKernel(float* dlogits, const float* logits, const int* targets, const float* g,
+                                       int v, float temp) {
+    int r = blockIdx.x;
+    int target = targets[r];
+    float* dx = dlogits + (size_t)r * v;
+    if (target < 0) {
+        for (int i = threadIdx.x; i < v; i += blockDim.x) dx[i] = 0.0f;
+        return;
+    }
+    const float* x = logits + (size_t)r * v;
+    float mx = -INFINITY;
+    for (int i = threadIdx.x; i < v; i += blockDim.x) mx = fmaxf(mx, x[i]);
+    mx = blockMax(mx);
+    double sum = 0.0;
+    for (int i = threadIdx.x; i < v; i += blockDim.x) sum += expf((x[i] - mx) / temp);
+    sum = blockSumD(sum);
+    double scale = (double)g[r] / temp;
+    double norm = scale / sum;
+    for (int i = threadIdx.x; i < v; i += blockDim.x) {
+        double e = expf((x[i] - mx) / temp);
+        dx[i] = (float)(i == target ? scale - e * norm : -e * norm);
+    }
+}
+
+// ------------------------------------------------------------------------------------------ sampling
+
+constexpr uint64_t GOLDEN_GAMMA = 0x9E3779B97F4A7C15ull;
+
+__device__ uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// The Java sampler's sort key: ascending key = ascending logit, then descending id.
+__device__ long long sortKey(float x, int i) {
+    int bits = __float_as_int(x);
+    int ordered = bits ^ ((bits >> 31) & 0x7fffffff);
+    return (long long)(((unsigned long long)(long long)ordered) << 32) | (long long)(0x7fffffff - i);
+}
+
+__device__ int keyId(long long key) {
+    return 0x7fffffff - (int)(key & 0xffffffffll);
+}
+
+// Ascending bitonic sort of keys[0, p) (p a power of two) by one block.
+__device__ void bitonicSort(long long* keys, int p) {
+    for (int k = 2; k <= p; k <<= 1) {
+        for (int j = k >> 1; j > 0; j >>= 1) {
+            for (int i = threadIdx.x; i < p; i += blockDim.x) {
+                int ixj = i ^ j;
+                if (ixj > i) {
+                    long long a = keys[i], b = keys[ixj];
+                    bool up = (i & k) == 0;
+                    if ((a > b) == up) {
+                        keys[i] = b;
+                        keys[ixj] = a;
+                    }
+                }
+            }
+            __syncthreads();
+        }
+    }
+}
+
+// One block per row, the same policy as the Java sampler (Sampler.java): temperature, top-k,
+// top-p over the renormalised top-k set, min-p relative to the top token; one SplitMix64 step per
+// sampled row; greedy (lowest id on ties) at temperature 0.
+__global__ void __launch_bounds__(1024) sampleKernel(const float* logits, int v, float temp, int topK, float topP,
+                                                     float minP, uint64_t* rng, int* outTok, float* outLp,
+                                                     float* outLpT1, double* expsAll, long long* keysAll,
+                                                     int keyCap) {
+    __shared__ double prefix[1024];
+    __shared__ int sToken;
+    __shared__ int sCount;
+    __shared__ double sU;
+    int r = blockIdx.x;
+    const float* x = logits + (size_t)r * v;
+    double* e = expsAll + (size_t)r * v;
+    long long* keys = keysAll + (size_t)r * keyCap;
+
+    // max and argmax (lowest id among equal maxima)
+    float mx = -INFINITY;
+    int am = INT_MAX;
+    for (int i = threadIdx.x; i < v; i += blockDim.x) {
+        float xi = x[i];
+        if (xi > mx || (xi == mx && i < am)) {
+            mx = xi;
+            am = i;
+        }
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+        float om = __shfl_xor_sync(0xffffffffu, mx, o);
+        int oa = __shfl_xor_sync(0xffffffffu, am, o);
+        if (om > mx || (om == mx && oa < am)) {
+            mx = om;
+            am = oa;
+        }
+    }
+    __shared__ float wm[32];
+    __shared__ int wa[32];
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    if (lane == 0) {
+        wm[w] = mx;
+        wa[w] = am;
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float bm = wm[0];
+        int ba = wa[0];
+        for (int k = 1; k < nw; k++)
+            if (wm[k] > bm || (wm[k] == bm && wa[k] < ba)) {
+                bm = wm[k];
+                ba = wa[k];
+            }
+        wm[0] = bm;
+        wa[0] = ba;
+    }
+    __syncthreads();
+    mx = wm[0];
+    int argmax = wa[0];
+    double dmx = mx;
+
+    int token;
+    double logSum = 0.0;
+    if (temp == 0.0f) {
+        token = argmax;
+    } else {
+        double s = 0.0;
+        for (int i = threadIdx.x; i < v; i += blockDim.x) {
+            double ei = exp(((double)x[i] - dmx) / temp);
+            e[i] = ei;
+            s += ei;
+        }
+        double sum = blockSumD(s);  // synchronizes: e[] is visible to the block
+        logSum = log(sum);
+        if (threadIdx.x == 0) {
+            uint64_t st = rng[r] + GOLDEN_GAMMA;
+            rng[r] = st;
+            sU = (double)(mix64(st) >> 11) * 0x1.0p-53;
+            sToken = -1;
+            sCount = 0;
+        }
+        __syncthreads();
+        double u = sU;
+        if (topK == 0 && topP >= 1.0f) {
+            // Keep e >= minP; walk ids in order: each thread owns a contiguous chunk.
+            int chunk = (v + blockDim.x - 1) / blockDim.x;
+            int lo = min(v, (int)threadIdx.x * chunk), hi = min(v, lo + chunk);
+            double local = 0.0;
+            int lastKept = -1;
+            for (int i = lo; i < hi; i++)
+                if (e[i] >= minP) {
+                    local += e[i];
+                    lastKept = i;
+                }
+            prefix[threadIdx.x] = local;
+            __syncthreads();
+            if (threadIdx.x == 0) {
+                double acc = 0.0;
+                for (int k = 0; k < (int)blockDim.x; k++) {
+                    double here = prefix[k];
+                    prefix[k] = acc;
+                    acc += here;
+                }
+                sU = u * acc;  // the target mass
+            }
+            __syncthreads();
+            double target = sU;
+            if (threadIdx.x == 0) {
+                sToken = INT_MAX;
+                sCount = -1;  // the last kept id
+            }
+            __syncthreads();
+            double acc = prefix[threadIdx.x];
+            if (local > 0.0 && target >= acc && target < acc + local) {
+                for (int i = lo; i < hi; i++)
+                    if (e[i] >= minP) {
+                        acc += e[i];
+                        if (target < acc) {
+                            atomicMin(&sToken, i);
+                            break;
+                        }
+                    }
+            }
+            if (lastKept >= 0) atomicMax(&sCount, lastKept);
+            __syncthreads();
+            token = sToken != INT_MAX ? sToken : (sCount >= 0 ? sCount : argmax);
+        } else {
+            const double thresholds[3] = {1e-3, 1e-7, 0.0};
+            double threshold = 0.0;
+            for (int ti = 0; ti < 3; ti++) {
+                threshold = thresholds[ti];
+                int cnt = 0;
+                double mass = 0.0;
+                for (int i = threadIdx.x; i < v; i += blockDim.x)
+                    if (e[i] >= threshold) {
+                        cnt++;
+                        mass += e[i];
+                    }
+                cnt = blockSumI(cnt);
+                mass = blockSumD(mass);
+                bool covers = topK > 0 ? cnt >= topK : mass >= (double)topP * sum;
+                if (covers || threshold == 0.0) break;
+            }
+            for (int i = threadIdx.x; i < v; i += blockDim.x)
+                if (e[i] >= threshold) {
+                    int at = atomicAdd(&sCount, 1);
+                    keys[at] = sortKey(x[i], i);
+                }
+            __syncthreads();
+            int count = sCount;
+            int p = 1;
+            while (p < count) p <<= 1;
+            for (int i = count + threadIdx.x; i < p; i += blockDim.x) keys[i] = LLONG_MIN;
+            __syncthreads();
+            bitonicSort(keys, p);
+            if (threadIdx.x == 0) {
+                // keys[p - 1 - j] is the j-th largest; the Java code's key[count - 1 - j].
+                int kept = topK > 0 ? min(count, topK) : count;
+                double total = 0.0;
+                if (topK > 0) {
+                    for (int j = 0; j < kept; j++) total += e[keyId(keys[p - 1 - j])];
+                } else {
+                    total = sum;
+                }
+                if (topP < 1.0f) {
+                    double acc = 0.0;
+                    for (int j = 0; j < kept; j++) {
+                        acc += e[keyId(keys[p - 1 - j])];
+                        if (acc >= (double)topP * total) {
+                            kept = j + 1;
+                            break;
+                        }
+                    }
+                }
+                while (kept > 1 && e[keyId(keys[p - kept])] < minP) kept--;
+                double keptMass = 0.0;
+                for (int j = 0; j < kept; j++) keptMass += e[keyId(keys[p - 1 - j])];
+                double target = u * keptMass;
+                double acc = 0.0;
+                int chosen = keyId(keys[p - kept]);
+                for (int j = 0; j < kept; j++) {
+                    int id = keyId(keys[p - 1 - j]);
+                    acc += e[id];
+                    if (target < acc) {
+                        chosen = id;
+                        break;
+                    }
+                }
+                sToken = chosen;
+            }
+            __syncthreads();
+            token = sToken;
+        }
+    }
+    // log-prob at temperature 1 (the full sum, unless T is 1 and it is known)
+    double logSumT1 = 0.0;
+    bool needT1 = temp != 1.0f;
+    if (needT1) {
+        double s1 = 0.0;
+        for (int i = threadIdx.x; i < v; i += blockDim.x) s1 += exp((double)x[i] - dmx);
+        logSumT1 = log(blockSumD(s1));
+    }
+    if (threadIdx.x == 0) {
+        outTok[r] = token;
+        float lp = temp == 0.0f ? 0.0f : (float)(((double)x[token] - dmx) / temp - logSum);
+        outLp[r] = lp;
+        outLpT1[r] = needT1 ? (float)((double)x[token] - dmx - logSumT1) : lp;
+    }
+}
+
+// ------------------------------------------------------------------------------------------ cuBLAS loading
+
+std::string loadCublas(Ctx* c, const std::string& path) {
+    std::vector<std::string> names;
+    if (!path.empty()) {
+        names.push_back(path);
+    } else {
+        names = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
+    }
+    std::string errors;
+    for (const auto& n : names) {
+        void* lib = dlopen(n.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (!lib) {
+            const char* e = dlerror();
+            errors += (errors.empty() ? "" : "; ") + std::string(e ? e : n.c_str());
+            continue;
+        }
+        auto create = (CublasCreate)dlsym(lib, "cublasCreate_v2");
+        auto destroy = (CublasDestroy)dlsym(lib, "cublasDestroy_v2");
+        auto setStream = (CublasSetStream)dlsym(lib, "cublasSetStream_v2");
+        auto getVersion = (CublasGetVersion)dlsym(lib, "cublasGetVersion_v2");
+        auto gemmEx = (CublasGemmStridedBatchedEx)dlsym(lib, "cublasGemmStridedBatchedEx");
+        if (!create || !destroy || !setStream || !gemmEx) {
+            errors += "; " + n + " lacks cublasCreate_v2/cublasGemmStridedBatchedEx";
+            dlclose(lib);
+            continue;
+        }
+        void* handle = nullptr;
+        int st = create(&handle);
+        if (st != 0) {
+            errors += "; cublasCreate from " + n + " returned status " + std::to_string(st);
+            dlclose(lib);
+            continue;
+        }
+        setStream(handle, c->stream);
+        int version = 0;
+        if (getVersion) getVersion(handle, &version);
+        c->cublas.lib = lib;
+        c->cublas.handle = handle;
+        c->cublas.destroy = destroy;
+        c->cublas.gemm = gemmEx;
+        c->cublas.version = version;
+        c->cublas.path = n;
+        return "";
+    }
+    return errors;
+}
+
+void destroyCtx(Ctx* c) {
+    if (c->stream) cudaStreamSynchronize(c->stream);
+    if (c->cublas.handle) c->cublas.destroy(c->cublas.handle);
+    if (c->cublas.lib) dlclose(c->cublas.lib);
+    for (auto& s : c->ring) {
+        if (s.host) cudaFreeHost(s.host);
+        if (s.done) cudaEventDestroy(s.done);
+    }
+    for (auto& r : c->roles) release(r);
+    release(c->attScratch);
+    release(c->partial);
+    release(c->outF);
+    release(c->outI);
+    release(c->exps);
+    release(c->keys);
+    release(c->sum);
+    if (c->pinnedOut) cudaFreeHost(c->pinnedOut);
+    if (c->stream) cudaStreamDestroy(c->stream);
+    delete c;
+}
+
+const char* precisionName(int p) {
+    return p == 1 ? "TF32" : p == 2 ? "BF16" : "fp32";
+}
+
+}  // namespace
+
+// ========================================================================================== JNI
+
+JNI_FN(jint, abi)(JNIEnv*, jclass) {
+    return ABI_VERSION;
+}
+
+JNI_FN(jint, deviceCount)(JNIEnv* env, jclass) {
+    BEGIN
+    int n = 0;
+    CK(cudaGetDeviceCount(&n));
+    return n;
+    END("deviceCount", 0)
+}
+
+JNI_FN(jstring, deviceInfo)(JNIEnv* env, jclass, jint device) {
+    BEGIN
+    cudaDeviceProp p;
+    CK(cudaGetDeviceProperties(&p, device));
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s|%d.%d|%zu|%d", p.name, p.major, p.minor, p.totalGlobalMem, p.multiProcessorCount);
+    return env->NewStringUTF(buf);
+    END("deviceInfo", nullptr)
+}
+
+JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint precision, jstring cublasPath) {
+    Ctx* c = nullptr;
+    BEGIN
+    std::string path;
+    if (cublasPath) {
+        const char* s = env->GetStringUTFChars(cublasPath, nullptr);
+        if (s) {
+            path = s;
+            env->ReleaseStringUTFChars(cublasPath, s);
+        }
+    }
+    c = new Ctx();
+    c->device = device;
+    c->precision = precision;
+    CK(cudaSetDevice(device));
+    CK(cudaDeviceGetAttribute(&c->sms, cudaDevAttrMultiProcessorCount, device));
+    CK(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking));
+    for (auto& s : c->ring) CK(cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming));
+    std::string why;
+    if (gemmMode == 0) {
+        why = "own kernels requested";
+    } else {
+        why = loadCublas(c, path);
+        c->useCublas = why.empty();
+        if (!c->useCublas && gemmMode == 1) throw Err{"cuBLAS requested but not loadable: " + why};
+    }
+    if (c->useCublas) {
+        c->gemmInfo = "cuBLAS " + std::to_string(c->cublas.version) + " (" + c->cublas.path + "), " +
+                      precisionName(precision);
+    } else {
+        c->gemmInfo = std::string("own fp32 kernels") + (precision != 0 ? " (TF32/BF16 need cuBLAS)" : "") +
+                      "; cuBLAS not used: " + why;
+    }
+    return reinterpret_cast<jlong>(c);
+    }
+    catch (const Err& e) {
+        if (c) destroyCtx(c);
+        throwJava(env, "create", e.msg);
+        return 0;
+    }
+}
+
+JNI_FN(jstring, gemmInfo)(JNIEnv* env, jclass, jlong h) {
+    return env->NewStringUTF(ctxOf(h)->gemmInfo.c_str());
+}
+
+JNI_FN(void, destroy)(JNIEnv* env, jclass, jlong h) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    destroyCtx(c);
+    END_VOID("destroy")
+}
+
+JNI_FN(jlong, malloc)(JNIEnv* env, jclass, jlong h, jlong bytes) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    void* p = nullptr;
+    cudaError_t e = cudaMalloc(&p, (size_t)bytes);
+    if (e != cudaSuccess) {
+        size_t freeB = 0, totalB = 0;
+        cudaGetLastError();
+        cudaMemGetInfo(&freeB, &totalB);
+        char buf[256];
+        snprintf(buf, sizeof buf, "cannot allocate %lld bytes (%zu of %zu free)", (long long)bytes, freeB, totalB);
+        fail(buf, e);
+    }
+    return (jlong) reinterpret_cast<uintptr_t>(p);
+    END("malloc", 0)
+}
+
+JNI_FN(void, free)(JNIEnv* env, jclass, jlong h, jlong p) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    CK(cudaFree(ptr<void>(p)));
+    END_VOID("free")
+}
+
+JNI_FN(void, synchronize)(JNIEnv* env, jclass, jlong h) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    CK(cudaStreamSynchronize(c->stream));
+    END_VOID("synchronize")
+}
+
+JNI_FN(void, write)(JNIEnv* env, jclass, jlong h, jlong dst, jfloatArray src, jint n) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    size_t bytes = (size_t)n * 4;
+    std::vector<float> tmp(n);
+    env->GetFloatArrayRegion(src, 0, n, tmp.data());
+    CK(cudaMemcpyAsync(ptr<void>(dst), tmp.data(), bytes, cudaMemcpyHostToDevice, c->stream));
+    CK(cudaStreamSynchronize(c->stream));
+    END_VOID("write")
+}
+
+JNI_FN(void, read)(JNIEnv* env, jclass, jlong h, jlong src, jfloatArray dst, jint n) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    std::vector<float> tmp(n);
+    download(c, tmp.data(), ptr<void>(src), (size_t)n * 4);
+    env->SetFloatArrayRegion(dst, 0, n, tmp.data());
+    END_VOID("read")
+}
+
+JNI_FN(void, zero)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    CK(cudaMemsetAsync(ptr<void>(p), 0, (size_t)n * 4, c->stream));
+    END_VOID("zero")
+}
+
+JNI_FN(void, accumulate)(JNIEnv* env, jclass, jlong h, jlong dst, jlong src, jlong n) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    accumulateKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(dst), ptr<float>(src), (size_t)n);
+    LAUNCHED("accumulate");
+    END_VOID("accumulate")
+}
+
+JNI_FN(void, scale)(JNIEnv* env, jclass, jlong h, jlong p, jlong n, jfloat s) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    scaleKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, s);
+    LAUNCHED("scale");
+    END_VOID("scale")
+}
+
+JNI_FN(jdouble, sumOfSquares)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    double* d = static_cast<double*>(grow(c->sum, sizeof(double)));
+    CK(cudaMemsetAsync(d, 0, sizeof(double), c->stream));
+    sumSquaresKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, d);
+    LAUNCHED("sumOfSquares");
+    double out = 0;
+    download(c, &out, d, sizeof(double));
+    return out;
+    END("sumOfSquares", 0.0)
+}
+
+JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArray tokens, jintArray positions,
+                               jint n, jlong wte, jlong wpe, jint c) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    const int* tok;
+    const int* pos;
+    {
+        Critical t(env, tokens, false), p(env, positions, false);
+        tok = (const int*)upload(x, R_TOKENS, t.get<int>(), (size_t)n * 4);
+        pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
+    }
+    embeddingForwardKernel<<<gridFor(x, (size_t)n * c, 256), 256, 0, x->stream>>>(ptr<float>(out), tok, pos, n,
+                                                                                  ptr<float>(wte), ptr<float>(wpe), c);
+    LAUNCHED("embeddingForward");
+    END_VOID("embeddingForward")
+}
+
+JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong dwpe, jlong dout, jintArray tokens,
+                                jintArray positions, jint n, jint c) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    const int* tok;
+    const int* pos;
+    {
+        Critical t(env, tokens, false), p(env, positions, false);
+        tok = (const int*)upload(x, R_TOKENS, t.get<int>(), (size_t)n * 4);
+        pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
+    }
+    embeddingBackwardKernel<<<gridFor(x, (size_t)n * c, 256), 256, 0, x->stream>>>(
+        ptr<float>(dwte), ptr<float>(dwpe), ptr<float>(dout), tok, pos, n, c);
+    LAUNCHED("embeddingBackward");
+    END_VOID("embeddingBackward")
+}
+
+JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong mean, jlong rstd, jlong inp,
+                               jlong weight, jlong bias, jint n, jint c, jfloat eps) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    int blocks = (n + 7) / 8;
+    layerNormForwardKernel<<<blocks, 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean), ptr<float>(rstd),
+                                                         ptr<float>(inp), ptr<float>(weight), ptr<float>(bias), n, c,
+                                                         eps);
+    LAUNCHED("layerNormForward");
+    END_VOID("layerNormForward")
+}
+
+JNI_FN(void, layerNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dbias, jlong dout,
+                                jlong inp, jlong weight, jlong mean, jlong rstd, jint n, jint c) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    size_t shared = (size_t)2 * c * sizeof(float);
+    if (shared > 48 * 1024) {
+        CK(cudaFuncSetAttribute(layerNormBackwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
+    }
+    int blocks = (n + 7) / 8;
+    if (blocks > x->sms * 2) blocks = x->sms * 2;
+    if (blocks < 1) blocks = 1;
+    layerNormBackwardKernel<<<blocks, 256, shared, x->stream>>>(ptr<float>(dinp), ptr<float>(dweight),
+                                                               ptr<float>(dbias), ptr<float>(dout), ptr<float>(inp),
+                                                               ptr<float>(weight), ptr<float>(mean),
+                                                               ptr<float>(rstd), n, c);
+    LAUNCHED("layerNormBackward");
+    END_VOID("layerNormBackward")
+}
+
+JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong weight, jlong bias, jint n,
+                            jint c, jint oc, jboolean outIn) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    float beta = 0.0f;
+    if (bias) {
+        biasFillKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(bias), n,
+                                                                               oc);
+        LAUNCHED("matmulForward bias");
+        beta = 1.0f;
+    }
+    // out (N, OC) = inp (N, C) . W, W (C, OC) or (OC, C) transposed
+    gemm(x, false, outIn, n, oc, c, 1.0f, ptr<float>(inp), c, 0, ptr<float>(weight), outIn ? c : oc, 0, beta,
+         ptr<float>(out), oc, 0, 1);
+    END_VOID("matmulForward")
+}
+
+JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dbias, jlong dout,
+                             jlong inp, jlong weight, jint n, jint c, jint oc, jboolean outIn) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    if (dinp) {
+        // dinp (N, C) += dout (N, OC) . W^T  (IN_OUT: W (C, OC), transposed; OUT_IN: W (OC, C))
+        gemm(x, false, !outIn, n, c, oc, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(weight), outIn ? c : oc, 0, 1.0f,
+             ptr<float>(dinp), c, 0, 1);
+    }
+    if (outIn) {
+        // dW (OC, C) += dout^T (OC, N) . inp (N, C)
+        gemm(x, true, false, oc, c, n, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(inp), c, 0, 1.0f,
+             ptr<float>(dweight), c, 0, 1);
+    } else {
+        // dW (C, OC) += inp^T (C, N) . dout (N, OC)
+        gemm(x, true, false, c, oc, n, 1.0f, ptr<float>(inp), c, 0, ptr<float>(dout), oc, 0, 1.0f,
+             ptr<float>(dweight), oc, 0, 1);
+    }
+    if (dbias) {
+        int rowsPerChunk = 256;
+        dim3 grid((oc + 31) / 32, (n + rowsPerChunk - 1) / rowsPerChunk);
+        biasBackwardKernel<<<grid, dim3(32, 8), 0, x->stream>>>(ptr<float>(dbias), ptr<float>(dout), n, oc,
+                                                               rowsPerChunk);
+        LAUNCHED("matmulBackward bias");
+    }
+    END_VOID("matmulBackward")
+}
+
+JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t, jint c,
+                               jint nh) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    int hs = c / nh;
+    size_t btc = (size_t)b * t * c;
+    float* s = static_cast<float*>(grow(x->attScratch, 4 * btc * sizeof(float)));
+    float *q = s, *k = s + btc, *v = s + 2 * btc, *y = s + 3 * btc;
+    permuteQkvKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    LAUNCHED("attentionForward permute");
+    float scale = (float)(1.0 / sqrt((double)hs));
+    long long th = (long long)t * hs, tt = (long long)t * t;
+    float* a = ptr<float>(att);
+    // scores (T, T) = scale q k^T, per (b, h)
+    gemm(x, false, true, t, t, hs, scale, q, hs, th, k, hs, th, 0.0f, a, t, tt, b * nh);
+    int rows = b * nh * t;
+    causalSoftmaxKernel<<<(rows + 7) / 8, 256, 0, x->stream>>>(a, rows, t);
+    LAUNCHED("attentionForward softmax");
+    // y (T, HS) = att v
+    gemm(x, false, false, t, hs, t, 1.0f, a, t, tt, v, hs, th, 0.0f, y, hs, th, b * nh);
+    permuteHeadsKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(ptr<float>(out), y, b, t, nh, hs, true);
+    LAUNCHED("attentionForward unpermute");
+    END_VOID("attentionForward")
+}
+
+JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong datt, jlong dout, jlong qkv,
+                                jlong att, jint b, jint t, jint c, jint nh) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    int hs = c / nh;
+    size_t btc = (size_t)b * t * c;
+    float* s = static_cast<float*>(grow(x->attScratch, 7 * btc * sizeof(float)));
+    float *q = s, *k = s + btc, *v = s + 2 * btc, *dy = s + 3 * btc, *dq = s + 4 * btc, *dk = s + 5 * btc,
+          *dv = s + 6 * btc;
+    permuteQkvKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    LAUNCHED("attentionBackward permute");
+    permuteHeadsKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(dy, ptr<float>(dout), b, t, nh, hs, false);
+    LAUNCHED("attentionBackward permute dout");
+    float scale = (float)(1.0 / sqrt((double)hs));
+    long long th = (long long)t * hs, tt = (long long)t * t;
+    float* a = ptr<float>(att);
+    float* da = ptr<float>(datt);
+    int batch = b * nh;
+    // datt (T, T) = dy v^T ; dv (T, HS) = att^T dy
+    gemm(x, false, true, t, t, hs, 1.0f, dy, hs, th, v, hs, th, 0.0f, da, t, tt, batch);
+    gemm(x, true, false, t, hs, t, 1.0f, a, t, tt, dy, hs, th, 0.0f, dv, hs, th, batch);
+    int rows = batch * t;
+    causalSoftmaxBackwardKernel<<<(rows + 7) / 8, 256, 0, x->stream>>>(da, a, rows, t);
+    LAUNCHED("attentionBackward softmax");
+    // dq = scale dpre k ; dk = scale dpre^T q
+    gemm(x, false, false, t, hs, t, scale, da, t, tt, k, hs, th, 0.0f, dq, hs, th, batch);
+    gemm(x, true, false, t, hs, t, scale, da, t, tt, q, hs, th, 0.0f, dk, hs, th, batch);
+    accumulateQkvKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
+    LAUNCHED("attentionBackward accumulate");
+    END_VOID("attentionBackward")
+}
+
+JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, jlong kCache, jlong vCache,
+                            jintArray slots, jintArray positions, jint n, jint c, jint nh, jint maxT) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    const int* sl;
+    const int* pos;
+    {
+        Critical s(env, slots, false), p(env, positions, false);
+        sl = (const int*)upload(x, R_SLOTS, s.get<int>(), (size_t)n * 4);
+        pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
+    }
+    int hs = c / nh;
+    size_t shared = (size_t)(hs + maxT) * sizeof(float);
+    if (shared > 48 * 1024) {
+        CK(cudaFuncSetAttribute(attentionStepKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
+    }
+    dim3 grid(n, nh);
+    attentionStepKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), ptr<float>(kCache),
+                                                          ptr<float>(vCache), sl, pos, c, nh, maxT,
+                                                          (float)(1.0 / sqrt((double)hs)));
+    LAUNCHED("attentionStep");
+    END_VOID("attentionStep")
+}
+
+JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCache, jlong qkv, jint slot, jint t,
+                         jint c, jint nh, jint maxT) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    cacheStoreKernel<<<gridFor(x, (size_t)t * c, 256), 256, 0, x->stream>>>(ptr<float>(kCache), ptr<float>(vCache),
+                                                                            ptr<float>(qkv), slot, t, c, nh, maxT);
+    LAUNCHED("cacheStore");
+    END_VOID("cacheStore")
+}
+
+JNI_FN(void, geluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong n) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    geluKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(inp), (size_t)n);
+    LAUNCHED("geluForward");
+    END_VOID("geluForward")
+}
+
+JNI_FN(void, geluBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong inp, jlong dout, jlong n) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    geluBackwardKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(dinp), ptr<float>(inp),
+                                                                  ptr<float>(dout), (size_t)n);
+    LAUNCHED("geluBackward");
+    END_VOID("geluBackward")
+}
+
+JNI_FN(void, residualForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong a, jlong b, jlong n) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    residualKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(a), ptr<float>(b),
+                                                              (size_t)n);
+    LAUNCHED("residualForward");
+    END_VOID("residualForward")
+}
+
+JNI_FN(void, tokenLogprobs)(JNIEnv* env, jclass, jlong h, jfloatArray logprobs, jfloatArray entropy, jlong logits,
+                            jintArray targets, jint n, jint v, jfloat temperature) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    const int* tg;
+    {
+        Critical t(env, targets, false);
+        tg = (const int*)upload(x, R_TARGETS, t.get<int>(), (size_t)n * 4);
+    }
+    float* out = static_cast<float*>(grow(x->outF, (size_t)n * 2 * sizeof(float)));
+    logprobsKernel<<<n, 256, 0, x->stream>>>(out, out + n, ptr<float>(logits), tg, v, temperature);
+    LAUNCHED("tokenLogprobs");
+    std::vector<float> host((size_t)n * 2);
+    download(x, host.data(), out, (size_t)n * 2 * sizeof(float));
+    env->SetFloatArrayRegion(logprobs, 0, n, host.data());
+    if (entropy) env->SetFloatArrayRegion(entropy, 0, n, host.data() + n);
+    END_VOID("tokenLogprobs")
+}
+
+JNI_FN(void, tokenLogprobsBackward)(JNIEnv* env, jclass, jlong h, jlong dlogits, jlong logits, jintArray targets,
+                                    jfloatArray g, jint n, jint v, jfloat temperature) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    const int* tg;
+    const float* gg;
+    {
+        Critical t(env, targets, false), w(env, g, false);
+        tg = (const int*)upload(x, R_TARGETS, t.get<int>(), (size_t)n * 4);
+        gg = (const float*)upload(x, R_WEIGHTS, w.get<float>(), (size_t)n * 4);
+    }
+    logprobsBackwardKernel<<<n, 256, 0, x->stream>>>(ptr<float>(dlogits), ptr<float>(logits), tg, gg, v,
+                                                     temperature);
+    LAUNCHED("tokenLogprobsBackward");
+    END_VOID("tokenLogprobsBackward")
+}
+
+JNI_FN(void, sample)(JNIEnv* env, jclass, jlong h, jintArray tokens, jfloatArray logprobs, jfloatArray logprobsT1,
+                     jlong logits, jint n, jint v, jfloat temperature, jint topK, jfloat topP, jfloat minP,
+                     jlongArray rng) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    // the RNG states change on the device: upload them every time (no shadow reuse)
+    x->roles[R_RNG].valid = false;
+    uint64_t* st;
+    {
+        Critical r(env, rng, false);
+        st = (uint64_t*)upload(x, R_RNG, r.get<jlong>(), (size_t)n * 8);
+    }
+    x->roles[R_RNG].valid = false;
+    int keyCap = 1;
+    while (keyCap < v) keyCap <<= 1;
+    double* exps = static_cast<double*>(grow(x->exps, (size_t)n * v * sizeof(double)));
+    long long* keys = static_cast<long long*>(grow(x->keys, (size_t)n * keyCap * sizeof(long long)));
+    char* out = static_cast<char*>(grow(x->outI, (size_t)n * (4 + 4 + 4 + 8)));
+    int* tok = reinterpret_cast<int*>(out);
+    float* lp = reinterpret_cast<float*>(out + (size_t)n * 4);
+    float* lp1 = reinterpret_cast<float*>(out + (size_t)n * 8);
+    uint64_t* rngOut = reinterpret_cast<uint64_t*>(out + (size_t)n * 12);
+    sampleKernel<<<n, 1024, 0, x->stream>>>(ptr<float>(logits), v, temperature, topK, topP, minP, st, tok, lp, lp1,
+                                             exps, keys, keyCap);
+    LAUNCHED("sample");
+    CK(cudaMemcpyAsync(rngOut, st, (size_t)n * 8, cudaMemcpyDeviceToDevice, x->stream));
+    std::vector<char> host((size_t)n * 20);
+    download(x, host.data(), out, host.size());
+    env->SetIntArrayRegion(tokens, 0, n, reinterpret_cast<const jint*>(host.data()));
+    env->SetFloatArrayRegion(logprobs, 0, n, reinterpret_cast<const jfloat*>(host.data() + (size_t)n * 4));
+    env->SetFloatArrayRegion(logprobsT1, 0, n, reinterpret_cast<const jfloat*>(host.data() + (size_t)n * 8));
+    env->SetLongArrayRegion(rng, 0, n, reinterpret_cast<const jlong*>(host.data() + (size_t)n * 12));
+    END_VOID("sample")
+}
+
+JNI_FN(void, adamw)(JNIEnv* env, jclass, jlong h, jlong p, jlong g, jlong m, jlong v, jlong n, jfloat lr,
+                    jfloat beta1, jfloat beta2, jfloat eps, jfloat wd, jfloat c1, jfloat c2) {
+    BEGIN
+    Ctx* x = ctxOf(h);
+    enter(x);
+    adamwKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(p), ptr<float>(g), ptr<float>(m),
+                                                           ptr<float>(v), (size_t)n, lr, beta1, beta2, eps, wd, c1,
+                                                           c2);
+    LAUNCHED("adamw");
+    END_VOID("adamw")
+}

@@ -1,0 +1,446 @@
+package dev.cohort.trainer.internal.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cohort.trainer.internal.backend.Backend.Layout;
+import dev.cohort.trainer.internal.backend.CudaBackend.Gemm;
+import dev.cohort.trainer.internal.backend.CudaBackend.Precision;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every op of the CUDA backend against the Java backend on the same inputs, for the library's own
+ * matrix kernels and for cuBLAS (where it loads). Runs where a CUDA device is present; elsewhere
+ * every test is reported as skipped with the probe's reason (no library, no driver, no device).
+ * <p>
+ * Tolerances (fp32 everywhere): forward values within 1e-4 absolute (the values here are O(1)
+ * and the sums are at most a few thousand terms: float rounding stays near 1e-6, different
+ * summation orders differ by a few ulps of the sum); gradients within 1e-3 relative to the
+ * tensor's largest entry (they are sums over all rows, in another order, with atomics).
+ */
+class CudaParityTest {
+
+    static final double ABS = 1e-4;
+    static final double REL = 1e-3;
+
+    private JavaBackend java;
+    private CudaBackend cuda;
+
+    @BeforeEach
+    void device() {
+        CudaLibrary.Probe p = CudaLibrary.probe();
+        assumeTrue(p.available(), "no CUDA: " + p.reason());
+    }
+
+    private void open(Gemm gemm) {
+        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
+        CudaBackend.Options o = CudaBackend.Options.defaults().with(gemm);
+        if (gemm == Gemm.CUBLAS) {
+            try {
+                cuda = CudaBackend.open(o);
+            } catch (IllegalStateException e) {
+                assumeTrue(false, "cuBLAS not loadable here: " + e.getMessage());
+            }
+        } else {
+            cuda = CudaBackend.open(o);
+        }
+        System.out.println("[parity] " + cuda.device() + ": " + cuda.gemmInfo());
+    }
+
+    @AfterEach
+    void close() {
+        if (cuda != null) {
+            cuda.close();
+        }
+        if (java != null) {
+            java.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ twin tensors
+
+    /** The same numbers in both backends. */
+    private final class Twin {
+        final Tensor j;
+        final Tensor c;
+        final int n;
+
+        Twin(String name, float[] values) {
+            n = values.length;
+            j = java.allocate(name, n);
+            c = cuda.allocate(name, n);
+            java.write(j, values);
+            cuda.write(c, values);
+        }
+
+        Twin(String name, int n) {
+            this(name, new float[n]);
+        }
+
+        float[] javaValues() {
+            float[] a = new float[n];
+            java.read(j, a);
+            return a;
+        }
+
+        float[] cudaValues() {
+            float[] a = new float[n];
+            cuda.read(c, a);
+            return a;
+        }
+
+        void assertAbs(String what, double tol) {
+            assertClose(what, javaValues(), cudaValues(), tol, false);
+        }
+
+        void assertRel(String what, double tol) {
+            assertClose(what, javaValues(), cudaValues(), tol, true);
+        }
+    }
+
+    static float[] uniform(SplittableRandom r, int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        return a;
+    }
+
+    /** Absolute, or relative to the largest |expected|; reports the worst element. */
+    static void assertClose(String what, float[] expected, float[] actual, double tol, boolean relative) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double max = 0;
+        for (float e : expected) {
+            max = Math.max(max, Math.abs(e));
+        }
+        double scale = relative ? Math.max(max, 1e-30) : 1;
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double err = Math.abs(expected[i] - actual[i]) / scale;
+            if (!(err <= worst)) {
+                worst = err;
+                at = i;
+            }
+        }
+        System.out.printf(Locale.ROOT, "[parity] %-40s worst %s error %.3g%n", what, relative ? "relative" : "absolute",
+                worst);
+        if (!(worst <= tol)) {
+            throw new AssertionError(String.format(Locale.ROOT, "%s: element %d is %s on CUDA, %s on Java (%s error %.3g > %.1g)",
+                    what, at, actual[at], expected[at], relative ? "relative" : "absolute", worst, tol));
+        }
+    }
+
+    // ------------------------------------------------------------------ ops
+
+    @ParameterizedTest
+    @EnumSource(value = Gemm.class, names = {"OWN", "CUBLAS"})
+    void matmul(Gemm gemm) {
+        open(gemm);
+        SplittableRandom r = new SplittableRandom(1);
+        int n = 77, c = 70, oc = 131;
+        for (Layout layout : Layout.values()) {
+            Twin inp = new Twin("inp", uniform(r, n * c, 1));
+            Twin w = new Twin("w", uniform(r, c * oc, 0.5));
+            Twin bias = new Twin("bias", uniform(r, oc, 0.5));
+            Twin out = new Twin("out", n * oc);
+            java.matmulForward(out.j, inp.j, w.j, bias.j, n, c, oc, layout);
+            cuda.matmulForward(out.c, inp.c, w.c, bias.c, n, c, oc, layout);
+            out.assertAbs("matmul forward " + layout, ABS);
+            java.matmulForward(out.j, inp.j, w.j, null, n, c, oc, layout);
+            cuda.matmulForward(out.c, inp.c, w.c, null, n, c, oc, layout);
+            out.assertAbs("matmul forward no bias " + layout, ABS);
+
+            Twin dout = new Twin("dout", uniform(r, n * oc, 1));
+            Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
+            Twin dw = new Twin("dw", uniform(r, c * oc, 1));
+            Twin db = new Twin("db", uniform(r, oc, 1));
+            java.matmulBackward(dinp.j, dw.j, db.j, dout.j, inp.j, w.j, n, c, oc, layout);
+            cuda.matmulBackward(dinp.c, dw.c, db.c, dout.c, inp.c, w.c, n, c, oc, layout);
+            dinp.assertRel("matmul dinp " + layout, REL);
+            dw.assertRel("matmul dweight " + layout, REL);
+            db.assertRel("matmul dbias " + layout, REL);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Gemm.class, names = {"OWN", "CUBLAS"})
+    void attention(Gemm gemm) {
+        open(gemm);
+        SplittableRandom r = new SplittableRandom(2);
+        int b = 3, t = 37, c = 64, nh = 4;
+        Twin qkv = new Twin("qkv", uniform(r, b * t * 3 * c, 1));
+        Twin out = new Twin("out", b * t * c);
+        Twin att = new Twin("att", b * nh * t * t);
+        java.attentionForward(out.j, att.j, qkv.j, b, t, c, nh);
+        cuda.attentionForward(out.c, att.c, qkv.c, b, t, c, nh);
+        att.assertAbs("attention probabilities", ABS);
+        out.assertAbs("attention forward", ABS);
+        Twin dout = new Twin("dout", uniform(r, b * t * c, 1));
+        Twin dqkv = new Twin("dqkv", uniform(r, b * t * 3 * c, 1));
+        Twin datt = new Twin("datt", b * nh * t * t);
+        java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, c, nh);
+        cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, c, nh);
+        dqkv.assertRel("attention dqkv", REL);
+    }
+
+    @Test
+    void cachedAttentionStep() {
+        open(Gemm.AUTO);
+        SplittableRandom r = new SplittableRandom(3);
+        int c = 64, nh = 4, maxT = 40, slots = 5, t = 23;
+        Twin k = new Twin("k", slots * maxT * c);
+        Twin v = new Twin("v", slots * maxT * c);
+        Twin prefill = new Twin("prefill", uniform(r, t * 3 * c, 1));
+        for (int s = 0; s < slots; s++) {
+            java.cacheStore(k.j, v.j, prefill.j, s, t - s, c, nh, maxT);
+            cuda.cacheStore(k.c, v.c, prefill.c, s, t - s, c, nh, maxT);
+        }
+        k.assertAbs("cacheStore k", 0);
+        v.assertAbs("cacheStore v", 0);
+        int n = 4;
+        int[] slot = {4, 0, 2, 1};
+        int[] pos = {t - 4, t, t - 2, t - 1};
+        Twin qkv = new Twin("qkv", uniform(r, n * 3 * c, 1));
+        Twin out = new Twin("out", n * c);
+        java.attentionStep(out.j, qkv.j, k.j, v.j, slot, pos, n, c, nh, maxT);
+        cuda.attentionStep(out.c, qkv.c, k.c, v.c, slot, pos, n, c, nh, maxT);
+        out.assertAbs("attentionStep", ABS);
+        k.assertAbs("attentionStep k cache", 0);
+        v.assertAbs("attentionStep v cache", 0);
+    }
+
+    @Test
+    void layerNormAndPointwise() {
+        open(Gemm.AUTO);
+        SplittableRandom r = new SplittableRandom(4);
+        int n = 300, c = 96;
+        float[] x = uniform(r, n * c, 2);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += 30; // a large mean, as in the residual stream
+        }
+        Twin inp = new Twin("inp", x);
+        Twin w = new Twin("w", uniform(r, c, 1));
+        Twin bias = new Twin("b", uniform(r, c, 1));
+        Twin out = new Twin("out", n * c);
+        Twin mean = new Twin("mean", n);
+        Twin rstd = new Twin("rstd", n);
+        java.layerNormForward(out.j, mean.j, rstd.j, inp.j, w.j, bias.j, n, c, 1e-5f);
+        cuda.layerNormForward(out.c, mean.c, rstd.c, inp.c, w.c, bias.c, n, c, 1e-5f);
+        out.assertAbs("layerNorm forward", ABS);
+        mean.assertAbs("layerNorm mean", ABS);
+        rstd.assertRel("layerNorm rstd", 1e-5);
+        Twin dout = new Twin("dout", uniform(r, n * c, 1));
+        Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
+        Twin dw = new Twin("dw", uniform(r, c, 1));
+        Twin db = new Twin("db", uniform(r, c, 1));
+        java.layerNormBackward(dinp.j, dw.j, db.j, dout.j, inp.j, w.j, mean.j, rstd.j, n, c);
+        cuda.layerNormBackward(dinp.c, dw.c, db.c, dout.c, inp.c, w.c, mean.c, rstd.c, n, c);
+        dinp.assertRel("layerNorm dinp", REL);
+        dw.assertRel("layerNorm dweight", REL);
+        db.assertRel("layerNorm dbias", REL);
+
+        int m = 10_007;
+        Twin a = new Twin("a", uniform(r, m, 4));
+        Twin g = new Twin("g", m);
+        java.geluForward(g.j, a.j, m);
+        cuda.geluForward(g.c, a.c, m);
+        g.assertAbs("gelu forward", 1e-6);
+        Twin d = new Twin("d", uniform(r, m, 1));
+        Twin da = new Twin("da", uniform(r, m, 1));
+        java.geluBackward(da.j, a.j, d.j, m);
+        cuda.geluBackward(da.c, a.c, d.c, m);
+        da.assertAbs("gelu backward", 1e-5);
+        java.residualForward(g.j, a.j, d.j, m);
+        cuda.residualForward(g.c, a.c, d.c, m);
+        g.assertAbs("residual", 0);
+        java.accumulate(g.j, a.j);
+        cuda.accumulate(g.c, a.c);
+        java.scale(g.j, 0.37f);
+        cuda.scale(g.c, 0.37f);
+        g.assertAbs("accumulate + scale", 0);
+        double sj = java.sumOfSquares(g.j);
+        double sc = cuda.sumOfSquares(g.c);
+        assertEquals(sj, sc, 1e-9 * sj, "sumOfSquares");
+        java.zero(g.j);
+        cuda.zero(g.c);
+        g.assertAbs("zero", 0);
+    }
+
+    @Test
+    void embeddingAndAdamW() {
+        open(Gemm.AUTO);
+        SplittableRandom r = new SplittableRandom(5);
+        int vocab = 50, npos = 16, c = 24, n = 40;
+        int[] tokens = new int[n];
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = r.nextInt(vocab);
+            positions[i] = i % npos;
+        }
+        Twin wte = new Twin("wte", uniform(r, vocab * c, 1));
+        Twin wpe = new Twin("wpe", uniform(r, npos * c, 1));
+        Twin out = new Twin("out", n * c);
+        java.embeddingForward(out.j, tokens, positions, n, wte.j, wpe.j, c);
+        cuda.embeddingForward(out.c, tokens, positions, n, wte.c, wpe.c, c);
+        out.assertAbs("embedding forward", 0);
+        Twin dout = new Twin("dout", uniform(r, n * c, 1));
+        java.embeddingBackward(wte.j, wpe.j, dout.j, tokens, positions, n, c);
+        cuda.embeddingBackward(wte.c, wpe.c, dout.c, tokens, positions, n, c);
+        wte.assertAbs("embedding dwte", 1e-6);
+        wpe.assertAbs("embedding dwpe", 1e-6);
+
+        int m = 5000;
+        Twin p = new Twin("p", uniform(r, m, 1));
+        Twin g = new Twin("g", uniform(r, m, 1));
+        Twin mm = new Twin("m", m);
+        Twin vv = new Twin("v", m);
+        for (int step = 1; step <= 3; step++) {
+            java.adamw(p.j, g.j, mm.j, vv.j, m, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, step);
+            cuda.adamw(p.c, g.c, mm.c, vv.c, m, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, step);
+        }
+        p.assertAbs("adamw params", 1e-6);
+        mm.assertAbs("adamw m", 1e-7);
+        vv.assertAbs("adamw v", 1e-7);
+    }
+
+    @Test
+    void logprobsOverTheGpt2Vocabulary() {
+        open(Gemm.AUTO);
+        SplittableRandom r = new SplittableRandom(6);
+        int n = 19, v = 50257;
+        Twin logits = new Twin("logits", uniform(r, n * v, 6));
+        int[] targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = i == 3 ? -1 : r.nextInt(v);
+        }
+        for (float temp : new float[] {1f, 0.7f}) {
+            float[] lpj = new float[n];
+            float[] entj = new float[n];
+            float[] lpc = new float[n];
+            float[] entc = new float[n];
+            java.tokenLogprobs(lpj, entj, logits.j, targets, n, v, temp);
+            cuda.tokenLogprobs(lpc, entc, logits.c, targets, n, v, temp);
+            assertClose("logprobs T=" + temp, lpj, lpc, ABS, false);
+            assertClose("entropy T=" + temp, entj, entc, ABS, false);
+            float[] g = uniform(r, n, 1);
+            Twin dl = new Twin("dlogits", uniform(r, n * v, 1));
+            java.tokenLogprobsBackward(dl.j, logits.j, targets, g, n, v, temp);
+            cuda.tokenLogprobsBackward(dl.c, logits.c, targets, g, n, v, temp);
+            dl.assertRel("dlogits T=" + temp, REL);
+        }
+    }
+
+    @Test
+    void samplingMatchesTheJavaSamplerDrawForDraw() {
+        open(Gemm.AUTO);
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 16, v = 50257;
+        float[] x = uniform(r, n * v, 3);
+        x[5 * v + 17] = x[5 * v + 99] = 40f; // a tie for the greedy row 5: the lower id wins
+        Twin logits = new Twin("logits", x);
+        Object[][] settings = {
+            {0f, 0, 1f, 0f}, {1f, 0, 1f, 0f}, {0.8f, 50, 1f, 0f}, {1f, 0, 0.9f, 0f}, {1.2f, 40, 0.7f, 0.05f},
+            {1f, 0, 1f, 0.1f}, {0.6f, 5000, 0.95f, 0f}};
+        for (Object[] s : settings) {
+            float temp = (float) s[0];
+            int topK = (int) s[1];
+            float topP = (float) s[2];
+            float minP = (float) s[3];
+            long[] rngJ = new long[n];
+            for (int i = 0; i < n; i++) {
+                rngJ[i] = SplitMix64.seed(11, i);
+            }
+            long[] rngC = rngJ.clone();
+            int[] tj = new int[n];
+            int[] tc = new int[n];
+            float[] lpj = new float[n];
+            float[] lpc = new float[n];
+            float[] l1j = new float[n];
+            float[] l1c = new float[n];
+            String what = String.format(Locale.ROOT, "sample T=%s top_k=%d top_p=%s min_p=%s", temp, topK, topP, minP);
+            for (int round = 0; round < 3; round++) {
+                java.sample(tj, lpj, l1j, logits.j, n, v, temp, topK, topP, minP, rngJ);
+                cuda.sample(tc, lpc, l1c, logits.c, n, v, temp, topK, topP, minP, rngC);
+                assertArrayEquals(tj, tc, what + ": tokens, round " + round);
+                assertArrayEquals(rngJ, rngC, what + ": generator states");
+                assertClose(what + " logprob", lpj, lpc, ABS, false);
+                assertClose(what + " logprob T=1", l1j, l1c, ABS, false);
+            }
+            if (temp == 0f) {
+                assertEquals(17, tc[5], "greedy tie goes to the lower id");
+            }
+        }
+    }
+
+    @Test
+    void errorsNameTheTensorAndShapes() {
+        open(Gemm.AUTO);
+        Tensor small = cuda.allocate("small", 10);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> cuda.geluForward(small, small, 20));
+        assertEquals(true, e.getMessage().contains("small") && e.getMessage().contains("20"), e.getMessage());
+        Tensor foreign = java.allocate("foreign", 10);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> cuda.zero(foreign));
+        assertEquals(true, e.getMessage().contains("foreign"), e.getMessage());
+        cuda.release(small);
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> cuda.zero(small));
+        assertEquals(true, e.getMessage().contains("released"), e.getMessage());
+        IllegalStateException big = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> cuda.allocate("huge", 1L << 40));
+        assertEquals(true, big.getMessage().contains("cannot allocate"), big.getMessage());
+        // the backend still works after a failed allocation
+        Tensor ok = cuda.allocate("ok", 4);
+        cuda.write(ok, new float[] {1, 2, 3, 4});
+        float[] back = new float[4];
+        cuda.read(ok, back);
+        assertEquals("[1.0, 2.0, 3.0, 4.0]", Arrays.toString(back));
+    }
+
+    @Test
+    void reducedPrecisionErrorIsMeasured() {
+        // Not a parity claim: how far TF32 and BF16 tensor-core products move a matmul, for the docs.
+        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 256, c = 768, oc = 768;
+        float[] a = uniform(r, n * c, 1);
+        float[] w = uniform(r, c * oc, 0.05);
+        Tensor aj = java.allocate("a", n * c);
+        Tensor wj = java.allocate("w", c * oc);
+        Tensor oj = java.allocate("o", n * oc);
+        java.write(aj, a);
+        java.write(wj, w);
+        java.matmulForward(oj, aj, wj, null, n, c, oc, Layout.IN_OUT);
+        float[] ref = new float[n * oc];
+        java.read(oj, ref);
+        for (Precision p : Precision.values()) {
+            try (CudaBackend be = CudaBackend.open(CudaBackend.Options.defaults().with(p))) {
+                Tensor ac = be.allocate("a", n * c);
+                Tensor wc = be.allocate("w", c * oc);
+                Tensor oc2 = be.allocate("o", n * oc);
+                be.write(ac, a);
+                be.write(wc, w);
+                be.matmulForward(oc2, ac, wc, null, n, c, oc, Layout.IN_OUT);
+                float[] got = new float[n * oc];
+                be.read(oc2, got);
+                double worst = 0;
+                for (int i = 0; i < got.length; i++) {
+                    worst = Math.max(worst, Math.abs(got[i] - ref[i]));
+                }
+                System.out.printf(Locale.ROOT, "[parity] matmul 256x768x768 %s (%s): worst absolute error %.3g%n", p,
+                        be.gemmInfo(), worst);
+                double bound = p == Precision.FP32 ? ABS : p == Precision.TF32 ? 5e-3 : 5e-2;
+                assertEquals(0, worst, bound, p + " matmul error");
+            }
+        }
+    }
+}
