@@ -166,6 +166,16 @@ public abstract class CohortTestSupport {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Runs a Gogo command once its component has registered it (Declarative Services may still be
+     * activating it when a test starts); returns what it printed, or "ERROR: " and its message.
+     */
+    protected String gogoOnceRegistered(String line) throws Exception {
+        String[] out = {""};
+        await(() -> !(out[0] = gogoOrError(line)).startsWith("ERROR: Command not found"));
+        return out[0];
+    }
+
     /** Waits until a run has ended and returns its status line. */
     protected String awaitEnd(String runId) throws Exception {
         String[] line = {""};

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -46,6 +47,11 @@ public class CudaFragmentIT extends CohortTestSupport {
     private LogReaderService logReader;
     private LogListener logListener;
     private LoggerContext trainerLogs;
+
+    @Before
+    public void trainerCommandsRegistered() throws Exception {
+        gogoOnceRegistered("cohort:backend");
+    }
 
     @After
     public void cleanUp() {

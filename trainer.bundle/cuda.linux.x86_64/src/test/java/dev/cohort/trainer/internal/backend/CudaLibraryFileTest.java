@@ -19,7 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +33,8 @@ class CudaLibraryFileTest {
 
     private static Path library;
 
-    @BeforeAll
-    static void libraryWasBuilt() {
+    @BeforeEach
+    void libraryWasBuilt() {
         String path = System.getProperty("cohort.cuda.test.library");
         Assumptions.assumeTrue(path != null && !path.startsWith("${"),
                 "system property cohort.cuda.test.library is not set: run the test through Maven");
