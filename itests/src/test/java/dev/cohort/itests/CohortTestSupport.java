@@ -30,6 +30,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.options.UrlProvisionOption;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -68,10 +69,12 @@ public abstract class CohortTestSupport {
                 provision("jackson.databind"), provision("snakeyaml"), provision("jackson.yaml"),
                 provision("core"), provision("trace-jsonl"), provision("trainer"), provision("rewards"),
                 provision("vllm"),
+                // the CUDA fragment, as in run.bndrun: a fragment is resolved, never started
+                provision("cuda").noStart(),
                 junitBundles());
     }
 
-    protected static Option provision(String key) {
+    protected static UrlProvisionOption provision(String key) {
         return bundle("file:" + bundlePath(key));
     }
 
@@ -161,6 +164,26 @@ public abstract class CohortTestSupport {
             }
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs a Gogo command once its component has registered it (Declarative Services may still be
+     * activating it when a test starts); returns what it printed, or "ERROR: " and its message.
+     */
+    protected String gogoOnceRegistered(String line) throws Exception {
+        String[] out = {""};
+        await(() -> !(out[0] = gogoOrError(line)).startsWith("ERROR: Command not found"));
+        return out[0];
+    }
+
+    /** Waits until a run has ended and returns its status line. */
+    protected String awaitEnd(String runId) throws Exception {
+        String[] line = {""};
+        await(() -> {
+            line[0] = gogoOrError("cohort:status " + runId);
+            return !line[0].contains(" running ") && !line[0].contains(" preparing ") && !line[0].contains(" stopping ");
+        });
+        return line[0];
     }
 
     protected void configure(String pid, Map<String, Object> values) throws IOException {

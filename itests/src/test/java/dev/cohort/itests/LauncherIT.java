@@ -97,9 +97,12 @@ class LauncherIT {
     @Test
     void runtimeStartsTakesDeployedPluginsAndStopsCleanly() throws Exception {
         awaitOutput(o -> o.contains("g! "), "Gogo prompt");
-        // The prompt can come before the last bundles have started: ask until all are active.
+        // The prompt can come before the last bundles have started: ask until all are active (the
+        // CUDA fragment is resolved, attached to the trainer: fragments never start).
         poll("lb", o -> o.contains("Cohort core") && o.contains("Cohort plugin: trace-jsonl")
-                && o.contains("Declarative Services") && !o.contains("|Resolved") && !o.contains("|Installed"),
+                && o.contains("Declarative Services") && !o.contains("|Installed")
+                && o.matches("(?s).*\\|Resolved +\\| +\\d+\\|Cohort trainer CUDA kernels \\(Linux x86-64\\).*")
+                && !o.replaceAll("(?m)^.*\\|Resolved .*CUDA kernels.*$", "").contains("|Resolved"),
                 "every bundle active");
 
         TestBundles.write(TestBundles.listener("cohort.itest.deployed", "1.0.0", "deployed-rec",

@@ -42,7 +42,8 @@ public class TrainingIT extends CohortTestSupport {
         unregisterSinks();
     }
 
-    private Path config(Path dir, String name, String extra, int steps) throws Exception {
+    /** A small run: tiny model, character tokenizer, the length reward, {@code extra} lines appended. */
+    static Path config(Path dir, String name, String extra, int steps) throws Exception {
         Path data = dir.resolve("prompts.jsonl");
         Files.write(data, List.of("{\"prompt\":\"ab\"}", "{\"prompt\":\"ba\"}", "{\"prompt\":\"aab\"}",
                 "{\"prompt\":\"bba\"}", "{\"prompt\":\"b\"}"));
@@ -62,15 +63,6 @@ public class TrainingIT extends CohortTestSupport {
                 "run_name: " + name.replace(".yaml", ""),
                 extra, ""));
         return yaml;
-    }
-
-    private String awaitEnd(String runId) throws Exception {
-        String[] line = {""};
-        await(() -> {
-            line[0] = gogoOrError("cohort:status " + runId);
-            return !line[0].contains(" running ") && !line[0].contains(" preparing ") && !line[0].contains(" stopping ");
-        });
-        return line[0];
     }
 
     @Test

@@ -75,6 +75,7 @@ public record RunConfig(
         int numIterations,
         // run control
         BackendChoice backend,
+        CudaMatmul cudaMatmul,
         String outputDir,
         String runName,
         int saveSteps,
@@ -152,6 +153,7 @@ public record RunConfig(
         putOptimisation(m);
         putObjective(m);
         m.put("backend", backend.key());
+        m.put("cuda_matmul", cudaMatmul.key());
         m.put("output_dir", outputDir);
         m.put("run_name", runName);
         m.put("save_steps", saveSteps);

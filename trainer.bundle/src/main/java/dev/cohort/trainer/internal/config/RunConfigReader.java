@@ -92,6 +92,7 @@ final class RunConfigReader {
         boolean maskTruncated = f.bool("mask_truncated_completions", false);
         int numIterations = f.integer("num_iterations", 1, positive);
         BackendChoice backend = f.choice("backend", BackendChoice.AUTO, BackendChoice.class);
+        CudaMatmul cudaMatmul = f.choice("cuda_matmul", CudaMatmul.FP32, CudaMatmul.class);
         String outputDir = path("output_dir", f.nonEmptyString("output_dir", "runs"));
         String runName = f.string("run_name", "");
         int saveSteps = f.integer("save_steps", 0, nonNegative);
@@ -115,7 +116,7 @@ final class RunConfigReader {
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
                 adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
-                numIterations, backend, outputDir, runName, saveSteps, loggingSteps, maxSteps, seed,
+                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, loggingSteps, maxSteps, seed,
                 plugins, source);
     }
 

@@ -27,7 +27,7 @@ final class Headless {
         TrainingRun[] result = {null};
         boolean tty = System.console() != null;
         try {
-            manager.start(config.toAbsolutePath(), resume == null || resume.isBlank() ? null : Path.of(resume).toAbsolutePath(),
+            TrainingRun started = manager.start(config.toAbsolutePath(), resume == null || resume.isBlank() ? null : Path.of(resume).toAbsolutePath(),
                     (TrainingMetrics m) -> {
                         String line = ProgressLine.of("", m).trim();
                         if (tty) {
@@ -40,6 +40,8 @@ final class Headless {
                         result[0] = r;
                         done.countDown();
                     });
+            System.out.println("run " + started.id() + ": backend: " + started.backendInfo());
+            System.out.flush();
             done.await();
             if (tty) {
                 System.out.println();

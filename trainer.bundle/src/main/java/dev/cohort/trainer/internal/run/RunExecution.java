@@ -66,6 +66,7 @@ final class RunExecution implements Runnable {
             if (eval != null) {
                 report.append(String.format(Locale.ROOT, "held-out reward: before=%.3f after=%.3f%n", before, after));
             }
+            report.append("backend: ").append(prepared.backendInfo()).append('\n');
             report.append("checkpoint: ").append(trainer.lastCheckpoint()).append('\n');
             java.nio.file.Path traces = manager.traceFile(run.id());
             if (traces != null) {

@@ -4,6 +4,7 @@ import dev.cohort.api.engine.RolloutEngine;
 import dev.cohort.api.rollout.RolloutPublisher;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
+import dev.cohort.trainer.internal.backend.CudaLibrary;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -35,7 +36,7 @@ import org.osgi.service.log.LoggerFactory;
 
 /**
  * Training runs in the runtime: {@code cohort:train}, {@code cohort:status}, {@code cohort:stop},
- * {@code cohort:runs}. Each run trains on its own thread ({@code cohort-run-<id>}); stopping the
+ * {@code cohort:runs}, and {@code cohort:backend} (what compute backends there are). Each run trains on its own thread ({@code cohort-run-<id>}); stopping the
  * trainer bundle stops every run at its next step boundary, after a checkpoint (bounded wait).
  * With the framework property {@code cohort.train} set to a configuration file, the runtime runs
  * that configuration headless, prints its progress and report, and (with {@code cohort.exit})
@@ -43,7 +44,7 @@ import org.osgi.service.log.LoggerFactory;
  */
 @Component(service = RunManager.class, immediate = true, property = {
     "osgi.command.scope=cohort", "osgi.command.function=train", "osgi.command.function=status",
-    "osgi.command.function=stop", "osgi.command.function=runs"})
+    "osgi.command.function=stop", "osgi.command.function=runs", "osgi.command.function=backend"})
 public final class RunManager {
 
     private static final long STOP_WAIT_MS = 120_000;
@@ -99,11 +100,15 @@ public final class RunManager {
         return run.id();
     }
 
-    @Descriptor("progress of runs: step / max, reward mean, KL, tokens/s, ETA")
+    @Descriptor("progress of runs: step / max, reward mean, KL, tokens/s, ETA, backend")
     public String status(@Descriptor("run id (all runs when absent)") String... ids) {
         List<String> lines = new ArrayList<>();
+        boolean named = ids != null && ids.length > 0;
         for (TrainingRun r : select(ids)) {
             lines.add(r.statusLine());
+            if (named && !r.backendInfo().isEmpty()) {
+                lines.add("  backend: " + r.backendInfo());
+            }
         }
         return lines.isEmpty() ? "no runs" : String.join("\n", lines);
     }
@@ -116,6 +121,28 @@ public final class RunManager {
         }
         r.requestStop();
         return "stopping " + r.id() + " at the next step boundary";
+    }
+
+    @Descriptor("the compute backends: the CUDA library and device found, what backend: auto would pick, the runs' backends")
+    public String backend() {
+        CudaLibrary.Probe probe = CudaLibrary.probe();
+        List<String> lines = new ArrayList<>();
+        lines.add("CUDA library: " + (probe.libraryLoaded() ? "loaded from " + CudaLibrary.loadedFrom()
+                : "not loaded: " + probe.reason()));
+        lines.add("CUDA device:  " + (probe.available() ? probe.device()
+                : probe.libraryLoaded() ? "none: " + probe.reason() : "unknown (no library)"));
+        lines.add("auto picks:   " + BackendSelection.autoWouldPick(probe));
+        boolean any = false;
+        for (TrainingRun r : select()) {
+            if (r.active()) {
+                lines.add("run " + r.id() + ": " + r.backendInfo());
+                any = true;
+            }
+        }
+        if (!any) {
+            lines.add("no run is active");
+        }
+        return String.join("\n", lines);
     }
 
     @Descriptor("list runs with their state and outcome")
@@ -155,6 +182,8 @@ public final class RunManager {
             run = new TrainingRun(id, config);
             runs.put(id, run);
         }
+        run.backend(prepared.backend().name(), prepared.backendInfo());
+        logger.info("run {}: backend: {}", run.id(), prepared.backendInfo());
         run.maxSteps(prepared.settings().maxSteps());
         RunExecution exec = new RunExecution(run, prepared, this, progress, onDone);
         Thread t = new Thread(exec, "cohort-run-" + run.id());

@@ -1,8 +1,6 @@
 package dev.cohort.trainer.internal.run;
 
 import dev.cohort.trainer.internal.backend.Backend;
-import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.config.BackendChoice;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
 import dev.cohort.trainer.internal.model.AdamW;
@@ -34,7 +32,9 @@ final class RunSetup {
 
     static PreparedRun prepare(Path file, Path resume, RewardScoring scoring) throws IOException {
         RunConfig c = RunConfigParser.parse(file);
-        Backend backend = backend(c);
+        BackendSelection.Selected selected = BackendSelection.select(c.backend(), c.cudaMatmul(), c.source(),
+                BackendSelection.SYSTEM);
+        Backend backend = selected.backend();
         Gpt2Model model = null;
         Gpt2Model reference = null;
         try {
@@ -73,8 +73,9 @@ final class RunSetup {
                     new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
                             c.maxSteps()),
                     c.rewardSpecs(), c.scoringPolicy(), c.saveSteps(), c.loggingSteps(), runDir);
-            return new PreparedRun(s, backend, model, reference, tok, new PromptSource(rows, c.datasetPromptField(), c.seed()),
-                    eval, c.datasetPromptField(), c.rolloutEngine(), c.plugins(), c.toMap(), resume);
+            return new PreparedRun(s, backend, selected.description(), model, reference, tok,
+                    new PromptSource(rows, c.datasetPromptField(), c.seed()), eval, c.datasetPromptField(),
+                    c.rolloutEngine(), c.plugins(), c.toMap(), resume);
         } catch (IOException | RuntimeException e) {
             if (model != null) {
                 model.close();
@@ -85,14 +86,6 @@ final class RunSetup {
             backend.close();
             throw e;
         }
-    }
-
-    private static Backend backend(RunConfig c) {
-        if (c.backend() == BackendChoice.CUDA) {
-            throw new IllegalArgumentException(c.source() + ": backend: cuda is not available in this build"
-                    + " (no CUDA fragment attached); use auto or java");
-        }
-        return new JavaBackend(Runtime.getRuntime().availableProcessors());
     }
 
     private record ModelAndTokenizer(Gpt2Model model, Tokenizer tok) {

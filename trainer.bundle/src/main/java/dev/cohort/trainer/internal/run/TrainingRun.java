@@ -19,6 +19,8 @@ public final class TrainingRun {
     private volatile String outcome = "";
     private volatile boolean stopRequested;
     private volatile Thread thread;
+    private volatile String backend = "-";
+    private volatile String backendInfo = "";
 
     TrainingRun(String id, Path config) {
         this.id = id;
@@ -47,6 +49,24 @@ public final class TrainingRun {
 
     void maxSteps(int n) {
         this.maxSteps = n;
+    }
+
+    void backend(String name, String description) {
+        this.backend = name;
+        this.backendInfo = description;
+    }
+
+    /** The backend's name: java or cuda. */
+    public String backend() {
+        return backend;
+    }
+
+    /**
+     * What computes the run, and why: "cuda on NVIDIA H200 (...), matrix products: ..." or
+     * "java, 16 threads (CUDA not used: ...)".
+     */
+    public String backendInfo() {
+        return backendInfo;
     }
 
     void outcome(String text) {
@@ -80,7 +100,7 @@ public final class TrainingRun {
         return state == State.PREPARING || state == State.RUNNING || state == State.STOPPING;
     }
 
-    /** step / max, reward mean, KL, tokens/s, ETA. */
+    /** step / max, reward mean, KL, tokens/s, ETA, backend, and the outcome once it ended. */
     public String statusLine() {
         TrainingMetrics m = last;
         long step = m == null ? 0 : m.step();
@@ -89,9 +109,10 @@ public final class TrainingRun {
             double perStep = (System.nanoTime() - startNanos) / 1e9 / step;
             eta = format(Duration.ofSeconds((long) (perStep * (maxSteps - step))));
         }
-        return String.format(Locale.ROOT, "%-28s %-9s step %4d/%-4d reward %7s  kl %8s  tokens/s %7s  ETA %s%s", id,
+        return String.format(Locale.ROOT,
+                "%-28s %-9s step %4d/%-4d reward %7s  kl %8s  tokens/s %7s  ETA %-6s  backend %s%s", id,
                 state.name().toLowerCase(Locale.ROOT), step, maxSteps, num(m, "reward", "%.3f"), num(m, "kl", "%.4f"),
-                num(m, "tokens_per_second", "%.0f"), eta, outcome.isEmpty() ? "" : "  " + outcome);
+                num(m, "tokens_per_second", "%.0f"), eta, backend, outcome.isEmpty() ? "" : "  " + outcome);
     }
 
     private static String num(TrainingMetrics m, String key, String fmt) {

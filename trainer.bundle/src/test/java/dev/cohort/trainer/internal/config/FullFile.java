@@ -52,6 +52,7 @@ final class FullFile {
             num_iterations: 2
 
             backend: java
+            cuda_matmul: tf32
             output_dir: /tmp/cohort-runs
             run_name: addition-tiny
             save_steps: 100

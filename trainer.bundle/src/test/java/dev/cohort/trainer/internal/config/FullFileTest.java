@@ -61,6 +61,7 @@ class FullFileTest {
         assertTrue(c.maskTruncatedCompletions());
         assertEquals(2, c.numIterations());
         assertEquals(BackendChoice.JAVA, c.backend());
+        assertEquals(CudaMatmul.TF32, c.cudaMatmul());
         assertEquals("/tmp/cohort-runs", c.outputDir());
         assertEquals("addition-tiny", c.runName());
         assertEquals(100, c.saveSteps());

@@ -146,6 +146,7 @@ class RunConfigParserTest {
                 + " linear, cosine, got \"Cosine\"",
         "reward_failure: ignore|reward_failure: must be one of warn, fail, got \"ignore\"",
         "backend: gpu|backend: must be one of auto, java, cuda, got \"gpu\"",
+        "cuda_matmul: fp16|cuda_matmul: must be one of fp32, tf32, bf16, got \"fp16\"",
         "tokenizer: bpe|tokenizer: must be one of auto, gpt2, char, got \"bpe\"",
         "loss_type: DAPO|loss_type: must be one of grpo, bnpo, dr_grpo, dapo, got \"DAPO\"",
     })

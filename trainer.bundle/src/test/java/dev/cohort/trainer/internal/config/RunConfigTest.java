@@ -39,7 +39,7 @@ class RunConfigTest {
             "per_device_train_batch_size", "gradient_accumulation_steps", "beta", "epsilon",
             "epsilon_high", "loss_type", "scale_rewards", "multi_objective_aggregation",
             "importance_sampling_level", "mask_truncated_completions", "num_iterations", "backend",
-            "output_dir", "run_name", "save_steps", "logging_steps", "max_steps", "seed", "plugins");
+            "cuda_matmul", "output_dir", "run_name", "save_steps", "logging_steps", "max_steps", "seed", "plugins");
 
     @Test
     void minimalFileTakesTrlsDefaults() {
@@ -84,6 +84,7 @@ class RunConfigTest {
         assertFalse(c.maskTruncatedCompletions());
         assertEquals(1, c.numIterations());
         assertEquals(BackendChoice.AUTO, c.backend());
+        assertEquals(CudaMatmul.FP32, c.cudaMatmul());
         assertEquals(Path.of("").toAbsolutePath().resolve("runs").toString(), c.outputDir());
         assertEquals("", c.runName());
         assertEquals(0, c.saveSteps());
@@ -230,7 +231,7 @@ class RunConfigTest {
                 again.perDeviceTrainBatchSize(), again.gradientAccumulationSteps(), again.beta(),
                 again.epsilon(), again.epsilonHigh(), again.lossType(), again.scaleRewards(),
                 again.multiObjectiveAggregation(), again.importanceSamplingLevel(),
-                again.maskTruncatedCompletions(), again.numIterations(), again.backend(),
+                again.maskTruncatedCompletions(), again.numIterations(), again.backend(), again.cudaMatmul(),
                 again.outputDir(), again.runName(), again.saveSteps(), again.loggingSteps(),
                 again.maxSteps(), again.seed(), again.plugins(), c.source()));
     }
