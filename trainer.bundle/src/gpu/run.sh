@@ -168,6 +168,8 @@ EOF
 
     step "profile train cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 3
+    step "profile train cuda bf16" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
+        --matmul bf16 --gemm auto --warmup 1 --steps 3
 
     # 3. sampling, 64 x 128 new tokens
     step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"

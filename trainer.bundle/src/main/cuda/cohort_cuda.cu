@@ -114,6 +114,7 @@ struct Ctx {
     void* pinnedOut = nullptr;
     size_t pinnedOutCap = 0;
     DevBuf bfA, bfB, bfC;  // bf16 copies of GEMM operands (precision 2)
+    DevBuf padded;         // LM-head products and gradients with aligned rows
     // profiling (COHORT_CUDA_PROFILE=1): a pair of events around every op, resolved on demand
     bool profiling = false;
     struct Pending {
@@ -563,11 +564,20 @@ __global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const
 
 // ------------------------------------------------------------------------------------------ matmul
 
-// out[r, j] = bias[j]
-__global__ void biasFillKernel(float* out, const float* bias, int n, int oc) {
+// out[r * ld + j] = bias[j]
+__global__ void biasFillKernel(float* out, const float* bias, int n, int oc, int ld) {
     size_t total = (size_t)n * oc;
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
-        out[i] = bias[i % oc];
+        out[(i / oc) * ld + i % oc] = bias[i % oc];
+}
+
+// dst[r * ldDst + j] = src[r * ldSrc + j] for j < cols
+__global__ void copyRowsKernel(float* dst, int ldDst, const float* src, int ldSrc, int rows, int cols) {
+    size_t total = (size_t)rows * cols;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
+        size_t r = i / cols, j = i % cols;
+        dst[r * ldDst + j] = src[r * ldSrc + j];
+    }
 }
 
 // dbias[j] += sum over rows of dout[r, j]; blocks of 32 columns x a chunk of rows.
@@ -685,17 +695,25 @@ void gemm(Ctx* c, bool ta, bool tb, int M, int N, int K, float alpha, const floa
     LAUNCHED("gemm");
 }
 
-__global__ void toBf16Kernel(__nv_bfloat16* dst, const float* src, size_t n) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-        dst[i] = __float2bfloat16(src[i]);
+// dst[r * ldDst + j] = bf16(src[r * cols + j])
+__global__ void toBf16Kernel(__nv_bfloat16* dst, int ldDst, const float* src, int rows, int cols) {
+    size_t total = (size_t)rows * cols;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
+        dst[(i / cols) * ldDst + i % cols] = __float2bfloat16(src[i]);
 }
 
-// A bf16 copy (round to nearest even) of n floats in buf.
-const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, size_t n) {
-    auto* d = static_cast<__nv_bfloat16*>(grow(buf, n * sizeof(__nv_bfloat16)));
-    toBf16Kernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(d, src, n);
+// A bf16 copy (round to nearest even) of a rows x cols matrix, rows ldDst apart, in buf.
+const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, int rows, int cols, int ldDst) {
+    auto* d = static_cast<__nv_bfloat16*>(grow(buf, (size_t)rows * ldDst * sizeof(__nv_bfloat16)));
+    toBf16Kernel<<<gridFor(c, (size_t)rows * cols, 256), 256, 0, c->stream>>>(d, ldDst, src, rows, cols);
     LAUNCHED("bf16 conversion");
     return d;
+}
+
+// Leading dimension for a matrix of `cols` columns that tensor-core kernels read with 16-byte
+// accesses: GPT-2's vocabulary (50257) is odd, and cuBLAS falls back to slow kernels for it.
+int alignedLd(int cols) {
+    return cols % 8 == 0 ? cols : (cols + 63) / 64 * 64;
 }
 
 // Row-major C (fp32) = op(A) op(B) + beta C with bf16 operands and fp32 accumulation (cuBLAS).
@@ -844,9 +862,17 @@ __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, flo
     }
     sum = blockSumD(sum);
     float inv = (float)(1.0 / sum);
+    // weighted sum of V: warp w takes positions w, w + warps, ...; lane l dimensions l, l + 32, ...
+    float* part = score + maxT;  // (warps, HS)
+    for (int d = lane; d < HS; d += 32) {
+        float acc = 0.0f;
+        for (int t = w; t <= pos; t += warps) acc += score[t] * V[(size_t)t * HS + d];
+        part[w * HS + d] = acc;
+    }
+    __syncthreads();
     for (int d = threadIdx.x; d < HS; d += blockDim.x) {
         float acc = 0.0f;
-        for (int t = 0; t <= pos; t++) acc += score[t] * V[(size_t)t * HS + d];
+        for (int k = 0; k < warps; k++) acc += part[k * HS + d];
         out[(size_t)i * C + (size_t)h * HS + d] = acc * inv;
     }
 }
@@ -970,7 +996,7 @@ __global__ void __launch_bounds__(1024) sampleKernel(const float* logits, int v,
                                                      float minP, uint64_t* rng, int* outTok, float* outLp,
                                                      float* outLpT1, double* expsAll, long long* keysAll,
                                                      int keyCap) {
-    __shared__ double prefix[1024];
+    __shared__ double prefix[64 + 1024];
     __shared__ int sToken;
     __shared__ int sCount;
     __shared__ double sU;
@@ -1054,17 +1080,26 @@ __global__ void __launch_bounds__(1024) sampleKernel(const float* logits, int v,
                     local += e[i];
                     lastKept = i;
                 }
-            prefix[threadIdx.x] = local;
-            __syncthreads();
-            if (threadIdx.x == 0) {
-                double acc = 0.0;
-                for (int k = 0; k < (int)blockDim.x; k++) {
-                    double here = prefix[k];
-                    prefix[k] = acc;
-                    acc += here;
-                }
-                sU = u * acc;  // the target mass
+            // exclusive prefix of the chunk sums: scans within warps, then over the warp totals
+            double incl = local;
+            for (int o = 1; o < 32; o <<= 1) {
+                double other = __shfl_up_sync(0xffffffffu, incl, o);
+                if (lane >= o) incl += other;
             }
+            if (lane == 31) prefix[w] = incl;
+            __syncthreads();
+            if (w == 0) {
+                double t = lane < nw ? prefix[lane] : 0.0;
+                double ti = t;
+                for (int o = 1; o < 32; o <<= 1) {
+                    double other = __shfl_up_sync(0xffffffffu, ti, o);
+                    if (lane >= o) ti += other;
+                }
+                if (lane < nw) prefix[32 + lane] = ti - t;  // warp offsets
+                if (lane == 31) sU = u * ti;                 // the target mass
+            }
+            __syncthreads();
+            prefix[64 + threadIdx.x] = prefix[32 + w] + incl - local;
             __syncthreads();
             double target = sU;
             if (threadIdx.x == 0) {
@@ -1072,7 +1107,7 @@ __global__ void __launch_bounds__(1024) sampleKernel(const float* logits, int v,
                 sCount = -1;  // the last kept id
             }
             __syncthreads();
-            double acc = prefix[threadIdx.x];
+            double acc = prefix[64 + threadIdx.x];
             if (local > 0.0 && target >= acc && target < acc + local) {
                 for (int i = lo; i < hi; i++)
                     if (e[i] >= minP) {
@@ -1235,6 +1270,7 @@ void destroyCtx(Ctx* c) {
     release(c->bfA);
     release(c->bfB);
     release(c->bfC);
+    release(c->padded);
     release(c->attScratch);
     release(c->partial);
     release(c->outF);
@@ -1543,21 +1579,31 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     Ctx* x = ctxOf(h);
     enter(x);
     Prof prof_(x, oc > 8192 ? "matmulForward (lm head)" : "matmulForward");
+    // A product with an odd number of outputs (the LM head over GPT-2's vocabulary) is computed
+    // into a scratch with aligned rows and copied out.
+    int ld = alignedLd(oc);
+    bool padded = ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
+    if (!padded) ld = oc;
+    float* dst = padded ? static_cast<float*>(grow(x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
     float beta = 0.0f;
     if (bias) {
-        biasFillKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(bias), n,
-                                                                               oc);
+        biasFillKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(dst, ptr<float>(bias), n, oc, ld);
         LAUNCHED("matmulForward bias");
         beta = 1.0f;
     }
     // out (N, OC) = inp (N, C) . W, W (C, OC) or (OC, C) transposed
     if (linearBf16(x)) {
-        const __nv_bfloat16* a = bf16(x, x->bfA, ptr<float>(inp), (size_t)n * c);
-        const __nv_bfloat16* w = bf16(x, x->bfB, ptr<float>(weight), (size_t)c * oc);
-        gemmBf16(x, false, outIn, n, oc, c, a, c, w, outIn ? c : oc, beta, ptr<float>(out), oc);
+        const __nv_bfloat16* a = bf16(x, x->bfA, ptr<float>(inp), n, c, c);
+        const __nv_bfloat16* w = outIn ? bf16(x, x->bfB, ptr<float>(weight), oc, c, c)
+                                       : bf16(x, x->bfB, ptr<float>(weight), c, oc, oc);
+        gemmBf16(x, false, outIn, n, oc, c, a, c, w, outIn ? c : oc, beta, dst, ld);
     } else {
         gemm(x, false, outIn, n, oc, c, 1.0f, ptr<float>(inp), c, 0, ptr<float>(weight), outIn ? c : oc, 0, beta,
-             ptr<float>(out), oc, 0, 1);
+             dst, ld, 0, 1);
+    }
+    if (padded) {
+        copyRowsKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(ptr<float>(out), oc, dst, ld, n, oc);
+        LAUNCHED("matmulForward copy");
     }
     END_VOID("matmulForward")
 }
@@ -1568,32 +1614,44 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
     Ctx* x = ctxOf(h);
     enter(x);
     Prof prof_(x, oc > 8192 ? "matmulBackward (lm head)" : "matmulBackward");
+    // dout with an odd number of columns (the LM head) is read through a copy with aligned rows
+    int ld = alignedLd(oc);
+    bool padded = ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
+    if (!padded) ld = oc;
     if (linearBf16(x)) {
-        const __nv_bfloat16* d16 = bf16(x, x->bfA, ptr<float>(dout), (size_t)n * oc);
-        const __nv_bfloat16* i16 = bf16(x, x->bfC, ptr<float>(inp), (size_t)n * c);
+        const __nv_bfloat16* d16 = bf16(x, x->bfA, ptr<float>(dout), n, oc, ld);
+        const __nv_bfloat16* i16 = bf16(x, x->bfC, ptr<float>(inp), n, c, c);
         if (dinp) {
-            const __nv_bfloat16* w16 = bf16(x, x->bfB, ptr<float>(weight), (size_t)c * oc);
-            gemmBf16(x, false, !outIn, n, c, oc, d16, oc, w16, outIn ? c : oc, 1.0f, ptr<float>(dinp), c);
+            const __nv_bfloat16* w16 = outIn ? bf16(x, x->bfB, ptr<float>(weight), oc, c, c)
+                                             : bf16(x, x->bfB, ptr<float>(weight), c, oc, oc);
+            gemmBf16(x, false, !outIn, n, c, oc, d16, ld, w16, outIn ? c : oc, 1.0f, ptr<float>(dinp), c);
         }
         if (outIn) {
-            gemmBf16(x, true, false, oc, c, n, d16, oc, i16, c, 1.0f, ptr<float>(dweight), c);
+            gemmBf16(x, true, false, oc, c, n, d16, ld, i16, c, 1.0f, ptr<float>(dweight), c);
         } else {
-            gemmBf16(x, true, false, c, oc, n, i16, c, d16, oc, 1.0f, ptr<float>(dweight), oc);
+            gemmBf16(x, true, false, c, oc, n, i16, c, d16, ld, 1.0f, ptr<float>(dweight), oc);
         }
     } else {
+        const float* d = ptr<float>(dout);
+        if (padded) {
+            float* p = static_cast<float*>(grow(x->padded, (size_t)n * ld * sizeof(float)));
+            copyRowsKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(p, ld, d, oc, n, oc);
+            LAUNCHED("matmulBackward copy");
+            d = p;
+        }
         if (dinp) {
             // dinp (N, C) += dout (N, OC) . W^T  (IN_OUT: W (C, OC), transposed; OUT_IN: W (OC, C))
-            gemm(x, false, !outIn, n, c, oc, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(weight), outIn ? c : oc, 0,
-                 1.0f, ptr<float>(dinp), c, 0, 1);
+            gemm(x, false, !outIn, n, c, oc, 1.0f, d, ld, 0, ptr<float>(weight), outIn ? c : oc, 0, 1.0f,
+                 ptr<float>(dinp), c, 0, 1);
         }
         if (outIn) {
             // dW (OC, C) += dout^T (OC, N) . inp (N, C)
-            gemm(x, true, false, oc, c, n, 1.0f, ptr<float>(dout), oc, 0, ptr<float>(inp), c, 0, 1.0f,
-                 ptr<float>(dweight), c, 0, 1);
+            gemm(x, true, false, oc, c, n, 1.0f, d, ld, 0, ptr<float>(inp), c, 0, 1.0f, ptr<float>(dweight), c, 0,
+                 1);
         } else {
             // dW (C, OC) += inp^T (C, N) . dout (N, OC)
-            gemm(x, true, false, c, oc, n, 1.0f, ptr<float>(inp), c, 0, ptr<float>(dout), oc, 0, 1.0f,
-                 ptr<float>(dweight), oc, 0, 1);
+            gemm(x, true, false, c, oc, n, 1.0f, ptr<float>(inp), c, 0, d, ld, 0, 1.0f, ptr<float>(dweight), oc, 0,
+                 1);
         }
     }
     if (dbias) {
@@ -1681,7 +1739,7 @@ JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, 
         pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
     }
     int hs = c / nh;
-    size_t shared = (size_t)(hs + maxT) * sizeof(float);
+    size_t shared = (size_t)(hs + maxT + 4 * hs) * sizeof(float);  // q, scores, per-warp partial sums
     if (shared > 48 * 1024) {
         CK(cudaFuncSetAttribute(attentionStepKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
     }

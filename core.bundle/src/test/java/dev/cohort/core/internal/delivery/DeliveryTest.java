@@ -239,7 +239,8 @@ class DeliveryTest {
         assertEquals(3, s.timeouts());
         assertEquals(List.of(0L, 1L, 2L), blockedSteps);
         assertEquals(0, s.queueDepth());
-        assertTrue(warnings.stream().anyMatch(w -> w.contains("'stuck'") && w.contains("blacklisted")));
+        // the state changes before the warning is logged on the watchdog's thread
+        await(() -> warnings.stream().anyMatch(w -> w.contains("'stuck'") && w.contains("blacklisted")));
     }
 
     @Test
