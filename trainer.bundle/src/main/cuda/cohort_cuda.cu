@@ -273,6 +273,16 @@ void download(Ctx* c, void* dst, const void* devSrc, size_t bytes) {
     }
 }
 
+// Launches a kernel templated on its index type: 32-bit indices (cheap division) when the
+// element count allows, else 64-bit.
+#define LAUNCH_IDX(total, kernel, grid, block, stream, ...)                  \
+    do {                                                                     \
+        if ((size_t)(total) < (size_t)0x7fffffff)                            \
+            kernel<unsigned><<<(grid), (block), 0, (stream)>>>(__VA_ARGS__); \
+        else                                                                 \
+            kernel<size_t><<<(grid), (block), 0, (stream)>>>(__VA_ARGS__);   \
+    } while (0)
+
 int gridFor(Ctx* c, size_t n, int threads) {
     size_t blocks = (n + threads - 1) / threads;
     size_t cap = (size_t)c->sms * 32;
@@ -473,20 +483,22 @@ __global__ void adamwKernel(float* p, const float* g, float* m, float* v, size_t
 
 // ------------------------------------------------------------------------------------------ embedding
 
+template <typename I>
 __global__ void embeddingForwardKernel(float* out, const int* tokens, const int* positions, int n, const float* wte,
                                        const float* wpe, int c) {
     size_t total = (size_t)n * c;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        size_t r = i / c, j = i % c;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        I r = i / (I)c, j = i % (I)c;
         out[i] = wte[(size_t)tokens[r] * c + j] + wpe[(size_t)positions[r] * c + j];
     }
 }
 
+template <typename I>
 __global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* dout, const int* tokens,
                                         const int* positions, int n, int c) {
     size_t total = (size_t)n * c;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        size_t r = i / c, j = i % c;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        I r = i / (I)c, j = i % (I)c;
         float d = dout[i];
         atomicAdd(&dwte[(size_t)tokens[r] * c + j], d);
         atomicAdd(&dwpe[(size_t)positions[r] * c + j], d);
@@ -565,18 +577,22 @@ __global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const
 // ------------------------------------------------------------------------------------------ matmul
 
 // out[r * ld + j] = bias[j]
+template <typename I>
 __global__ void biasFillKernel(float* out, const float* bias, int n, int oc, int ld) {
     size_t total = (size_t)n * oc;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
-        out[(i / oc) * ld + i % oc] = bias[i % oc];
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        I r = i / (I)oc, j = i % (I)oc;
+        out[(size_t)r * ld + j] = bias[j];
+    }
 }
 
 // dst[r * ldDst + j] = src[r * ldSrc + j] for j < cols
+template <typename I>
 __global__ void copyRowsKernel(float* dst, int ldDst, const float* src, int ldSrc, int rows, int cols) {
     size_t total = (size_t)rows * cols;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        size_t r = i / cols, j = i % cols;
-        dst[r * ldDst + j] = src[r * ldSrc + j];
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        I r = i / (I)cols, j = i % (I)cols;
+        dst[(size_t)r * ldDst + j] = src[(size_t)r * ldSrc + j];
     }
 }
 
@@ -696,22 +712,29 @@ void gemm(Ctx* c, bool ta, bool tb, int M, int N, int K, float alpha, const floa
 }
 
 // dst[r * ldDst + j] = bf16(src[r * cols + j])
+template <typename I>
 __global__ void toBf16Kernel(__nv_bfloat16* dst, int ldDst, const float* src, int rows, int cols) {
     size_t total = (size_t)rows * cols;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
-        dst[(i / cols) * ldDst + i % cols] = __float2bfloat16(src[i]);
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        I r = i / (I)cols, j = i % (I)cols;
+        dst[(size_t)r * ldDst + j] = __float2bfloat16(src[i]);
+    }
 }
 
 // A bf16 copy (round to nearest even) of a rows x cols matrix, rows ldDst apart, in buf.
 const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, int rows, int cols, int ldDst) {
     auto* d = static_cast<__nv_bfloat16*>(grow(buf, (size_t)rows * ldDst * sizeof(__nv_bfloat16)));
-    toBf16Kernel<<<gridFor(c, (size_t)rows * cols, 256), 256, 0, c->stream>>>(d, ldDst, src, rows, cols);
+    LAUNCH_IDX((size_t)rows * cols, toBf16Kernel, gridFor(c, (size_t)rows * cols, 256), 256, c->stream, d, ldDst, src, rows, cols);
     LAUNCHED("bf16 conversion");
     return d;
 }
 
 // Leading dimension for a matrix of `cols` columns that tensor-core kernels read with 16-byte
 // accesses: GPT-2's vocabulary (50257) is odd, and cuBLAS falls back to slow kernels for it.
+// Measured on an H200 (docs/benchmarks.md): the padded copy pays off in the LM head's backward
+// (two products read dlogits) but not in its forward.
+constexpr bool PAD_FORWARD = false;
+
 int alignedLd(int cols) {
     return cols % 8 == 0 ? cols : (cols + 63) / 64 * 64;
 }
@@ -737,12 +760,13 @@ bool linearBf16(Ctx* c) {
 // ------------------------------------------------------------------------------------------ attention
 
 // qkv (B, T, 3, NH, HS) -> q, k, v each (B, NH, T, HS)
+template <typename I>
 __global__ void permuteQkvKernel(float* q, float* k, float* v, const float* qkv, int B, int T, int NH, int HS) {
     size_t total = (size_t)B * NH * T * HS;
     int C = NH * HS;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        int d = i % HS;
-        size_t r = i / HS;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        int d = i % (I)HS;
+        I r = i / (I)HS;
         int t = r % T;
         r /= T;
         int h = r % NH;
@@ -755,12 +779,13 @@ __global__ void permuteQkvKernel(float* q, float* k, float* v, const float* qkv,
 }
 
 // (B, NH, T, HS) <-> (B, T, C): toBtc writes out[b, t, h*HS+d] = y[b, h, t, d]; otherwise the inverse.
+template <typename I>
 __global__ void permuteHeadsKernel(float* dst, const float* src, int B, int T, int NH, int HS, bool toBtc) {
     size_t total = (size_t)B * NH * T * HS;
     int C = NH * HS;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        int d = i % HS;
-        size_t r = i / HS;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        int d = i % (I)HS;
+        I r = i / (I)HS;
         int t = r % T;
         r /= T;
         int h = r % NH;
@@ -774,13 +799,14 @@ __global__ void permuteHeadsKernel(float* dst, const float* src, int B, int T, i
 }
 
 // dqkv[b, t, which*C + h*HS + d] += dq / dk / dv[b, h, t, d]
+template <typename I>
 __global__ void accumulateQkvKernel(float* dqkv, const float* dq, const float* dk, const float* dv, int B, int T,
                                     int NH, int HS) {
     size_t total = (size_t)B * NH * T * HS;
     int C = NH * HS;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        int d = i % HS;
-        size_t r = i / HS;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        int d = i % (I)HS;
+        I r = i / (I)HS;
         int t = r % T;
         r /= T;
         int h = r % NH;
@@ -878,11 +904,12 @@ __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, flo
 }
 
 // k, v of a prefilled sequence (T, 3C) into cache slot `slot`, positions 0..T-1.
+template <typename I>
 __global__ void cacheStoreKernel(float* kc, float* vc, const float* qkv, int slot, int T, int C, int NH, int maxT) {
     int HS = C / NH;
     size_t total = (size_t)T * C;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x) {
-        int t = i / C, cc = i % C;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        int t = i / (I)C, cc = i % (I)C;
         int h = cc / HS, d = cc % HS;
         size_t dst = (((size_t)slot * NH + h) * maxT + t) * HS + d;
         kc[dst] = qkv[(size_t)t * 3 * C + C + cc];
@@ -1513,7 +1540,7 @@ JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArra
         tok = (const int*)upload(x, R_TOKENS, t.get<int>(), (size_t)n * 4);
         pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
     }
-    embeddingForwardKernel<<<gridFor(x, (size_t)n * c, 256), 256, 0, x->stream>>>(ptr<float>(out), tok, pos, n,
+    LAUNCH_IDX((size_t)n * c, embeddingForwardKernel, gridFor(x, (size_t)n * c, 256), 256, x->stream, ptr<float>(out), tok, pos, n,
                                                                                   ptr<float>(wte), ptr<float>(wpe), c);
     LAUNCHED("embeddingForward");
     END_VOID("embeddingForward")
@@ -1532,7 +1559,7 @@ JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong 
         tok = (const int*)upload(x, R_TOKENS, t.get<int>(), (size_t)n * 4);
         pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
     }
-    embeddingBackwardKernel<<<gridFor(x, (size_t)n * c, 256), 256, 0, x->stream>>>(
+    LAUNCH_IDX((size_t)n * c, embeddingBackwardKernel, gridFor(x, (size_t)n * c, 256), 256, x->stream, 
         ptr<float>(dwte), ptr<float>(dwpe), ptr<float>(dout), tok, pos, n, c);
     LAUNCHED("embeddingBackward");
     END_VOID("embeddingBackward")
@@ -1582,12 +1609,12 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     // A product with an odd number of outputs (the LM head over GPT-2's vocabulary) is computed
     // into a scratch with aligned rows and copied out.
     int ld = alignedLd(oc);
-    bool padded = ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
+    bool padded = PAD_FORWARD && ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
     if (!padded) ld = oc;
     float* dst = padded ? static_cast<float*>(grow(x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
     float beta = 0.0f;
     if (bias) {
-        biasFillKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(dst, ptr<float>(bias), n, oc, ld);
+        LAUNCH_IDX((size_t)n * oc, biasFillKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, dst, ptr<float>(bias), n, oc, ld);
         LAUNCHED("matmulForward bias");
         beta = 1.0f;
     }
@@ -1602,7 +1629,7 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
              dst, ld, 0, 1);
     }
     if (padded) {
-        copyRowsKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(ptr<float>(out), oc, dst, ld, n, oc);
+        LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, ptr<float>(out), oc, dst, ld, n, oc);
         LAUNCHED("matmulForward copy");
     }
     END_VOID("matmulForward")
@@ -1635,7 +1662,7 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
         const float* d = ptr<float>(dout);
         if (padded) {
             float* p = static_cast<float*>(grow(x->padded, (size_t)n * ld * sizeof(float)));
-            copyRowsKernel<<<gridFor(x, (size_t)n * oc, 256), 256, 0, x->stream>>>(p, ld, d, oc, n, oc);
+            LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, p, ld, d, oc, n, oc);
             LAUNCHED("matmulBackward copy");
             d = p;
         }
@@ -1674,7 +1701,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
     size_t btc = (size_t)b * t * c;
     float* s = static_cast<float*>(grow(x->attScratch, 4 * btc * sizeof(float)));
     float *q = s, *k = s + btc, *v = s + 2 * btc, *y = s + 3 * btc;
-    permuteQkvKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
     LAUNCHED("attentionForward permute");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
@@ -1686,7 +1713,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
     LAUNCHED("attentionForward softmax");
     // y (T, HS) = att v
     gemm(x, false, false, t, hs, t, 1.0f, a, t, tt, v, hs, th, 0.0f, y, hs, th, b * nh);
-    permuteHeadsKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(ptr<float>(out), y, b, t, nh, hs, true);
+    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream, ptr<float>(out), y, b, t, nh, hs, true);
     LAUNCHED("attentionForward unpermute");
     END_VOID("attentionForward")
 }
@@ -1702,9 +1729,9 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     float* s = static_cast<float*>(grow(x->attScratch, 7 * btc * sizeof(float)));
     float *q = s, *k = s + btc, *v = s + 2 * btc, *dy = s + 3 * btc, *dq = s + 4 * btc, *dk = s + 5 * btc,
           *dv = s + 6 * btc;
-    permuteQkvKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
     LAUNCHED("attentionBackward permute");
-    permuteHeadsKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(dy, ptr<float>(dout), b, t, nh, hs, false);
+    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream, dy, ptr<float>(dout), b, t, nh, hs, false);
     LAUNCHED("attentionBackward permute dout");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
@@ -1720,7 +1747,7 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     // dq = scale dpre k ; dk = scale dpre^T q
     gemm(x, false, false, t, hs, t, scale, da, t, tt, k, hs, th, 0.0f, dq, hs, th, batch);
     gemm(x, true, false, t, hs, t, scale, da, t, tt, q, hs, th, 0.0f, dk, hs, th, batch);
-    accumulateQkvKernel<<<gridFor(x, btc, 256), 256, 0, x->stream>>>(ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
+    LAUNCH_IDX(btc, accumulateQkvKernel, gridFor(x, btc, 256), 256, x->stream, ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
     LAUNCHED("attentionBackward accumulate");
     END_VOID("attentionBackward")
 }
@@ -1757,7 +1784,7 @@ JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCach
     Ctx* x = ctxOf(h);
     enter(x);
     Prof prof_(x, "cacheStore");
-    cacheStoreKernel<<<gridFor(x, (size_t)t * c, 256), 256, 0, x->stream>>>(ptr<float>(kCache), ptr<float>(vCache),
+    LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream, ptr<float>(kCache), ptr<float>(vCache),
                                                                             ptr<float>(qkv), slot, t, c, nh, maxT);
     LAUNCHED("cacheStore");
     END_VOID("cacheStore")
