@@ -174,6 +174,8 @@ EOF
     # 3. sampling, 64 x 128 new tokens
     step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda fp32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul fp32 --gemm auto "${J[@]}"
+    step "sample cuda tf32 no graphs" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.graphs=false -Xmx16g -cp "$CP" \
+        dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
 
     step "profile sample cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" sample --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 1

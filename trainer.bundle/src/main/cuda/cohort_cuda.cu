@@ -29,7 +29,7 @@
 
 namespace {
 
-constexpr int ABI_VERSION = 2;
+constexpr int ABI_VERSION = 3;
 
 struct Err {
     std::string msg;
@@ -59,6 +59,7 @@ typedef int (*CublasCreate)(void**);
 typedef int (*CublasDestroy)(void*);
 typedef int (*CublasSetStream)(void*, cudaStream_t);
 typedef int (*CublasGetVersion)(void*, int*);
+typedef int (*CublasSetWorkspace)(void*, void*, size_t);
 typedef int (*CublasGemmStridedBatchedEx)(void*, int, int, int, int, int, const void*, const void*, int, int,
                                           long long, const void*, int, int, long long, const void*, void*, int, int,
                                           long long, int, int, int);
@@ -97,6 +98,32 @@ struct Staging {
 
 constexpr int RING = 32;
 
+// A recorded decoding step (a CUDA graph) with its own input buffers: its recorded copies read
+// token ids, positions and cache slots from `pinned`, which a replay fills first.
+struct StepGraph {
+    int rows = 0;
+    cudaGraphExec_t exec = nullptr;
+    int* pinned[3] = {};  // tokens, positions, slots
+    int* dev[3] = {};
+    bool uploaded[3] = {};
+    cudaEvent_t done = nullptr;
+    unsigned long generation = 0;
+};
+
+void freeGraph(StepGraph* g) {
+    if (!g) return;
+    if (g->done) {
+        cudaEventSynchronize(g->done);
+        cudaEventDestroy(g->done);
+    }
+    if (g->exec) cudaGraphExecDestroy(g->exec);
+    for (int k = 0; k < 3; k++) {
+        if (g->pinned[k]) cudaFreeHost(g->pinned[k]);
+        if (g->dev[k]) cudaFree(g->dev[k]);
+    }
+    delete g;
+}
+
 enum Role { R_TOKENS, R_POSITIONS, R_SLOTS, R_TARGETS, R_WEIGHTS, R_RNG, R_COUNT };
 
 struct Ctx {
@@ -115,6 +142,12 @@ struct Ctx {
     size_t pinnedOutCap = 0;
     DevBuf bfA, bfB, bfC;  // bf16 copies of GEMM operands (precision 2)
     DevBuf padded;         // LM-head products and gradients with aligned rows
+    // step recording (CUDA graphs): the step being recorded, and a counter that moves whenever a
+    // scratch buffer moves (recorded steps from before are stale then)
+    StepGraph* building = nullptr;
+    unsigned long generation = 0;
+    bool graphsOk = false;
+    void* cublasWorkspace = nullptr;
     // profiling (COHORT_CUDA_PROFILE=1): a pair of events around every op, resolved on demand
     bool profiling = false;
     struct Pending {
@@ -162,7 +195,7 @@ void resolveProfile(Ctx* c) {
 class Prof {
    public:
     Prof(Ctx* c, const char* op) : c_(c), op_(op) {
-        if (!c->profiling) return;
+        if (!c->profiling || c->building) return;
         a_ = takeEvent(c);
         CK(cudaEventRecord(a_, c->stream));
         t0_ = std::chrono::steady_clock::now();
@@ -201,9 +234,11 @@ void enter(Ctx* c) {
     if (c->device != 0) CK(cudaSetDevice(c->device));
 }
 
-void* grow(DevBuf& b, size_t bytes) {
+void* grow(Ctx* c, DevBuf& b, size_t bytes) {
     if (bytes == 0) bytes = 4;
     if (b.cap < bytes) {
+        if (c->building) throw Err{"a scratch buffer would have to grow while a step is recorded"};
+        c->generation++;             // recorded steps that use scratch memory are stale now
         if (b.p) CK(cudaFree(b.p));  // implicitly waits for work that may still read it
         b.p = nullptr;
         b.cap = 0;
@@ -227,11 +262,23 @@ void release(DevBuf& b) {
 // after the event recorded behind its copy. Unchanged contents are not copied again (the KV-cache
 // step passes the same slots and positions to every layer).
 void* upload(Ctx* c, Role role, const void* src, size_t bytes) {
+    if (c->building) {
+        StepGraph* g = c->building;
+        int k = role == R_TOKENS ? 0 : role == R_POSITIONS ? 1 : role == R_SLOTS ? 2 : -1;
+        if (k < 0) throw Err{"this op takes host inputs that a recorded step cannot replay"};
+        if (bytes != (size_t)g->rows * 4) throw Err{"a recorded step's inputs must have one entry per row"};
+        if (!g->uploaded[k]) {
+            memcpy(g->pinned[k], src, bytes);
+            CK(cudaMemcpyAsync(g->dev[k], g->pinned[k], bytes, cudaMemcpyHostToDevice, c->stream));
+            g->uploaded[k] = true;
+        }
+        return g->dev[k];
+    }
     DevBuf& d = c->roles[role];
     if (d.valid && d.shadow.size() == bytes && d.cap >= bytes && memcmp(d.shadow.data(), src, bytes) == 0) {
         return d.p;
     }
-    grow(d, bytes);
+    grow(c, d, bytes);
     Staging& s = c->ring[c->ringNext];
     c->ringNext = (c->ringNext + 1) % RING;
     CK(cudaEventSynchronize(s.done));
@@ -723,7 +770,7 @@ __global__ void toBf16Kernel(__nv_bfloat16* dst, int ldDst, const float* src, in
 
 // A bf16 copy (round to nearest even) of a rows x cols matrix, rows ldDst apart, in buf.
 const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, int rows, int cols, int ldDst) {
-    auto* d = static_cast<__nv_bfloat16*>(grow(buf, (size_t)rows * ldDst * sizeof(__nv_bfloat16)));
+    auto* d = static_cast<__nv_bfloat16*>(grow(c, buf, (size_t)rows * ldDst * sizeof(__nv_bfloat16)));
     LAUNCH_IDX((size_t)rows * cols, toBf16Kernel, gridFor(c, (size_t)rows * cols, 256), 256, c->stream, d, ldDst, src, rows, cols);
     LAUNCHED("bf16 conversion");
     return d;
@@ -1267,6 +1314,14 @@ std::string loadCublas(Ctx* c, const std::string& path) {
             continue;
         }
         setStream(handle, c->stream);
+        // a fixed workspace, so that cuBLAS allocates nothing while a step is recorded
+        auto setWorkspace = (CublasSetWorkspace)dlsym(lib, "cublasSetWorkspace_v2");
+        if (setWorkspace && cudaMalloc(&c->cublasWorkspace, (size_t)32 << 20) == cudaSuccess &&
+            setWorkspace(handle, c->cublasWorkspace, (size_t)32 << 20) == 0) {
+            c->graphsOk = true;
+        } else {
+            cudaGetLastError();
+        }
         int version = 0;
         if (getVersion) getVersion(handle, &version);
         c->cublas.lib = lib;
@@ -1282,7 +1337,15 @@ std::string loadCublas(Ctx* c, const std::string& path) {
 
 void destroyCtx(Ctx* c) {
     if (c->stream) cudaStreamSynchronize(c->stream);
+    if (c->building) {
+        cudaGraph_t g = nullptr;
+        cudaStreamEndCapture(c->stream, &g);
+        if (g) cudaGraphDestroy(g);
+        freeGraph(c->building);
+        c->building = nullptr;
+    }
     if (c->cublas.handle) c->cublas.destroy(c->cublas.handle);
+    if (c->cublasWorkspace) cudaFree(c->cublasWorkspace);
     if (c->cublas.lib) dlclose(c->cublas.lib);
     for (auto& s : c->ring) {
         if (s.host) cudaFreeHost(s.host);
@@ -1363,9 +1426,11 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
     std::string why;
     if (gemmMode == 0) {
         why = "own kernels requested";
+        c->graphsOk = true;
     } else {
         why = loadCublas(c, path);
         c->useCublas = why.empty();
+        if (!c->useCublas) c->graphsOk = true;  // own kernels
         if (!c->useCublas && gemmMode == 1) throw Err{"cuBLAS requested but not loadable: " + why};
     }
     if (c->useCublas) {
@@ -1386,6 +1451,88 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
 
 JNI_FN(jstring, gemmInfo)(JNIEnv* env, jclass, jlong h) {
     return env->NewStringUTF(ctxOf(h)->gemmInfo.c_str());
+}
+
+JNI_FN(jboolean, graphBegin)(JNIEnv* env, jclass, jlong h, jint rows) {
+    StepGraph* g = nullptr;
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    if (!c->graphsOk || rows <= 0) return JNI_FALSE;
+    if (c->building) throw Err{"a step is already being recorded"};
+    g = new StepGraph();
+    g->rows = rows;
+    for (int k = 0; k < 3; k++) {
+        CK(cudaMallocHost(&g->pinned[k], (size_t)rows * 4));
+        CK(cudaMalloc(&g->dev[k], (size_t)rows * 4));
+    }
+    CK(cudaEventCreateWithFlags(&g->done, cudaEventDisableTiming));
+    CK(cudaStreamBeginCapture(c->stream, cudaStreamCaptureModeRelaxed));
+    c->building = g;
+    return JNI_TRUE;
+    }
+    catch (const Err& e) {
+        freeGraph(g);
+        throwJava(env, "graphBegin", e.msg);
+        return JNI_FALSE;
+    }
+}
+
+JNI_FN(jlong, graphEnd)(JNIEnv* env, jclass, jlong h) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    StepGraph* g = c->building;
+    if (!g) throw Err{"no step is being recorded"};
+    c->building = nullptr;
+    cudaGraph_t graph = nullptr;
+    cudaError_t e = cudaStreamEndCapture(c->stream, &graph);
+    if (e != cudaSuccess || !graph) {
+        if (graph) cudaGraphDestroy(graph);
+        cudaGetLastError();
+        freeGraph(g);
+        fail("cudaStreamEndCapture", e != cudaSuccess ? e : cudaErrorStreamCaptureInvalidated);
+    }
+    cudaGraphExec_t exec = nullptr;
+    e = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        freeGraph(g);
+        fail("cudaGraphInstantiate", e);
+    }
+    g->exec = exec;
+    g->generation = c->generation;
+    return (jlong) reinterpret_cast<uintptr_t>(g);
+    END("graphEnd", 0)
+}
+
+JNI_FN(jboolean, graphLaunch)(JNIEnv* env, jclass, jlong h, jlong gh, jintArray tokens, jintArray positions,
+                              jintArray slots, jint n) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    Prof prof_(c, "recorded step");
+    StepGraph* g = reinterpret_cast<StepGraph*>(static_cast<uintptr_t>(gh));
+    if (g->generation != c->generation) return JNI_FALSE;
+    if (n != g->rows) throw Err{"recorded for " + std::to_string(g->rows) + " rows, launched with " + std::to_string(n)};
+    CK(cudaEventSynchronize(g->done));
+    env->GetIntArrayRegion(tokens, 0, n, g->pinned[0]);
+    env->GetIntArrayRegion(positions, 0, n, g->pinned[1]);
+    env->GetIntArrayRegion(slots, 0, n, g->pinned[2]);
+    if (env->ExceptionCheck()) return JNI_FALSE;
+    CK(cudaGraphLaunch(g->exec, c->stream));
+    CK(cudaEventRecord(g->done, c->stream));
+    return JNI_TRUE;
+    END("graphLaunch", JNI_FALSE)
+}
+
+JNI_FN(void, graphFree)(JNIEnv* env, jclass, jlong h, jlong gh) {
+    BEGIN
+    Ctx* c = ctxOf(h);
+    enter(c);
+    freeGraph(reinterpret_cast<StepGraph*>(static_cast<uintptr_t>(gh)));
+    END_VOID("graphFree")
 }
 
 JNI_FN(jstring, profile)(JNIEnv* env, jclass, jlong h) {
@@ -1517,7 +1664,7 @@ JNI_FN(jdouble, sumOfSquares)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
     Ctx* c = ctxOf(h);
     enter(c);
     Prof prof_(c, "sumOfSquares");
-    double* d = static_cast<double*>(grow(c->sum, sizeof(double)));
+    double* d = static_cast<double*>(grow(c, c->sum, sizeof(double)));
     CK(cudaMemsetAsync(d, 0, sizeof(double), c->stream));
     sumSquaresKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, d);
     LAUNCHED("sumOfSquares");
@@ -1611,7 +1758,7 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     int ld = alignedLd(oc);
     bool padded = PAD_FORWARD && ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
     if (!padded) ld = oc;
-    float* dst = padded ? static_cast<float*>(grow(x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
+    float* dst = padded ? static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
     float beta = 0.0f;
     if (bias) {
         LAUNCH_IDX((size_t)n * oc, biasFillKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, dst, ptr<float>(bias), n, oc, ld);
@@ -1661,7 +1808,7 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
     } else {
         const float* d = ptr<float>(dout);
         if (padded) {
-            float* p = static_cast<float*>(grow(x->padded, (size_t)n * ld * sizeof(float)));
+            float* p = static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float)));
             LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, p, ld, d, oc, n, oc);
             LAUNCHED("matmulBackward copy");
             d = p;
@@ -1699,7 +1846,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
     Prof prof_(x, "attentionForward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
-    float* s = static_cast<float*>(grow(x->attScratch, 4 * btc * sizeof(float)));
+    float* s = static_cast<float*>(grow(x, x->attScratch, 4 * btc * sizeof(float)));
     float *q = s, *k = s + btc, *v = s + 2 * btc, *y = s + 3 * btc;
     LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
     LAUNCHED("attentionForward permute");
@@ -1726,7 +1873,7 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     Prof prof_(x, "attentionBackward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
-    float* s = static_cast<float*>(grow(x->attScratch, 7 * btc * sizeof(float)));
+    float* s = static_cast<float*>(grow(x, x->attScratch, 7 * btc * sizeof(float)));
     float *q = s, *k = s + btc, *v = s + 2 * btc, *dy = s + 3 * btc, *dq = s + 4 * btc, *dk = s + 5 * btc,
           *dv = s + 6 * btc;
     LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
@@ -1833,7 +1980,7 @@ JNI_FN(void, tokenLogprobs)(JNIEnv* env, jclass, jlong h, jfloatArray logprobs, 
         Critical t(env, targets, false);
         tg = (const int*)upload(x, R_TARGETS, t.get<int>(), (size_t)n * 4);
     }
-    float* out = static_cast<float*>(grow(x->outF, (size_t)n * 2 * sizeof(float)));
+    float* out = static_cast<float*>(grow(x, x->outF, (size_t)n * 2 * sizeof(float)));
     logprobsKernel<<<n, 256, 0, x->stream>>>(out, out + n, ptr<float>(logits), tg, v, temperature);
     LAUNCHED("tokenLogprobs");
     std::vector<float> host((size_t)n * 2);
@@ -1879,9 +2026,9 @@ JNI_FN(void, sample)(JNIEnv* env, jclass, jlong h, jintArray tokens, jfloatArray
     x->roles[R_RNG].valid = false;
     int keyCap = 1;
     while (keyCap < v) keyCap <<= 1;
-    double* exps = static_cast<double*>(grow(x->exps, (size_t)n * v * sizeof(double)));
-    long long* keys = static_cast<long long*>(grow(x->keys, (size_t)n * keyCap * sizeof(long long)));
-    char* out = static_cast<char*>(grow(x->outI, (size_t)n * (4 + 4 + 4 + 8)));
+    double* exps = static_cast<double*>(grow(x, x->exps, (size_t)n * v * sizeof(double)));
+    long long* keys = static_cast<long long*>(grow(x, x->keys, (size_t)n * keyCap * sizeof(long long)));
+    char* out = static_cast<char*>(grow(x, x->outI, (size_t)n * (4 + 4 + 4 + 8)));
     int* tok = reinterpret_cast<int*>(out);
     float* lp = reinterpret_cast<float*>(out + (size_t)n * 4);
     float* lp1 = reinterpret_cast<float*>(out + (size_t)n * 8);

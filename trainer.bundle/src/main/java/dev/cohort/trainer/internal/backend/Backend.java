@@ -150,6 +150,19 @@ public interface Backend extends AutoCloseable {
     void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, float lr, float beta1, float beta2,
             float eps, float weightDecay, int step);
 
+    // ---------------------------------------------------------------- recorded steps
+
+    /**
+     * Records the ops that {@code step} calls, without running them, so that they can be replayed
+     * as one unit: a decoding step's ~170 launches for {@code rows} sequences, whose only host
+     * inputs are token ids, positions and cache slots (one per row). Returns null when this
+     * backend records nothing (the default) or the recording failed; nothing has run then, and
+     * the caller runs the step itself.
+     */
+    default StepGraph recordStep(int rows, Runnable step) {
+        return null;
+    }
+
     @Override
     void close();
 }

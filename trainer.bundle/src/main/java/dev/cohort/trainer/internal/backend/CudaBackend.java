@@ -56,6 +56,7 @@ public final class CudaBackend implements Backend {
     private final String gemmInfo;
     private final Options options;
     private boolean closed;
+    private String lastRecordingError;
 
     private CudaBackend(long ctx, String device, String gemmInfo, Options options) {
         this.ctx = ctx;
@@ -390,6 +391,74 @@ public final class CudaBackend implements Backend {
         CudaNative.adamw(ctx, tensor(params, n, "adamw params").address, tensor(grads, n, "adamw grads").address,
                 tensor(m, n, "adamw m").address, tensor(v, n, "adamw v").address, n, lr, beta1, beta2, eps,
                 weightDecay, (float) (1.0 - Math.pow(beta1, step)), (float) (1.0 - Math.pow(beta2, step)));
+    }
+
+    // ---------------------------------------------------------------- recorded steps
+
+    /** System property: {@code false} turns the recording of decoding steps (CUDA graphs) off. */
+    public static final String GRAPHS_PROPERTY = "cohort.cuda.graphs";
+
+    @Override
+    public StepGraph recordStep(int rows, Runnable step) {
+        if ("false".equalsIgnoreCase(System.getProperty(GRAPHS_PROPERTY))) {
+            return null;
+        }
+        if (!CudaNative.graphBegin(live(), rows)) {
+            return null;
+        }
+        long graph;
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            try {
+                CudaNative.graphEnd(ctx);
+            } catch (IllegalStateException ignored) {
+                // the capture was invalidated too; the step's own error says why
+            }
+            lastRecordingError = e.getMessage();
+            return null;
+        }
+        try {
+            graph = CudaNative.graphEnd(ctx);
+        } catch (IllegalStateException e) {
+            lastRecordingError = e.getMessage();
+            return null;
+        }
+        return new CudaStepGraph(graph, rows);
+    }
+
+    /** Why the last {@link #recordStep} returned null after trying, or null. */
+    public String lastRecordingError() {
+        return lastRecordingError;
+    }
+
+    private final class CudaStepGraph implements StepGraph {
+        private long handle;
+        private final int rows;
+
+        CudaStepGraph(long handle, int rows) {
+            this.handle = handle;
+            this.rows = rows;
+        }
+
+        @Override
+        public boolean replay(int[] tokens, int[] positions, int[] slots, int n) {
+            if (handle == 0) {
+                throw new IllegalStateException("recorded step for " + rows + " rows is closed");
+            }
+            Shapes.rows(tokens, n, "replay tokens");
+            Shapes.rows(positions, n, "replay positions");
+            Shapes.rows(slots, n, "replay slots");
+            return CudaNative.graphLaunch(live(), handle, tokens, positions, slots, n);
+        }
+
+        @Override
+        public void close() {
+            if (handle != 0 && !closed) {
+                CudaNative.graphFree(ctx, handle);
+            }
+            handle = 0;
+        }
     }
 
     @Override

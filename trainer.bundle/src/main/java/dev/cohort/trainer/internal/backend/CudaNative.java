@@ -13,7 +13,7 @@ final class CudaNative {
     }
 
     /** Version of this JNI surface; the library must report the same. */
-    static final int ABI = 2;
+    static final int ABI = 3;
 
     static native int abi();
 
@@ -40,6 +40,20 @@ final class CudaNative {
      * last call (calls, GPU time from events around each op, host time per call); else "".
      */
     static native String profile(long ctx);
+
+    /**
+     * Starts recording the ops of a step for {@code rows} rows into a CUDA graph (stream
+     * capture); false when this context cannot record (cuBLAS without a settable workspace).
+     */
+    static native boolean graphBegin(long ctx, int rows);
+
+    /** Ends the recording: the graph's handle; throws with the reason when the capture failed. */
+    static native long graphEnd(long ctx);
+
+    /** Replays a recorded step with new inputs; false when it is stale (scratch memory moved). */
+    static native boolean graphLaunch(long ctx, long graph, int[] tokens, int[] positions, int[] slots, int n);
+
+    static native void graphFree(long ctx, long graph);
 
     static native void destroy(long ctx);
 

@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.model;
 
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.Backend.Layout;
+import dev.cohort.trainer.internal.backend.StepGraph;
 import dev.cohort.trainer.internal.backend.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,12 @@ public final class Sampler implements AutoCloseable {
     /** Tokens one prefill forward may hold beyond the model's current activations. */
     static final int PREFILL_TOKENS = 2048;
 
+    /** Recorded decoding steps kept (one per number of active rows). */
+    static final int MAX_GRAPHS = 64;
+
+    /** Failed or refused recordings after which decoding steps are no longer recorded. */
+    static final int MAX_RECORDING_FAILURES = 3;
+
     private final Gpt2Model model;
     private final Backend be;
     private final Gpt2Config cfg;
@@ -27,6 +34,10 @@ public final class Sampler implements AutoCloseable {
     private int slots;
     private int maxT;
     private StepBuffers step;
+    /** Decoding steps recorded by the backend, by number of rows (see Backend#recordStep). */
+    private final java.util.Map<Integer, StepGraph> graphs = new java.util.HashMap<>();
+    private int recordingFailures;
+    private long replayedSteps;
 
     public Sampler(Gpt2Model model) {
         this.model = model;
@@ -70,7 +81,15 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
+    private void closeGraphs() {
+        for (StepGraph g : graphs.values()) {
+            g.close();
+        }
+        graphs.clear();
+    }
+
     private void releaseCache() {
+        closeGraphs();
         if (kCache != null) {
             for (int l = 0; l < kCache.length; l++) {
                 be.release(kCache[l]);
@@ -79,6 +98,11 @@ public final class Sampler implements AutoCloseable {
             kCache = null;
             vCache = null;
         }
+    }
+
+    /** Decoding steps that ran as a replay of a recorded step (see Backend#recordStep). */
+    public long replayedSteps() {
+        return replayedSteps;
     }
 
     /** Gives back the KV cache and the step buffers. */
@@ -112,6 +136,7 @@ public final class Sampler implements AutoCloseable {
         ensureCache(n, need);
         if (step == null || step.cap < n) {
             if (step != null) {
+                closeGraphs();
                 step.release(be);
             }
             step = new StepBuffers(be, cfg, n);
@@ -267,7 +292,7 @@ public final class Sampler implements AutoCloseable {
             if (rows == 0) {
                 return false;
             }
-            forwardStep(rows);
+            runStep(rows);
             be.sample(sampled, sampledLp, sampledLp1, step.logits, rows, cfg.vocabSize(), p.temperature(), p.topK(),
                     p.topP(), p.minP(), rowRng);
             for (int r = 0; r < rows; r++) {
@@ -276,6 +301,39 @@ public final class Sampler implements AutoCloseable {
                 accept(s, sampled[r], sampledLp[r], sampledLp1[r]);
             }
             return true;
+        }
+
+        /**
+         * The forward of one decoding step: replayed from a recording when the backend records
+         * steps (a CUDA graph: one launch instead of ~170), else op by op.
+         */
+        void runStep(int rows) {
+            if (recordingFailures < MAX_RECORDING_FAILURES) {
+                StepGraph g = graphs.get(rows);
+                if (g != null && g.replay(rowToken, rowPos, rowSlot, rows)) {
+                    replayedSteps++;
+                    return;
+                }
+                if (g != null) {
+                    g.close();
+                    graphs.remove(rows);
+                }
+                if (graphs.size() >= MAX_GRAPHS) {
+                    closeGraphs();
+                }
+                g = be.recordStep(rows, () -> forwardStep(rows));
+                if (g != null) {
+                    graphs.put(rows, g);
+                    recordingFailures = 0;
+                    if (g.replay(rowToken, rowPos, rowSlot, rows)) {
+                        replayedSteps++;
+                        return;
+                    }
+                } else {
+                    recordingFailures++;
+                }
+            }
+            forwardStep(rows);
         }
 
         void forwardStep(int rows) {

@@ -399,6 +399,10 @@ public final class ModelBench {
             double median = median(secs);
             double rate = produced / median;
             out.put("model", shape(cfg));
+            out.put("replayed_decode_steps", sampler.replayedSteps());
+            if (be instanceof CudaBackend cb && cb.lastRecordingError() != null) {
+                out.put("recording_error", cb.lastRecordingError());
+            }
             out.put("sequences", o.sequences);
             out.put("prompt_tokens", o.prompt);
             out.put("new_tokens", o.newTokens);

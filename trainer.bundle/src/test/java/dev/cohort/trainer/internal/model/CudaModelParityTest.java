@@ -107,6 +107,12 @@ class CudaModelParityTest {
                 for (int i = 0; i < pj.size(); i++) {
                     assertArrayEquals(pj.get(i).tokens(), pc.get(i).tokens(), "sampled tokens of prompt " + i);
                 }
+                System.out.println("[parity] decoding steps replayed from a CUDA graph: " + sc.replayedSteps()
+                        + (cb.lastRecordingError() == null ? "" : "; last recording error: " + cb.lastRecordingError()));
+                if (!"false".equalsIgnoreCase(System.getProperty(CudaBackend.GRAPHS_PROPERTY))) {
+                    org.junit.jupiter.api.Assertions.assertTrue(sc.replayedSteps() > 0,
+                            "the CUDA sampler replays recorded steps: " + cb.lastRecordingError());
+                }
             }
             jm.close();
             cm.close();
