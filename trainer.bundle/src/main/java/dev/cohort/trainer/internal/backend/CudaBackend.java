@@ -411,7 +411,10 @@ public final class CudaBackend implements Backend {
             step.run();
         } catch (RuntimeException e) {
             try {
-                CudaNative.graphEnd(ctx);
+                long partial = CudaNative.graphEnd(ctx);
+                if (partial != 0) {
+                    CudaNative.graphFree(ctx, partial);
+                }
             } catch (IllegalStateException ignored) {
                 // the capture was invalidated too; the step's own error says why
             }
