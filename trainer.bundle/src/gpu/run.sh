@@ -174,7 +174,13 @@ EOF
     # 3. sampling, 64 x 128 new tokens
     step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda fp32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul fp32 --gemm auto "${J[@]}"
-    step "sample cuda tf32 no graphs" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.graphs=false -Xmx16g -cp "$CP" \
+    # recorded decoding steps (CUDA graphs, opt-in with -Dcohort.cuda.graphs=true): parity, then speed
+    step "parity model with graphs" 150 "$OUT/parity.txt" \
+        "${JCMD[@]}" -Dcohort.cuda.graphs=true -Xmx32g -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+        --disable-banner --details=tree --details-theme=ascii --disable-ansi-colors \
+        --select-method "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \
+        --select-method "dev.cohort.trainer.internal.run.CudaGrpoParityTest#lossesTrackTheJavaRun"
+    step "sample cuda tf32 graphs" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.graphs=true -Xmx16g -cp "$CP" \
         dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
 
     step "profile sample cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" sample --backend cuda \
