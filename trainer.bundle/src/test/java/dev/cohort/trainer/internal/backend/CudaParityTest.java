@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.cohort.trainer.internal.backend.CudaParity.assertClose;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.trainer.internal.backend.Backend.Layout;
@@ -36,8 +37,7 @@ class CudaParityTest {
 
     @BeforeEach
     void device() {
-        CudaLibrary.Probe p = CudaLibrary.probe();
-        assumeTrue(p.available(), "no CUDA: " + p.reason());
+        CudaParity.assumeDevice();
     }
 
     private void open(Gemm gemm) {
@@ -112,31 +112,6 @@ class CudaParityTest {
             a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
         }
         return a;
-    }
-
-    /** Absolute, or relative to the largest |expected|; reports the worst element. */
-    static void assertClose(String what, float[] expected, float[] actual, double tol, boolean relative) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double max = 0;
-        for (float e : expected) {
-            max = Math.max(max, Math.abs(e));
-        }
-        double scale = relative ? Math.max(max, 1e-30) : 1;
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double err = Math.abs(expected[i] - actual[i]) / scale;
-            if (!(err <= worst)) {
-                worst = err;
-                at = i;
-            }
-        }
-        System.out.printf(Locale.ROOT, "[parity] %-40s worst %s error %.3g%n", what, relative ? "relative" : "absolute",
-                worst);
-        if (!(worst <= tol)) {
-            throw new AssertionError(String.format(Locale.ROOT, "%s: element %d is %s on CUDA, %s on Java (%s error %.3g > %.1g)",
-                    what, at, actual[at], expected[at], relative ? "relative" : "absolute", worst, tol));
-        }
     }
 
     // ------------------------------------------------------------------ ops
