@@ -389,24 +389,10 @@ class CudaParityTest {
         int n = 256, c = 768, oc = 768;
         float[] a = uniform(r, n * c, 1);
         float[] w = uniform(r, c * oc, 0.05);
-        Tensor aj = java.allocate("a", n * c);
-        Tensor wj = java.allocate("w", c * oc);
-        Tensor oj = java.allocate("o", n * oc);
-        java.write(aj, a);
-        java.write(wj, w);
-        java.matmulForward(oj, aj, wj, null, n, c, oc, Layout.IN_OUT);
-        float[] ref = new float[n * oc];
-        java.read(oj, ref);
+        float[] ref = matmul(java, a, w, n, c, oc);
         for (Precision p : Precision.values()) {
             try (CudaBackend be = CudaBackend.open(CudaBackend.Options.defaults().with(p))) {
-                Tensor ac = be.allocate("a", n * c);
-                Tensor wc = be.allocate("w", c * oc);
-                Tensor oc2 = be.allocate("o", n * oc);
-                be.write(ac, a);
-                be.write(wc, w);
-                be.matmulForward(oc2, ac, wc, null, n, c, oc, Layout.IN_OUT);
-                float[] got = new float[n * oc];
-                be.read(oc2, got);
+                float[] got = matmul(be, a, w, n, c, oc);
                 double worst = 0;
                 for (int i = 0; i < got.length; i++) {
                     worst = Math.max(worst, Math.abs(got[i] - ref[i]));
@@ -417,5 +403,18 @@ class CudaParityTest {
                 assertEquals(0, worst, bound, p + " matmul error");
             }
         }
+    }
+
+    /** {@code a} (n x c) times {@code w} (c x oc, IN_OUT) on {@code be}, no bias. */
+    private static float[] matmul(Backend be, float[] a, float[] w, int n, int c, int oc) {
+        Tensor at = be.allocate("a", n * c);
+        Tensor wt = be.allocate("w", c * oc);
+        Tensor ot = be.allocate("o", n * oc);
+        be.write(at, a);
+        be.write(wt, w);
+        be.matmulForward(ot, at, wt, null, n, c, oc, Layout.IN_OUT);
+        float[] out = new float[n * oc];
+        be.read(ot, out);
+        return out;
     }
 }
