@@ -13,7 +13,7 @@
 # --lib PATH   the native library to carry (else: the CUDA native module's build output if it is
 #              newer than the CUDA sources, else built here with nvcc from trainer.bundle/src/main/cuda)
 #
-# .gpu/ is ignored through the repository's info/exclude; the lead then runs, with .gpu carried:
+# .gpu/ is ignored (.gitignore, and info/exclude for older checkouts); the lead then runs, with .gpu carried:
 #   bash trainer.bundle/src/gpu/run.sh
 set -euo pipefail
 
@@ -64,7 +64,7 @@ done
     || { echo "prepare.sh: ModelBench is not compiled" >&2; exit 1; }
 
 rm -rf "$G"
-mkdir -p "$G/cp" "$G/jni/linux"
+mkdir -p "$G/cp" "$G/jni/include/linux"
 
 # 2. JRE (jlink): what the trainer, its dependencies and the JUnit launcher use (jdeps:
 #    java.desktop for java.beans and java.sql in Jackson, jdk.management; jdk.zipfs for JUnit's
@@ -99,6 +99,7 @@ fi
 
 # 4. native library
 SRC_DIR=trainer.bundle/src/main/cuda
+NATIVE_BUILD=trainer.bundle/cuda.linux.x86_64/build-native.sh
 newest_src=0
 if [ -d "$SRC_DIR" ]; then
     newest_src=$(find "$SRC_DIR" -type f -printf '%T@\n' | sort -n | tail -1 | cut -d. -f1)
@@ -122,16 +123,17 @@ if [ -n "$LIB" ]; then
     LIB_ORIGIN="copied from $LIB"
 elif command -v nvcc >/dev/null && ls "$SRC_DIR"/*.cu >/dev/null 2>&1; then
     say "building libcohortcuda.so with $(command -v nvcc) from $SRC_DIR"
-    nvcc -O3 -std=c++17 -shared -Xcompiler -fPIC -I"$JDK/include" -I"$JDK/include/linux" \
-        -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
-        -o "$G/libcohortcuda.so" "$SRC_DIR"/*.cu -ldl
-    LIB_ORIGIN="built here: nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p') -O3 sm_90 + compute_90 PTX, static cudart"
+    # the fragment's own build script, so the flags are the fragment's
+    bash "$NATIVE_BUILD" "$SRC_DIR" "$G/libcohortcuda.so" "$JDK" false
+    rm -f "$G/libcohortcuda.so.cmd"
+    LIB_ORIGIN="built here by $NATIVE_BUILD: nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p') -O3 sm_90 + compute_90 PTX, static cudart"
 else
     say "WARNING: no libcohortcuda.so (no --lib, no module build, no nvcc or no sources): run.sh will try nvcc there"
     LIB_ORIGIN="none carried"
 fi
-cp "$JDK/include/jni.h" "$G/jni/"
-cp "$JDK/include/linux/jni_md.h" "$G/jni/linux/"
+# laid out as in a JDK, so that run.sh can hand "$G/jni" to build-native.sh as the JDK
+cp "$JDK/include/jni.h" "$G/jni/include/"
+cp "$JDK/include/linux/jni_md.h" "$G/jni/include/linux/"
 
 # 5. the scripts
 cp "$HERE/torch_baseline.py" "$HERE/run.sh" "$G/"

@@ -124,12 +124,12 @@ EOF
         echo "no carried $LIB; building it here from trainer.bundle/src/main/cuda"
         LIB=/tmp/cohort-build/libcohortcuda.so
         mkdir -p /tmp/cohort-build
-        if command -v nvcc >/dev/null && [ -f "$G/jni/jni.h" ]; then
-            timeout 300 nvcc -O3 -std=c++17 -shared -Xcompiler -fPIC -I"$G/jni" -I"$G/jni/linux" \
-                -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
-                -o "$LIB" trainer.bundle/src/main/cuda/*.cu -ldl || echo "nvcc failed"
+        if command -v nvcc >/dev/null && [ -f "$G/jni/include/jni.h" ]; then
+            # the fragment's build script (same nvcc flags); .gpu/jni is laid out as a JDK's include/
+            timeout 300 bash trainer.bundle/cuda.linux.x86_64/build-native.sh trainer.bundle/src/main/cuda "$LIB" \
+                "$G/jni" false || echo "nvcc failed"
         else
-            echo "no nvcc or no JNI headers in .gpu/jni"
+            echo "no nvcc or no JNI headers in .gpu/jni/include"
         fi
     fi
     ls -la "$LIB" 2>&1

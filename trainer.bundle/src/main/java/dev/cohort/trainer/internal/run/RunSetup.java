@@ -65,14 +65,7 @@ final class RunSetup {
                 eval = eval.subList(0, c.evalSamples());
             }
             Path runDir = Path.of(c.outputDir()).resolve(runId);
-            TrainerSettings s = new TrainerSettings(runId, c.maxSteps(), c.numGenerations(), c.promptsPerStep(),
-                    c.perDeviceTrainBatchSize(), c.maxPromptLength(), c.maxCompletionLength(), (float) c.temperature(),
-                    (float) c.topP(), c.topK(), (float) c.minP(), c.seed(), c.objectiveConfig(),
-                    new AdamW.Settings((float) c.adamBeta1(), (float) c.adamBeta2(), (float) c.adamEpsilon(),
-                            (float) c.weightDecay(), false, (float) c.maxGradNorm()),
-                    new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
-                            c.maxSteps()),
-                    c.rewardSpecs(), c.scoringPolicy(), c.saveSteps(), c.loggingSteps(), runDir);
+            TrainerSettings s = settings(c, runId, c.maxSteps(), c.saveSteps(), c.loggingSteps(), runDir);
             return new PreparedRun(s, backend, selected.description(), model, reference, tok,
                     new PromptSource(rows, c.datasetPromptField(), c.seed()), eval, c.datasetPromptField(),
                     c.rolloutEngine(), c.plugins(), c.toMap(), resume);
@@ -88,11 +81,28 @@ final class RunSetup {
         }
     }
 
-    private record ModelAndTokenizer(Gpt2Model model, Tokenizer tok) {
+    /**
+     * The trainer's settings from the configuration, but for the run id, the steps to run, the
+     * checkpoint and logging intervals and the run directory (the benchmark harness sets these).
+     * The learning-rate schedule always spans the configuration's {@code max_steps}.
+     */
+    static TrainerSettings settings(RunConfig c, String runId, int maxSteps, int saveSteps, int loggingSteps,
+            Path runDir) {
+        return new TrainerSettings(runId, maxSteps, c.numGenerations(), c.promptsPerStep(),
+                c.perDeviceTrainBatchSize(), c.maxPromptLength(), c.maxCompletionLength(), (float) c.temperature(),
+                (float) c.topP(), c.topK(), (float) c.minP(), c.seed(), c.objectiveConfig(),
+                new AdamW.Settings((float) c.adamBeta1(), (float) c.adamBeta2(), (float) c.adamEpsilon(),
+                        (float) c.weightDecay(), false, (float) c.maxGradNorm()),
+                new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
+                        c.maxSteps()),
+                c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir);
+    }
+
+    record ModelAndTokenizer(Gpt2Model model, Tokenizer tok) {
     }
 
     /** The configured model: a checkpoint directory, or a named size initialised from the seed. */
-    private static ModelAndTokenizer load(RunConfig c, Backend backend) throws IOException {
+    static ModelAndTokenizer load(RunConfig c, Backend backend) throws IOException {
         Path dir = Path.of(c.model());
         if (Files.isDirectory(dir)) {
             Gpt2Model m = Gpt2Checkpoint.load(dir, backend);

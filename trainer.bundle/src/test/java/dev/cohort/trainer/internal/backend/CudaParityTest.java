@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.cohort.trainer.internal.backend.CudaParity.assertClose;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.trainer.internal.backend.Backend.Layout;
@@ -36,8 +37,7 @@ class CudaParityTest {
 
     @BeforeEach
     void device() {
-        CudaLibrary.Probe p = CudaLibrary.probe();
-        assumeTrue(p.available(), "no CUDA: " + p.reason());
+        CudaParity.assumeDevice();
     }
 
     private void open(Gemm gemm) {
@@ -112,31 +112,6 @@ class CudaParityTest {
             a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
         }
         return a;
-    }
-
-    /** Absolute, or relative to the largest |expected|; reports the worst element. */
-    static void assertClose(String what, float[] expected, float[] actual, double tol, boolean relative) {
-        assertEquals(expected.length, actual.length, what + ": length");
-        double max = 0;
-        for (float e : expected) {
-            max = Math.max(max, Math.abs(e));
-        }
-        double scale = relative ? Math.max(max, 1e-30) : 1;
-        double worst = 0;
-        int at = -1;
-        for (int i = 0; i < expected.length; i++) {
-            double err = Math.abs(expected[i] - actual[i]) / scale;
-            if (!(err <= worst)) {
-                worst = err;
-                at = i;
-            }
-        }
-        System.out.printf(Locale.ROOT, "[parity] %-40s worst %s error %.3g%n", what, relative ? "relative" : "absolute",
-                worst);
-        if (!(worst <= tol)) {
-            throw new AssertionError(String.format(Locale.ROOT, "%s: element %d is %s on CUDA, %s on Java (%s error %.3g > %.1g)",
-                    what, at, actual[at], expected[at], relative ? "relative" : "absolute", worst, tol));
-        }
     }
 
     // ------------------------------------------------------------------ ops
@@ -414,24 +389,10 @@ class CudaParityTest {
         int n = 256, c = 768, oc = 768;
         float[] a = uniform(r, n * c, 1);
         float[] w = uniform(r, c * oc, 0.05);
-        Tensor aj = java.allocate("a", n * c);
-        Tensor wj = java.allocate("w", c * oc);
-        Tensor oj = java.allocate("o", n * oc);
-        java.write(aj, a);
-        java.write(wj, w);
-        java.matmulForward(oj, aj, wj, null, n, c, oc, Layout.IN_OUT);
-        float[] ref = new float[n * oc];
-        java.read(oj, ref);
+        float[] ref = matmul(java, a, w, n, c, oc);
         for (Precision p : Precision.values()) {
             try (CudaBackend be = CudaBackend.open(CudaBackend.Options.defaults().with(p))) {
-                Tensor ac = be.allocate("a", n * c);
-                Tensor wc = be.allocate("w", c * oc);
-                Tensor oc2 = be.allocate("o", n * oc);
-                be.write(ac, a);
-                be.write(wc, w);
-                be.matmulForward(oc2, ac, wc, null, n, c, oc, Layout.IN_OUT);
-                float[] got = new float[n * oc];
-                be.read(oc2, got);
+                float[] got = matmul(be, a, w, n, c, oc);
                 double worst = 0;
                 for (int i = 0; i < got.length; i++) {
                     worst = Math.max(worst, Math.abs(got[i] - ref[i]));
@@ -442,5 +403,18 @@ class CudaParityTest {
                 assertEquals(0, worst, bound, p + " matmul error");
             }
         }
+    }
+
+    /** {@code a} (n x c) times {@code w} (c x oc, IN_OUT) on {@code be}, no bias. */
+    private static float[] matmul(Backend be, float[] a, float[] w, int n, int c, int oc) {
+        Tensor at = be.allocate("a", n * c);
+        Tensor wt = be.allocate("w", c * oc);
+        Tensor ot = be.allocate("o", n * oc);
+        be.write(at, a);
+        be.write(wt, w);
+        be.matmulForward(ot, at, wt, null, n, c, oc, Layout.IN_OUT);
+        float[] out = new float[n * oc];
+        be.read(ot, out);
+        return out;
     }
 }

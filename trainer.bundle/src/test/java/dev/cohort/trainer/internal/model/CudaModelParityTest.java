@@ -1,16 +1,15 @@
 package dev.cohort.trainer.internal.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.cohort.trainer.internal.backend.CudaParity.assertClose;
 
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
-import dev.cohort.trainer.internal.backend.CudaLibrary;
+import dev.cohort.trainer.internal.backend.CudaParity;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.backend.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,8 +25,7 @@ class CudaModelParityTest {
 
     @BeforeEach
     void device() {
-        CudaLibrary.Probe p = CudaLibrary.probe();
-        assumeTrue(p.available(), "no CUDA: " + p.reason());
+        CudaParity.assumeDevice();
     }
 
     static Gpt2Config config(String shape) {
@@ -75,8 +73,8 @@ class CudaModelParityTest {
             float[] enc = new float[b * t];
             jm.logprobs(targets, 1f, lpj, enj);
             cm.logprobs(targets, 1f, lpc, enc);
-            check("logprobs " + shape, lpj, lpc, 1e-4, false);
-            check("entropy " + shape, enj, enc, 1e-4, false);
+            assertClose("logprobs " + shape, lpj, lpc, 1e-4, false);
+            assertClose("entropy " + shape, enj, enc, 1e-4, false);
             float[] g = new float[b * t];
             for (int i = 0; i < g.length; i++) {
                 g[i] = targets[i] < 0 ? 0 : (float) (r.nextDouble() - 0.5) / g.length;
@@ -98,8 +96,8 @@ class CudaModelParityTest {
                 List<Completion> gc = sc.generate(prompts, SamplingParams.greedy(24), cfg.eosTokenId());
                 for (int i = 0; i < gj.size(); i++) {
                     assertArrayEquals(gj.get(i).tokens(), gc.get(i).tokens(), "greedy tokens of prompt " + i);
-                    check("greedy logprobs T=1 " + shape + " #" + i, gj.get(i).logprobsT1(), gc.get(i).logprobsT1(),
-                            1e-4, false);
+                    assertClose("greedy logprobs T=1 " + shape + " #" + i, gj.get(i).logprobsT1(),
+                            gc.get(i).logprobsT1(), 1e-4, false);
                 }
                 SamplingParams sp = new SamplingParams(24, 0.9f, 50, 0.95f, 0f, 5);
                 List<Completion> pj = sj.generate(prompts, sp, cfg.eosTokenId());
@@ -124,29 +122,6 @@ class CudaModelParityTest {
         float[] c = new float[(int) ct.size()];
         jb.read(jt, a);
         cb.read(ct, c);
-        check(what, a, c, tol, relative);
-    }
-
-    static void check(String what, float[] expected, float[] actual, double tol, boolean relative) {
-        double max = 0;
-        for (float e : expected) {
-            max = Math.max(max, Math.abs(e));
-        }
-        double scale = relative ? Math.max(max, 1e-30) : 1;
-        double worst = 0;
-        int at = 0;
-        for (int i = 0; i < expected.length; i++) {
-            double err = Math.abs(expected[i] - actual[i]) / scale;
-            if (!(err <= worst)) {
-                worst = err;
-                at = i;
-            }
-        }
-        System.out.printf(Locale.ROOT, "[parity] %-48s worst %s error %.3g%n", what, relative ? "relative" : "absolute",
-                worst);
-        if (!(worst <= tol)) {
-            throw new AssertionError(String.format(Locale.ROOT, "%s: element %d is %s on CUDA, %s on Java (error %.3g > %.1g)",
-                    what, at, actual[at], expected[at], worst, tol));
-        }
+        assertClose(what, a, c, tol, relative);
     }
 }

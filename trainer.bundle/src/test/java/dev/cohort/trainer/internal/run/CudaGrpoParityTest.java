@@ -1,12 +1,11 @@
 package dev.cohort.trainer.internal.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
-import dev.cohort.trainer.internal.backend.CudaLibrary;
+import dev.cohort.trainer.internal.backend.CudaParity;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.Gpt2Config;
 import dev.cohort.trainer.internal.model.Gpt2Init;
@@ -32,8 +31,7 @@ class CudaGrpoParityTest {
 
     @BeforeEach
     void device() {
-        CudaLibrary.Probe p = CudaLibrary.probe();
-        assumeTrue(p.available(), "no CUDA: " + p.reason());
+        CudaParity.assumeDevice();
     }
 
     private record Run(List<Double> losses, List<String> completions) {

@@ -5,21 +5,14 @@ import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
-import dev.cohort.trainer.internal.model.AdamW;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
 import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
 import dev.cohort.trainer.internal.model.Gpt2Model;
-import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.reward.RewardColumns;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import dev.cohort.trainer.internal.reward.RewardSpec;
 import dev.cohort.trainer.internal.reward.ScoringPolicy;
 import dev.cohort.trainer.internal.task.Grading;
-import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
-import dev.cohort.trainer.internal.tokenizer.Gpt2Tokenizer;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
-import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,22 +74,15 @@ public final class GrpoBenchHarness {
         Gpt2Model model = null;
         Gpt2Model reference = null;
         try {
-            Loaded mt = load(c, backend);
-            model = mt.model;
-            Tokenizer tok = mt.tok;
+            RunSetup.ModelAndTokenizer mt = RunSetup.load(c, backend);
+            model = mt.model();
+            Tokenizer tok = mt.tok();
             if (c.beta() > 0) {
-                reference = load(c, backend).model;
+                reference = RunSetup.load(c, backend).model();
             }
             List<Map<String, Object>> rows = Datasets.rows(c.dataset(), c.datasetPromptField(), false);
-            TrainerSettings s = new TrainerSettings("bench", steps, c.numGenerations(), c.promptsPerStep(),
-                    c.perDeviceTrainBatchSize(), c.maxPromptLength(), c.maxCompletionLength(), (float) c.temperature(),
-                    (float) c.topP(), c.topK(), (float) c.minP(), c.seed(), c.objectiveConfig(),
-                    new AdamW.Settings((float) c.adamBeta1(), (float) c.adamBeta2(), (float) c.adamEpsilon(),
-                            (float) c.weightDecay(), false, (float) c.maxGradNorm()),
-                    // the configuration's schedule horizon, so that the learning rates are the real run's
-                    new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
-                            c.maxSteps()),
-                    c.rewardSpecs(), c.scoringPolicy(), 0, 1, runDir);
+            // the configuration's schedule horizon (RunSetup.settings), so the learning rates are the real run's
+            TrainerSettings s = RunSetup.settings(c, "bench", steps, 0, 1, runDir);
             Gpt2Config mc = model.config();
             Shape shape = new Shape(c.model(), mc.nLayer(), mc.nEmbd(), mc.vocabSize(), c.promptsPerStep(),
                     c.numGenerations(), c.maxCompletionLength(), c.lossType().name().toLowerCase(java.util.Locale.ROOT),
@@ -128,31 +114,6 @@ public final class GrpoBenchHarness {
             }
             deleteTree(runDir);
         }
-    }
-
-    private record Loaded(Gpt2Model model, Tokenizer tok) {
-    }
-
-    /** As {@link RunSetup}: a checkpoint directory, or a named size initialised from the seed. */
-    private static Loaded load(RunConfig c, Backend backend) throws IOException {
-        Path dir = Path.of(c.model());
-        if (Files.isDirectory(dir)) {
-            Gpt2Model m = Gpt2Checkpoint.load(dir, backend);
-            Tokenizer tok = c.tokenizer().equals("auto") ? TokenizerFiles.read(dir, m.config().vocabSize())
-                    : explicit(c);
-            return new Loaded(m, tok);
-        }
-        Gpt2Config size = Gpt2Config.named(c.model());
-        Tokenizer tok = c.tokenizer().equals("auto") ? new Gpt2Tokenizer() : explicit(c);
-        Gpt2Config cfg = new Gpt2Config(size.nLayer(), size.nHead(), size.nEmbd(), size.nPositions(), tok.vocabSize(),
-                size.layerNormEpsilon(), tok.eos());
-        Gpt2Model m = new Gpt2Model(backend, cfg);
-        Gpt2Init.initialize(m, c.seed());
-        return new Loaded(m, tok);
-    }
-
-    private static Tokenizer explicit(RunConfig c) {
-        return c.tokenizer().equals("char") ? new CharTokenizer(c.tokenizerAlphabet()) : new Gpt2Tokenizer();
     }
 
     /** The {@code accuracy} reward in process: 1 when the completion's answer matches the row's "answer". */
