@@ -373,6 +373,13 @@ class Critical {
     jint mode_;
 };
 
+// n elements of a Java primitive array to the role's device buffer (see upload()).
+template <typename T>
+const T* uploadArray(Ctx* c, JNIEnv* env, Role role, jarray a, int n) {
+    Critical in(env, a, false);
+    return static_cast<const T*>(upload(c, role, in.get<T>(), (size_t)n * sizeof(T)));
+}
+
 #define BEGIN try {
 #define END(op, ret)                                      \
     }                                                     \
@@ -393,75 +400,76 @@ class Critical {
         throwJava(env, op, e.what()); \
     }
 
+// The start of an op: its context as `var`, the device made current, the op timed when profiling.
+#define OP(var, name)       \
+    Ctx* var = ctxOf(h);    \
+    enter(var);             \
+    Prof prof_(var, name)
+
 #define JNI_FN(ret, name) extern "C" JNIEXPORT ret JNICALL Java_dev_cohort_trainer_internal_backend_CudaNative_##name
 
 // ------------------------------------------------------------------------------------------ reductions
 
-__device__ __forceinline__ float warpSum(float v) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+struct SumOp {
+    template <typename T>
+    __device__ __forceinline__ T operator()(T a, T b) const {
+        return a + b;
+    }
+};
+
+struct MaxOp {
+    __device__ __forceinline__ float operator()(float a, float b) const {
+        return fmaxf(a, b);
+    }
+};
+
+template <typename T, typename Op>
+__device__ __forceinline__ T warpReduce(T v, Op op) {
+    for (int o = 16; o > 0; o >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
+}
+
+// Block-wide reduction for blockDim.x a multiple of 32; every thread gets the result. Warps
+// reduce, warp 0 reduces their results (`identity` past the last warp).
+template <typename T, typename Op>
+__device__ T blockReduce(T v, Op op, T identity) {
+    __shared__ T sh[32];
+    __shared__ T result;
+    v = warpReduce(v, op);
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
+    __syncthreads();  // an earlier call's readers are done with sh and result
+    if (lane == 0) sh[w] = v;
+    __syncthreads();
+    if (w == 0) {
+        T x = warpReduce(lane < nw ? sh[lane] : identity, op);
+        if (lane == 0) result = x;
+    }
+    __syncthreads();
+    return result;
+}
+
+__device__ __forceinline__ float warpSum(float v) {
+    return warpReduce(v, SumOp());
 }
 
 __device__ __forceinline__ double warpSumD(double v) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
+    return warpReduce(v, SumOp());
 }
 
 __device__ __forceinline__ float warpMax(float v) {
-    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    return v;
+    return warpReduce(v, MaxOp());
 }
 
-// Block-wide reductions for blockDim.x a multiple of 32; every thread gets the result.
 __device__ double blockSumD(double v) {
-    __shared__ double sh[32];
-    __shared__ double result;
-    v = warpSumD(v);
-    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-    __syncthreads();
-    if (lane == 0) sh[w] = v;
-    __syncthreads();
-    if (w == 0) {
-        double x = lane < nw ? sh[lane] : 0.0;
-        x = warpSumD(x);
-        if (lane == 0) result = x;
-    }
-    __syncthreads();
-    return result;
+    return blockReduce(v, SumOp(), 0.0);
 }
 
 __device__ float blockMax(float v) {
-    __shared__ float sh[32];
-    __shared__ float result;
-    v = warpMax(v);
-    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-    __syncthreads();
-    if (lane == 0) sh[w] = v;
-    __syncthreads();
-    if (w == 0) {
-        float x = lane < nw ? sh[lane] : -INFINITY;
-        x = warpMax(x);
-        if (lane == 0) result = x;
-    }
-    __syncthreads();
-    return result;
+    return blockReduce(v, MaxOp(), -INFINITY);
 }
 
 __device__ int blockSumI(int v) {
-    __shared__ int sh[32];
-    __shared__ int result;
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-    __syncthreads();
-    if (lane == 0) sh[w] = v;
-    __syncthreads();
-    if (w == 0) {
-        int x = lane < nw ? sh[lane] : 0;
-        for (int o = 16; o > 0; o >>= 1) x += __shfl_xor_sync(0xffffffffu, x, o);
-        if (lane == 0) result = x;
-    }
-    __syncthreads();
-    return result;
+    return blockReduce(v, SumOp(), 0);
 }
 
 // ------------------------------------------------------------------------------------------ pointwise kernels
@@ -771,7 +779,8 @@ __global__ void toBf16Kernel(__nv_bfloat16* dst, int ldDst, const float* src, in
 // A bf16 copy (round to nearest even) of a rows x cols matrix, rows ldDst apart, in buf.
 const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, int rows, int cols, int ldDst) {
     auto* d = static_cast<__nv_bfloat16*>(grow(c, buf, (size_t)rows * ldDst * sizeof(__nv_bfloat16)));
-    LAUNCH_IDX((size_t)rows * cols, toBf16Kernel, gridFor(c, (size_t)rows * cols, 256), 256, c->stream, d, ldDst, src, rows, cols);
+    LAUNCH_IDX((size_t)rows * cols, toBf16Kernel, gridFor(c, (size_t)rows * cols, 256), 256,
+               c->stream, d, ldDst, src, rows, cols);
     LAUNCHED("bf16 conversion");
     return d;
 }
@@ -806,19 +815,26 @@ bool linearBf16(Ctx* c) {
 
 // ------------------------------------------------------------------------------------------ attention
 
+// Element i of a (B, NH, T, HS) tensor: its offset in a (B, T, rowLength) tensor whose rows hold
+// the heads side by side from column 0.
+template <typename I>
+__device__ __forceinline__ size_t rowOffset(I i, int T, int NH, int HS, int rowLength) {
+    int d = i % (I)HS;
+    I r = i / (I)HS;
+    int t = r % T;
+    r /= T;
+    int h = r % NH;
+    int b = r / NH;
+    return ((size_t)b * T + t) * rowLength + (size_t)h * HS + d;
+}
+
 // qkv (B, T, 3, NH, HS) -> q, k, v each (B, NH, T, HS)
 template <typename I>
 __global__ void permuteQkvKernel(float* q, float* k, float* v, const float* qkv, int B, int T, int NH, int HS) {
     size_t total = (size_t)B * NH * T * HS;
     int C = NH * HS;
     for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        int d = i % (I)HS;
-        I r = i / (I)HS;
-        int t = r % T;
-        r /= T;
-        int h = r % NH;
-        int b = r / NH;
-        size_t src = ((size_t)b * T + t) * 3 * C + (size_t)h * HS + d;
+        size_t src = rowOffset(i, T, NH, HS, 3 * C);
         q[i] = qkv[src];
         k[i] = qkv[src + C];
         v[i] = qkv[src + 2 * C];
@@ -831,13 +847,7 @@ __global__ void permuteHeadsKernel(float* dst, const float* src, int B, int T, i
     size_t total = (size_t)B * NH * T * HS;
     int C = NH * HS;
     for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        int d = i % (I)HS;
-        I r = i / (I)HS;
-        int t = r % T;
-        r /= T;
-        int h = r % NH;
-        int b = r / NH;
-        size_t btc = ((size_t)b * T + t) * C + (size_t)h * HS + d;
+        size_t btc = rowOffset(i, T, NH, HS, C);
         if (toBtc)
             dst[btc] = src[i];
         else
@@ -852,13 +862,7 @@ __global__ void accumulateQkvKernel(float* dqkv, const float* dq, const float* d
     size_t total = (size_t)B * NH * T * HS;
     int C = NH * HS;
     for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        int d = i % (I)HS;
-        I r = i / (I)HS;
-        int t = r % T;
-        r /= T;
-        int h = r % NH;
-        int b = r / NH;
-        size_t dst = ((size_t)b * T + t) * 3 * C + (size_t)h * HS + d;
+        size_t dst = rowOffset(i, T, NH, HS, 3 * C);
         dqkv[dst] += dq[i];
         dqkv[dst + C] += dk[i];
         dqkv[dst + 2 * C] += dv[i];
@@ -1510,12 +1514,12 @@ JNI_FN(jlong, graphEnd)(JNIEnv* env, jclass, jlong h) {
 JNI_FN(jboolean, graphLaunch)(JNIEnv* env, jclass, jlong h, jlong gh, jintArray tokens, jintArray positions,
                               jintArray slots, jint n) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "recorded step");
+    OP(c, "recorded step");
     StepGraph* g = reinterpret_cast<StepGraph*>(static_cast<uintptr_t>(gh));
     if (g->generation != c->generation) return JNI_FALSE;
-    if (n != g->rows) throw Err{"recorded for " + std::to_string(g->rows) + " rows, launched with " + std::to_string(n)};
+    if (n != g->rows) {
+        throw Err{"recorded for " + std::to_string(g->rows) + " rows, launched with " + std::to_string(n)};
+    }
     CK(cudaEventSynchronize(g->done));
     env->GetIntArrayRegion(tokens, 0, n, g->pinned[0]);
     env->GetIntArrayRegion(positions, 0, n, g->pinned[1]);
@@ -1565,9 +1569,7 @@ JNI_FN(jstring, profile)(JNIEnv* env, jclass, jlong h) {
 
 JNI_FN(void, destroy)(JNIEnv* env, jclass, jlong h) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "name");
+    OP(c, "name");
     destroyCtx(c);
     END_VOID("destroy")
 }
@@ -1608,9 +1610,7 @@ JNI_FN(void, synchronize)(JNIEnv* env, jclass, jlong h) {
 
 JNI_FN(void, write)(JNIEnv* env, jclass, jlong h, jlong dst, jfloatArray src, jint n) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "write");
+    OP(c, "write");
     size_t bytes = (size_t)n * 4;
     std::vector<float> tmp(n);
     env->GetFloatArrayRegion(src, 0, n, tmp.data());
@@ -1621,9 +1621,7 @@ JNI_FN(void, write)(JNIEnv* env, jclass, jlong h, jlong dst, jfloatArray src, ji
 
 JNI_FN(void, read)(JNIEnv* env, jclass, jlong h, jlong src, jfloatArray dst, jint n) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "read");
+    OP(c, "read");
     std::vector<float> tmp(n);
     download(c, tmp.data(), ptr<void>(src), (size_t)n * 4);
     env->SetFloatArrayRegion(dst, 0, n, tmp.data());
@@ -1632,18 +1630,14 @@ JNI_FN(void, read)(JNIEnv* env, jclass, jlong h, jlong src, jfloatArray dst, jin
 
 JNI_FN(void, zero)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "zero");
+    OP(c, "zero");
     CK(cudaMemsetAsync(ptr<void>(p), 0, (size_t)n * 4, c->stream));
     END_VOID("zero")
 }
 
 JNI_FN(void, accumulate)(JNIEnv* env, jclass, jlong h, jlong dst, jlong src, jlong n) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "accumulate");
+    OP(c, "accumulate");
     accumulateKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(dst), ptr<float>(src), (size_t)n);
     LAUNCHED("accumulate");
     END_VOID("accumulate")
@@ -1651,9 +1645,7 @@ JNI_FN(void, accumulate)(JNIEnv* env, jclass, jlong h, jlong dst, jlong src, jlo
 
 JNI_FN(void, scale)(JNIEnv* env, jclass, jlong h, jlong p, jlong n, jfloat s) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "scale");
+    OP(c, "scale");
     scaleKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, s);
     LAUNCHED("scale");
     END_VOID("scale")
@@ -1661,9 +1653,7 @@ JNI_FN(void, scale)(JNIEnv* env, jclass, jlong h, jlong p, jlong n, jfloat s) {
 
 JNI_FN(jdouble, sumOfSquares)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
     BEGIN
-    Ctx* c = ctxOf(h);
-    enter(c);
-    Prof prof_(c, "sumOfSquares");
+    OP(c, "sumOfSquares");
     double* d = static_cast<double*>(grow(c, c->sum, sizeof(double)));
     CK(cudaMemsetAsync(d, 0, sizeof(double), c->stream));
     sumSquaresKernel<<<gridFor(c, n, 256), 256, 0, c->stream>>>(ptr<float>(p), (size_t)n, d);
@@ -1677,18 +1667,11 @@ JNI_FN(jdouble, sumOfSquares)(JNIEnv* env, jclass, jlong h, jlong p, jlong n) {
 JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArray tokens, jintArray positions,
                                jint n, jlong wte, jlong wpe, jint c) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "embeddingForward");
-    const int* tok;
-    const int* pos;
-    {
-        Critical t(env, tokens, false), p(env, positions, false);
-        tok = (const int*)upload(x, R_TOKENS, t.get<int>(), (size_t)n * 4);
-        pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
-    }
-    LAUNCH_IDX((size_t)n * c, embeddingForwardKernel, gridFor(x, (size_t)n * c, 256), 256, x->stream, ptr<float>(out), tok, pos, n,
-                                                                                  ptr<float>(wte), ptr<float>(wpe), c);
+    OP(x, "embeddingForward");
+    const int* tok = uploadArray<int>(x, env, R_TOKENS, tokens, n);
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    LAUNCH_IDX((size_t)n * c, embeddingForwardKernel, gridFor(x, (size_t)n * c, 256), 256,
+               x->stream, ptr<float>(out), tok, pos, n, ptr<float>(wte), ptr<float>(wpe), c);
     LAUNCHED("embeddingForward");
     END_VOID("embeddingForward")
 }
@@ -1696,16 +1679,9 @@ JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArra
 JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong dwpe, jlong dout, jintArray tokens,
                                 jintArray positions, jint n, jint c) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "embeddingBackward");
-    const int* tok;
-    const int* pos;
-    {
-        Critical t(env, tokens, false), p(env, positions, false);
-        tok = (const int*)upload(x, R_TOKENS, t.get<int>(), (size_t)n * 4);
-        pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
-    }
+    OP(x, "embeddingBackward");
+    const int* tok = uploadArray<int>(x, env, R_TOKENS, tokens, n);
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
     LAUNCH_IDX((size_t)n * c, embeddingBackwardKernel, gridFor(x, (size_t)n * c, 256), 256, x->stream, 
         ptr<float>(dwte), ptr<float>(dwpe), ptr<float>(dout), tok, pos, n, c);
     LAUNCHED("embeddingBackward");
@@ -1715,9 +1691,7 @@ JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong 
 JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong mean, jlong rstd, jlong inp,
                                jlong weight, jlong bias, jint n, jint c, jfloat eps) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "layerNormForward");
+    OP(x, "layerNormForward");
     int blocks = (n + 7) / 8;
     layerNormForwardKernel<<<blocks, 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean), ptr<float>(rstd),
                                                          ptr<float>(inp), ptr<float>(weight), ptr<float>(bias), n, c,
@@ -1729,9 +1703,7 @@ JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong me
 JNI_FN(void, layerNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dbias, jlong dout,
                                 jlong inp, jlong weight, jlong mean, jlong rstd, jint n, jint c) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "layerNormBackward");
+    OP(x, "layerNormBackward");
     size_t shared = (size_t)2 * c * sizeof(float);
     if (shared > 48 * 1024) {
         CK(cudaFuncSetAttribute(layerNormBackwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
@@ -1750,9 +1722,7 @@ JNI_FN(void, layerNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong 
 JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong weight, jlong bias, jint n,
                             jint c, jint oc, jboolean outIn) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, oc > 8192 ? "matmulForward (lm head)" : "matmulForward");
+    OP(x, oc > 8192 ? "matmulForward (lm head)" : "matmulForward");
     // A product with an odd number of outputs (the LM head over GPT-2's vocabulary) is computed
     // into a scratch with aligned rows and copied out.
     int ld = alignedLd(oc);
@@ -1761,7 +1731,8 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     float* dst = padded ? static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
     float beta = 0.0f;
     if (bias) {
-        LAUNCH_IDX((size_t)n * oc, biasFillKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, dst, ptr<float>(bias), n, oc, ld);
+        LAUNCH_IDX((size_t)n * oc, biasFillKernel, gridFor(x, (size_t)n * oc, 256), 256,
+                   x->stream, dst, ptr<float>(bias), n, oc, ld);
         LAUNCHED("matmulForward bias");
         beta = 1.0f;
     }
@@ -1776,7 +1747,8 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
              dst, ld, 0, 1);
     }
     if (padded) {
-        LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, ptr<float>(out), oc, dst, ld, n, oc);
+        LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256,
+                   x->stream, ptr<float>(out), oc, dst, ld, n, oc);
         LAUNCHED("matmulForward copy");
     }
     END_VOID("matmulForward")
@@ -1785,9 +1757,7 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
 JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dbias, jlong dout,
                              jlong inp, jlong weight, jint n, jint c, jint oc, jboolean outIn) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, oc > 8192 ? "matmulBackward (lm head)" : "matmulBackward");
+    OP(x, oc > 8192 ? "matmulBackward (lm head)" : "matmulBackward");
     // dout with an odd number of columns (the LM head) is read through a copy with aligned rows
     int ld = alignedLd(oc);
     bool padded = ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
@@ -1809,7 +1779,8 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
         const float* d = ptr<float>(dout);
         if (padded) {
             float* p = static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float)));
-            LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256, x->stream, p, ld, d, oc, n, oc);
+            LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256,
+                       x->stream, p, ld, d, oc, n, oc);
             LAUNCHED("matmulBackward copy");
             d = p;
         }
@@ -1841,9 +1812,7 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
 JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t, jint c,
                                jint nh) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "attentionForward");
+    OP(x, "attentionForward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
     float* s = static_cast<float*>(grow(x, x->attScratch, 4 * btc * sizeof(float)));
@@ -1868,9 +1837,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
 JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong datt, jlong dout, jlong qkv,
                                 jlong att, jint b, jint t, jint c, jint nh) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "attentionBackward");
+    OP(x, "attentionBackward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
     float* s = static_cast<float*>(grow(x, x->attScratch, 7 * btc * sizeof(float)));
@@ -1878,7 +1845,8 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
           *dv = s + 6 * btc;
     LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
     LAUNCHED("attentionBackward permute");
-    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream, dy, ptr<float>(dout), b, t, nh, hs, false);
+    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream,
+               dy, ptr<float>(dout), b, t, nh, hs, false);
     LAUNCHED("attentionBackward permute dout");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
@@ -1894,7 +1862,8 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     // dq = scale dpre k ; dk = scale dpre^T q
     gemm(x, false, false, t, hs, t, scale, da, t, tt, k, hs, th, 0.0f, dq, hs, th, batch);
     gemm(x, true, false, t, hs, t, scale, da, t, tt, q, hs, th, 0.0f, dk, hs, th, batch);
-    LAUNCH_IDX(btc, accumulateQkvKernel, gridFor(x, btc, 256), 256, x->stream, ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
+    LAUNCH_IDX(btc, accumulateQkvKernel, gridFor(x, btc, 256), 256, x->stream,
+               ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
     LAUNCHED("attentionBackward accumulate");
     END_VOID("attentionBackward")
 }
@@ -1902,16 +1871,9 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
 JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, jlong kCache, jlong vCache,
                             jintArray slots, jintArray positions, jint n, jint c, jint nh, jint maxT) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "attentionStep");
-    const int* sl;
-    const int* pos;
-    {
-        Critical s(env, slots, false), p(env, positions, false);
-        sl = (const int*)upload(x, R_SLOTS, s.get<int>(), (size_t)n * 4);
-        pos = (const int*)upload(x, R_POSITIONS, p.get<int>(), (size_t)n * 4);
-    }
+    OP(x, "attentionStep");
+    const int* sl = uploadArray<int>(x, env, R_SLOTS, slots, n);
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
     int hs = c / nh;
     size_t shared = (size_t)(hs + maxT + 4 * hs) * sizeof(float);  // q, scores, per-warp partial sums
     if (shared > 48 * 1024) {
@@ -1928,20 +1890,16 @@ JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, 
 JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCache, jlong qkv, jint slot, jint t,
                          jint c, jint nh, jint maxT) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "cacheStore");
-    LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream, ptr<float>(kCache), ptr<float>(vCache),
-                                                                            ptr<float>(qkv), slot, t, c, nh, maxT);
+    OP(x, "cacheStore");
+    LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256,
+               x->stream, ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
     LAUNCHED("cacheStore");
     END_VOID("cacheStore")
 }
 
 JNI_FN(void, geluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong n) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "geluForward");
+    OP(x, "geluForward");
     geluKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(inp), (size_t)n);
     LAUNCHED("geluForward");
     END_VOID("geluForward")
@@ -1949,9 +1907,7 @@ JNI_FN(void, geluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jl
 
 JNI_FN(void, geluBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong inp, jlong dout, jlong n) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "geluBackward");
+    OP(x, "geluBackward");
     geluBackwardKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(dinp), ptr<float>(inp),
                                                                   ptr<float>(dout), (size_t)n);
     LAUNCHED("geluBackward");
@@ -1960,9 +1916,7 @@ JNI_FN(void, geluBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong inp, 
 
 JNI_FN(void, residualForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong a, jlong b, jlong n) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "residualForward");
+    OP(x, "residualForward");
     residualKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(a), ptr<float>(b),
                                                               (size_t)n);
     LAUNCHED("residualForward");
@@ -1972,14 +1926,8 @@ JNI_FN(void, residualForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong a, 
 JNI_FN(void, tokenLogprobs)(JNIEnv* env, jclass, jlong h, jfloatArray logprobs, jfloatArray entropy, jlong logits,
                             jintArray targets, jint n, jint v, jfloat temperature) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "tokenLogprobs");
-    const int* tg;
-    {
-        Critical t(env, targets, false);
-        tg = (const int*)upload(x, R_TARGETS, t.get<int>(), (size_t)n * 4);
-    }
+    OP(x, "tokenLogprobs");
+    const int* tg = uploadArray<int>(x, env, R_TARGETS, targets, n);
     float* out = static_cast<float*>(grow(x, x->outF, (size_t)n * 2 * sizeof(float)));
     logprobsKernel<<<n, 256, 0, x->stream>>>(out, out + n, ptr<float>(logits), tg, v, temperature);
     LAUNCHED("tokenLogprobs");
@@ -1993,16 +1941,9 @@ JNI_FN(void, tokenLogprobs)(JNIEnv* env, jclass, jlong h, jfloatArray logprobs, 
 JNI_FN(void, tokenLogprobsBackward)(JNIEnv* env, jclass, jlong h, jlong dlogits, jlong logits, jintArray targets,
                                     jfloatArray g, jint n, jint v, jfloat temperature) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "tokenLogprobsBackward");
-    const int* tg;
-    const float* gg;
-    {
-        Critical t(env, targets, false), w(env, g, false);
-        tg = (const int*)upload(x, R_TARGETS, t.get<int>(), (size_t)n * 4);
-        gg = (const float*)upload(x, R_WEIGHTS, w.get<float>(), (size_t)n * 4);
-    }
+    OP(x, "tokenLogprobsBackward");
+    const int* tg = uploadArray<int>(x, env, R_TARGETS, targets, n);
+    const float* gg = uploadArray<float>(x, env, R_WEIGHTS, g, n);
     logprobsBackwardKernel<<<n, 256, 0, x->stream>>>(ptr<float>(dlogits), ptr<float>(logits), tg, gg, v,
                                                      temperature);
     LAUNCHED("tokenLogprobsBackward");
@@ -2013,9 +1954,7 @@ JNI_FN(void, sample)(JNIEnv* env, jclass, jlong h, jintArray tokens, jfloatArray
                      jlong logits, jint n, jint v, jfloat temperature, jint topK, jfloat topP, jfloat minP,
                      jlongArray rng) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "sample");
+    OP(x, "sample");
     // the RNG states change on the device: upload them every time (no shadow reuse)
     x->roles[R_RNG].valid = false;
     uint64_t* st;
@@ -2049,9 +1988,7 @@ JNI_FN(void, sample)(JNIEnv* env, jclass, jlong h, jintArray tokens, jfloatArray
 JNI_FN(void, adamw)(JNIEnv* env, jclass, jlong h, jlong p, jlong g, jlong m, jlong v, jlong n, jfloat lr,
                     jfloat beta1, jfloat beta2, jfloat eps, jfloat wd, jfloat c1, jfloat c2) {
     BEGIN
-    Ctx* x = ctxOf(h);
-    enter(x);
-    Prof prof_(x, "adamw");
+    OP(x, "adamw");
     adamwKernel<<<gridFor(x, n, 256), 256, 0, x->stream>>>(ptr<float>(p), ptr<float>(g), ptr<float>(m),
                                                            ptr<float>(v), (size_t)n, lr, beta1, beta2, eps, wd, c1,
                                                            c2);
