@@ -12,7 +12,8 @@ package dev.cohort.trainer.internal.backend;
  * the host in the steady state.
  * <li>Shapes are checked against the tensors' sizes; an error names the tensor and both shapes.
  * </ul>
- * Implementations: {@link JavaBackend} (the reference, multithreaded); a CUDA backend later.
+ * Implementations: {@link JavaBackend} (the reference, multithreaded) and {@link CudaBackend}; both
+ * check their arguments in {@link CheckedBackend}.
  */
 public interface Backend extends AutoCloseable {
 

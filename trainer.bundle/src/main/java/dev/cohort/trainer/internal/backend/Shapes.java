@@ -1,6 +1,6 @@
 package dev.cohort.trainer.internal.backend;
 
-/** Argument checks of {@link JavaBackend}; each message names the argument, the value and the limit. */
+/** Argument checks of {@link CheckedBackend}; each message names the argument, the value and the limit. */
 final class Shapes {
 
     private Shapes() {
