@@ -1392,7 +1392,19 @@ JNI_FN(jint, abi)(JNIEnv*, jclass) {
 JNI_FN(jint, deviceCount)(JNIEnv* env, jclass) {
     BEGIN
     int n = 0;
-    CK(cudaGetDeviceCount(&n));
+    cudaError_t e = cudaGetDeviceCount(&n);
+    if (e == cudaErrorInsufficientDriver || e == cudaErrorNoDevice) {
+        // the runtime says "driver version is insufficient" also when there is no driver at all
+        void* driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+        if (!driver) {
+            const char* why = dlerror();
+            cudaGetLastError();
+            throw Err{std::string("no NVIDIA driver on this machine (libcuda.so.1 cannot be loaded: ") +
+                      (why ? why : "not found") + ")"};
+        }
+        dlclose(driver);
+    }
+    if (e != cudaSuccess) fail("cudaGetDeviceCount", e);
     return n;
     END("deviceCount", 0)
 }
