@@ -164,6 +164,10 @@ struct Ctx {
     std::map<std::string, Total> totals;
 };
 
+// Pending event pairs resolved at once when profiling: keeps the pool of events small (a profiled
+// sampling run that grew it to 40,000 events crashed inside the driver at exit).
+constexpr size_t PROFILE_BATCH = 2048;
+
 cudaEvent_t takeEvent(Ctx* c) {
     if (!c->eventPool.empty()) {
         cudaEvent_t e = c->eventPool.back();
@@ -211,7 +215,7 @@ class Prof {
         }
         cudaEventRecord(b, c_->stream);
         c_->pending.push_back({op_, a_, b, us});
-        if (c_->pending.size() > 20000) {
+        if (c_->pending.size() >= PROFILE_BATCH) {
             try {
                 resolveProfile(c_);
             } catch (const Err&) {
