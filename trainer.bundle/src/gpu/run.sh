@@ -7,11 +7,14 @@
 # Steps, in order, each under its own time limit, a failing one never stopping the next:
 #   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test) -> parity.txt, parity.xml
 #   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels
-#   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32
-#   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32), java (all cores)
+#   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32, with recorded steps (CUDA graphs,
+#      the default) and op by op; the op-by-op parity; per-op profiles (plain, exact)
+#   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32) recorded and op by op, java (all cores)
 #   5. torch_baseline.py (transformers GPT-2: train tf32/bf16, generate fp32/tf32)      -> torch.jsonl
 # Files in $OUT (7): log.txt (everything), parity.txt, parity.xml, bench.jsonl, bench.txt, torch.jsonl, torch.txt.
 # The whole run stops starting new steps after COHORT_GPU_BUDGET_S seconds (default 540).
+# COHORT_GPU_STEPS=REGEX runs only the steps whose names match (bash =~), e.g. 'parity|sample'.
+# Where Nsight Systems (nsys) is installed, a sampling run is also traced per kernel (nsys.txt).
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -29,6 +32,9 @@ say() { printf '\n[run.sh %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$(($(date +%s) 
 step() {
     local name=$1 limit=$2 file=$3
     shift 3
+    if [ -n "${COHORT_GPU_STEPS:-}" ] && ! [[ $name =~ $COHORT_GPU_STEPS ]]; then
+        return
+    fi
     local left=$((BUDGET - ($(date +%s) - T_START)))
     if [ "$left" -lt 15 ]; then
         say "SKIP $name: the run's budget of ${BUDGET}s is spent"
@@ -140,6 +146,8 @@ EOF
         "-Dcohort.cuda.library=$LIB")
     [ -n "$CUBLAS" ] && JCMD+=("-Dcohort.cuda.cublas=$CUBLAS")
     BENCH=("${JCMD[@]}" -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench)
+    # decoding op by op instead of replaying recorded steps (CUDA graphs, the default)
+    BENCH_OPS=("${JCMD[@]}" -Dcohort.cuda.graphs=false -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench)
     J=(--json "$OUT/bench.jsonl")
 
     # 1. parity tests, one JVM per test method: a kernel fault poisons its CUDA context (and the
@@ -171,23 +179,41 @@ EOF
     step "profile train cuda bf16" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
         --matmul bf16 --gemm auto --warmup 1 --steps 3
 
-    # 3. sampling, 64 x 128 new tokens
+    # 3. sampling, 64 x 128 new tokens: recorded steps (the default), then op by op
     step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda fp32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul fp32 --gemm auto "${J[@]}"
-    # recorded decoding steps (CUDA graphs, opt-in with -Dcohort.cuda.graphs=true): parity, then speed
-    step "parity model with graphs" 150 "$OUT/parity.txt" \
-        "${JCMD[@]}" -Dcohort.cuda.graphs=true -Xmx32g -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
+    step "sample cuda tf32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul tf32 \
+        --gemm auto "${J[@]}"
+    step "sample cuda fp32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul fp32 \
+        --gemm auto "${J[@]}"
+    # the parity of decoding op by op (the parity steps above replay recorded steps)
+    step "parity model op by op" 150 "$OUT/parity.txt" \
+        "${JCMD[@]}" -Dcohort.cuda.graphs=false -Xmx32g -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
         --disable-banner --details=tree --details-theme=ascii --disable-ansi-colors \
         --select-method "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \
         --select-method "dev.cohort.trainer.internal.run.CudaGrpoParityTest#lossesTrackTheJavaRun"
-    step "sample cuda tf32 graphs" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.graphs=true -Xmx16g -cp "$CP" \
-        dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
-
     step "profile sample cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" sample --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 1
+    NSYS=$(command -v nsys || ls /usr/local/cuda/bin/nsys /opt/nvidia/nsight-systems/*/bin/nsys 2>/dev/null | head -1)
+    if [ -n "$NSYS" ]; then
+        step "nsys sample cuda tf32" 120 "$OUT/nsys.txt" bash -c '"$0" profile -f true -o /tmp/cohort-nsys \
+            --trace=cuda --cuda-graph-trace=node "${@}" >/dev/null && "$0" stats -q --report cuda_gpu_kern_sum \
+            --format table /tmp/cohort-nsys.nsys-rep' "$NSYS" "${BENCH[@]}" sample --backend cuda --matmul tf32 \
+            --gemm auto --warmup 1 --steps 1
+    else
+        echo "no nsys on this machine (CUDA tools: $(ls /usr/local/cuda/bin 2>/dev/null | tr '\n' ' '))"
+    fi
+    # op by op, each op's kernels timed alone (a decoding step is launch-bound, so plain event pairs
+    # would time the host's gaps): where the GPU time of a step goes
+    step "profile exact sample cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=exact "${BENCH_OPS[@]}" \
+        sample --backend cuda --matmul tf32 --gemm auto --warmup 1 --steps 1
+    step "profile exact sample cuda fp32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=exact "${BENCH_OPS[@]}" \
+        sample --backend cuda --matmul fp32 --gemm auto --warmup 1 --steps 1
 
     # 4. GRPO steps of the quick start
     step "grpo cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" grpo --backend cuda --matmul tf32 --gemm auto "${J[@]}"
+    step "grpo cuda tf32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" grpo --backend cuda --matmul tf32 --gemm auto \
+        "${J[@]}"
     step "grpo java" 60 "$OUT/bench.txt" "${BENCH[@]}" grpo --backend java "${J[@]}"
 
     # 5. PyTorch baseline
@@ -195,6 +221,7 @@ EOF
     [ -f "$PY" ] || PY="$G/torch_baseline.py"
     step "torch baseline" 150 "$OUT/torch.txt" env PYTHONUNBUFFERED=1 python3 "$PY" --json "$OUT/torch.jsonl"
 
+    for f in hs_err_pid*.log; do [ -f "$f" ] && mv "$f" "$OUT/"; done
     say "summary"
     printf '%s\n' "${SUMMARY[@]}"
     echo "JSON lines: bench.jsonl $(cat "$OUT/bench.jsonl" 2>/dev/null | wc -l), torch.jsonl $(cat "$OUT/torch.jsonl" 2>/dev/null | wc -l)"

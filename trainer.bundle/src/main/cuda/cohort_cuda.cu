@@ -142,14 +142,18 @@ struct Ctx {
     size_t pinnedOutCap = 0;
     DevBuf bfA, bfB, bfC;  // bf16 copies of GEMM operands (precision 2)
     DevBuf padded;         // LM-head products and gradients with aligned rows
+    DevBuf splitK;         // partial products of few-row matrix products split along K
     // step recording (CUDA graphs): the step being recorded, and a counter that moves whenever a
     // scratch buffer moves (recorded steps from before are stale then)
     StepGraph* building = nullptr;
     unsigned long generation = 0;
     bool graphsOk = false;
     void* cublasWorkspace = nullptr;
-    // profiling (COHORT_CUDA_PROFILE=1): a pair of events around every op, resolved on demand
+    // profiling (COHORT_CUDA_PROFILE=1): a pair of events around every op, resolved on demand;
+    // COHORT_CUDA_PROFILE=exact also holds the GPU in a spin kernel while the op is enqueued, so
+    // that its time is its kernels' alone, not the host's launch gaps (much slower overall)
     bool profiling = false;
+    long long spinCycles = 0;
     struct Pending {
         const char* op;
         cudaEvent_t a, b;
@@ -195,11 +199,22 @@ void resolveProfile(Ctx* c) {
     c->pending.clear();
 }
 
+// Keeps the GPU busy for `cycles` clock cycles (exact profiling: the op behind it is enqueued meanwhile).
+__global__ void spinKernel(long long cycles) {
+    long long t0 = clock64();
+    while (clock64() - t0 < cycles) {
+    }
+}
+
 // Times one op on the stream (GPU) and on the calling thread (host), when profiling.
 class Prof {
    public:
     Prof(Ctx* c, const char* op) : c_(c), op_(op) {
         if (!c->profiling || c->building) return;
+        if (c->spinCycles > 0) {
+            CK(cudaStreamSynchronize(c->stream));
+            spinKernel<<<1, 1, 0, c->stream>>>(c->spinCycles);
+        }
         a_ = takeEvent(c);
         CK(cudaEventRecord(a_, c->stream));
         t0_ = std::chrono::steady_clock::now();
@@ -452,10 +467,6 @@ __device__ T blockReduce(T v, Op op, T identity) {
     return result;
 }
 
-__device__ __forceinline__ float warpSum(float v) {
-    return warpReduce(v, SumOp());
-}
-
 __device__ __forceinline__ double warpSumD(double v) {
     return warpReduce(v, SumOp());
 }
@@ -566,7 +577,48 @@ __global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* d
 
 // ------------------------------------------------------------------------------------------ layer norm
 
-// One warp per row; statistics in double as the Java backend does.
+// Statistics in double as the Java backend does.
+//
+// layerNormRowKernel: one block per row, the row read once into registers (PER values per
+// thread, rows of at most PER * blockDim.x). A decoding step normalises a few dozen rows, where the
+// kernel's time is its longest chain of dependent steps: spread over a block, each thread has a
+// few values to add instead of a warp walking the row.
+template <int PER>
+__global__ void layerNormRowKernel(float* out, float* mean, float* rstd, const float* inp, const float* w,
+                                   const float* b, int c, float eps) {
+    int row = blockIdx.x;
+    const float* x = inp + (size_t)row * c;
+    float v[PER];
+    double s = 0.0;
+#pragma unroll
+    for (int k = 0; k < PER; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        v[k] = i < c ? x[i] : 0.0f;
+        s += v[k];
+    }
+    double mu = blockSumD(s) / c;
+    double q = 0.0;
+#pragma unroll
+    for (int k = 0; k < PER; k++) {
+        double d = threadIdx.x + k * blockDim.x < c ? v[k] - mu : 0.0;
+        q += d * d;
+    }
+    double var = blockSumD(q);
+    float m = (float)mu;
+    float r = (float)(1.0 / sqrt(var / c + (double)eps));
+    float* y = out + (size_t)row * c;
+#pragma unroll
+    for (int k = 0; k < PER; k++) {
+        int i = threadIdx.x + k * blockDim.x;
+        if (i < c) y[i] = (v[k] - m) * r * w[i] + b[i];
+    }
+    if (threadIdx.x == 0) {
+        mean[row] = m;
+        rstd[row] = r;
+    }
+}
+
+// Any width: one warp per row, reading the row three times.
 __global__ void layerNormForwardKernel(float* out, float* mean, float* rstd, const float* inp, const float* w,
                                        const float* b, int n, int c, float eps) {
     int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
@@ -575,8 +627,7 @@ __global__ void layerNormForwardKernel(float* out, float* mean, float* rstd, con
     const float* x = inp + (size_t)row * c;
     double s = 0.0;
     for (int i = lane; i < c; i += 32) s += x[i];
-    s = warpSumD(s);
-    double mu = s / c;
+    double mu = warpSumD(s) / c;
     double var = 0.0;
     for (int i = lane; i < c; i += 32) {
         double d = x[i] - mu;
@@ -642,6 +693,18 @@ __global__ void biasFillKernel(float* out, const float* bias, int n, int oc, int
     for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
         I r = i / (I)oc, j = i % (I)oc;
         out[(size_t)r * ld + j] = bias[j];
+    }
+}
+
+// out (n, oc) = bias + the sum of `splits` partial products (n, oc), in order: the second half of a
+// few-row product split along K (matmulForward).
+template <typename I>
+__global__ void splitReduceKernel(float* out, const float* part, const float* bias, int splits, int n, int oc) {
+    size_t total = (size_t)n * oc;
+    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
+        float acc = bias ? bias[i % (I)oc] : 0.0f;
+        for (int k = 0; k < splits; k++) acc += part[(size_t)k * total + i];
+        out[i] = acc;
     }
 }
 
@@ -795,6 +858,18 @@ const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, int rows, int c
 // (two products read dlogits) but not in its forward.
 constexpr bool PAD_FORWARD = false;
 
+// How many pieces along K a forward product of n rows is split into (1: not split). Only for few
+// rows: assuming output tiles of about 128 x 64, enough pieces to give every multiprocessor a
+// tile, each piece at least 128 deep, at most 8, dividing K evenly.
+int splitsFor(Ctx* c, int n, int oc, int k) {
+    if (n > 128) return 1;
+    long long tiles = (long long)((oc + 127) / 128) * ((n + 63) / 64);
+    int want = (int)std::min<long long>(8, std::max<long long>(1, (c->sms + tiles - 1) / tiles));
+    int s = std::min(want, k / 128);
+    while (s > 1 && k % s != 0) s--;
+    return std::max(1, s);
+}
+
 int alignedLd(int cols) {
     return cols % 8 == 0 ? cols : (cols + 63) / 64 * 64;
 }
@@ -905,6 +980,11 @@ __global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int r
 }
 
 // One (sequence, head) per block: store the new k, v at the position, then attend over 0..position.
+// Decoding runs this at a few dozen rows, where a kernel's time is its chain of dependent memory
+// round trips, so every thread issues independent loads: a thread per position for the scores
+// (the whole key row in flight at once), and for the weighted sum of V, groups of threads that
+// each cover a value row (VEC floats per thread) and take every G-th position.
+template <int VEC>
 __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, float* vc, const int* slots,
                                     const int* positions, int C, int NH, int maxT, float scale) {
     extern __shared__ float sh[];
@@ -915,21 +995,31 @@ __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, flo
     float* K = kc + base;
     float* V = vc + base;
     const float* q = qkv + (size_t)i * 3 * C + (size_t)h * HS;
-    float* sq = sh;
-    float* score = sh + HS;
+    float* sq = sh;               // (HS)
+    float* score = sh + HS;                    // (maxT)
+    float* part = score + ((maxT + 3) & ~3);  // (groups, HS), 16-byte aligned when HS is a multiple of 4
     for (int d = threadIdx.x; d < HS; d += blockDim.x) {
         K[(size_t)pos * HS + d] = q[C + d];
         V[(size_t)pos * HS + d] = q[2 * C + d];
         sq[d] = q[d];
     }
     __syncthreads();
-    int warps = blockDim.x >> 5, lane = threadIdx.x & 31, w = threadIdx.x >> 5;
-    for (int t = w; t <= pos; t += warps) {
+    for (int t = threadIdx.x; t <= pos; t += blockDim.x) {
         const float* kr = K + (size_t)t * HS;
         float s = 0.0f;
-        for (int d = lane; d < HS; d += 32) s += sq[d] * kr[d];
-        s = warpSum(s);
-        if (lane == 0) score[t] = s * scale;
+        if (VEC == 4) {
+            const float4* k4 = reinterpret_cast<const float4*>(kr);
+            const float4* q4 = reinterpret_cast<const float4*>(sq);
+#pragma unroll 8
+            for (int d = 0; d < HS / 4; d++) {
+                float4 a = q4[d], b = k4[d];
+                s += a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
+            }
+        } else {
+#pragma unroll 8
+            for (int d = 0; d < HS; d++) s += sq[d] * kr[d];
+        }
+        score[t] = s * scale;
     }
     __syncthreads();
     float mx = -INFINITY;
@@ -941,19 +1031,37 @@ __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, flo
         score[t] = e;
         sum += e;
     }
-    sum = blockSumD(sum);
+    sum = blockSumD(sum);  // synchronizes: score[] is visible to the block
     float inv = (float)(1.0 / sum);
-    // weighted sum of V: warp w takes positions w, w + warps, ...; lane l dimensions l, l + 32, ...
-    float* part = score + maxT;  // (warps, HS)
-    for (int d = lane; d < HS; d += 32) {
-        float acc = 0.0f;
-        for (int t = w; t <= pos; t += warps) acc += score[t] * V[(size_t)t * HS + d];
-        part[w * HS + d] = acc;
+    int lanes = min(HS / VEC, (int)blockDim.x);  // threads per value row
+    int groups = blockDim.x / lanes;
+    int l = threadIdx.x % lanes, g = threadIdx.x / lanes;
+    if (g < groups) {
+        for (int d = l; d < HS / VEC; d += lanes) {
+            if (VEC == 4) {
+                float4 acc = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+#pragma unroll 4
+                for (int t = g; t <= pos; t += groups) {
+                    float p = score[t];
+                    float4 vv = reinterpret_cast<const float4*>(V + (size_t)t * HS)[d];
+                    acc.x += p * vv.x;
+                    acc.y += p * vv.y;
+                    acc.z += p * vv.z;
+                    acc.w += p * vv.w;
+                }
+                reinterpret_cast<float4*>(part + (size_t)g * HS)[d] = acc;
+            } else {
+                float acc = 0.0f;
+#pragma unroll 4
+                for (int t = g; t <= pos; t += groups) acc += score[t] * V[(size_t)t * HS + d];
+                part[(size_t)g * HS + d] = acc;
+            }
+        }
     }
     __syncthreads();
     for (int d = threadIdx.x; d < HS; d += blockDim.x) {
         float acc = 0.0f;
-        for (int k = 0; k < warps; k++) acc += part[k * HS + d];
+        for (int k = 0; k < groups; k++) acc += part[(size_t)k * HS + d];
         out[(size_t)i * C + (size_t)h * HS + d] = acc * inv;
     }
 }
@@ -1369,6 +1477,7 @@ void destroyCtx(Ctx* c) {
     release(c->bfB);
     release(c->bfC);
     release(c->padded);
+    release(c->splitK);
     release(c->attScratch);
     release(c->partial);
     release(c->outF);
@@ -1440,6 +1549,11 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
     c->device = device;
     c->precision = precision;
     CK(cudaSetDevice(device));
+    if (c->profiling && strcmp(prof, "exact") == 0) {
+        int khz = 0;  // 200 us of spinning covers the host's enqueueing of any one op
+        CK(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, device));
+        c->spinCycles = (long long)khz * 200 / 1000;
+    }
     CK(cudaDeviceGetAttribute(&c->sms, cudaDevAttrMultiProcessorCount, device));
     CK(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking));
     for (auto& s : c->ring) CK(cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming));
@@ -1568,7 +1682,8 @@ JNI_FN(jstring, profile)(JNIEnv* env, jclass, jlong h) {
         gpu += r.second.gpuMs;
         host += r.second.hostUs / 1000.0;
     }
-    std::string out = "op                              calls   GPU ms   GPU %  host us/call\n";
+    std::string out = c->spinCycles > 0 ? "exact profile: each op's kernels alone, queued behind a spin kernel\n" : "";
+    out += "op                              calls   GPU ms   GPU %  host us/call\n";
     char line[256];
     for (auto& r : rows) {
         snprintf(line, sizeof line, "%-30s %6ld %8.2f %6.1f %10.1f\n", r.first.c_str(), r.second.calls,
@@ -1585,7 +1700,9 @@ JNI_FN(jstring, profile)(JNIEnv* env, jclass, jlong h) {
 
 JNI_FN(void, destroy)(JNIEnv* env, jclass, jlong h) {
     BEGIN
-    OP(c, "name");
+    // not OP: its profiling timer would record on the stream and touch the context after they are gone
+    Ctx* c = ctxOf(h);
+    enter(c);
     destroyCtx(c);
     END_VOID("destroy")
 }
@@ -1708,10 +1825,18 @@ JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong me
                                jlong weight, jlong bias, jint n, jint c, jfloat eps) {
     BEGIN
     OP(x, "layerNormForward");
-    int blocks = (n + 7) / 8;
-    layerNormForwardKernel<<<blocks, 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean), ptr<float>(rstd),
-                                                         ptr<float>(inp), ptr<float>(weight), ptr<float>(bias), n, c,
-                                                         eps);
+    if (c <= 256 * 8) {
+        int threads = c <= 1024 ? 128 : 256;  // up to 8 values per thread
+        int per = (c + threads - 1) / threads;
+        auto kernel = per <= 1 ? layerNormRowKernel<1> : per <= 2 ? layerNormRowKernel<2>
+                    : per <= 4 ? layerNormRowKernel<4> : layerNormRowKernel<8>;
+        kernel<<<n, threads, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean), ptr<float>(rstd), ptr<float>(inp),
+                                             ptr<float>(weight), ptr<float>(bias), c, eps);
+    } else {
+        layerNormForwardKernel<<<(n + 7) / 8, 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean),
+                                                                   ptr<float>(rstd), ptr<float>(inp),
+                                                                   ptr<float>(weight), ptr<float>(bias), n, c, eps);
+    }
     LAUNCHED("layerNormForward");
     END_VOID("layerNormForward")
 }
@@ -1745,6 +1870,21 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     bool padded = PAD_FORWARD && ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
     if (!padded) ld = oc;
     float* dst = padded ? static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
+    int splits = linearBf16(x) || padded ? 1 : splitsFor(x, n, oc, c);
+    if (splits > 1) {
+        // few rows (a decoding step): the product alone would run on a handful of multiprocessors,
+        // each walking all of K; as `splits` products over K / splits each, batched, the GPU fills
+        // up, and one pass adds the partial products and the bias (no separate bias fill)
+        int ks = c / splits;
+        size_t total = (size_t)n * oc;
+        float* part = static_cast<float*>(grow(x, x->splitK, (size_t)splits * total * sizeof(float)));
+        gemm(x, false, outIn, n, oc, ks, 1.0f, ptr<float>(inp), c, ks, ptr<float>(weight), outIn ? c : oc,
+             outIn ? (long long)ks : (long long)ks * oc, 0.0f, part, oc, (long long)total, splits);
+        LAUNCH_IDX(total, splitReduceKernel, gridFor(x, total, 256), 256, x->stream, ptr<float>(out), part,
+                   bias ? ptr<float>(bias) : nullptr, splits, n, oc);
+        LAUNCHED("matmulForward split reduce");
+        return;
+    }
     float beta = 0.0f;
     if (bias) {
         LAUNCH_IDX((size_t)n * oc, biasFillKernel, gridFor(x, (size_t)n * oc, 256), 256,
@@ -1891,14 +2031,20 @@ JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, 
     const int* sl = uploadArray<int>(x, env, R_SLOTS, slots, n);
     const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
     int hs = c / nh;
-    size_t shared = (size_t)(hs + maxT + 4 * hs) * sizeof(float);  // q, scores, per-warp partial sums
+    // whole float4 rows where head size and width allow it (the cache rows, q's row and shared rows align)
+    bool vec4 = hs % 4 == 0 && c % 4 == 0;
+    const int threads = 256;
+    int lanes = std::min(vec4 ? hs / 4 : hs, threads);
+    size_t partFloats = (size_t)(threads / lanes) * hs;
+    size_t shared = ((size_t)hs + (((size_t)maxT + 3) & ~(size_t)3) + partFloats) * sizeof(float);
+    auto kernel = vec4 ? attentionStepKernel<4> : attentionStepKernel<1>;
     if (shared > 48 * 1024) {
-        CK(cudaFuncSetAttribute(attentionStepKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
+        CK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
     }
     dim3 grid(n, nh);
-    attentionStepKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), ptr<float>(kCache),
-                                                          ptr<float>(vCache), sl, pos, c, nh, maxT,
-                                                          (float)(1.0 / sqrt((double)hs)));
+    kernel<<<grid, threads, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), ptr<float>(kCache),
+                                                 ptr<float>(vCache), sl, pos, c, nh, maxT,
+                                                 (float)(1.0 / sqrt((double)hs)));
     LAUNCHED("attentionStep");
     END_VOID("attentionStep")
 }

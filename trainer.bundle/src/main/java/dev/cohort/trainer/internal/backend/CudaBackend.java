@@ -297,14 +297,19 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     // ---------------------------------------------------------------- recorded steps
 
     /**
-     * System property: {@code true} turns on the recording of decoding steps into CUDA graphs.
-     * Off by default until the recorded path has been measured on a GPU (see docs/cuda-backend.md).
+     * System property: {@code false} turns off the recording of decoding steps into CUDA graphs
+     * (on by default; measured in docs/benchmarks.md), so that every step runs op by op.
      */
     public static final String GRAPHS_PROPERTY = "cohort.cuda.graphs";
 
+    /** Whether decoding steps are recorded and replayed (see {@link #GRAPHS_PROPERTY}). */
+    public static boolean graphsEnabled() {
+        return !"false".equalsIgnoreCase(System.getProperty(GRAPHS_PROPERTY, "true").trim());
+    }
+
     @Override
     public StepGraph recordStep(int rows, Runnable step) {
-        if (!"true".equalsIgnoreCase(System.getProperty(GRAPHS_PROPERTY))) {
+        if (!graphsEnabled()) {
             return null;
         }
         if (!CudaNative.graphBegin(live(), rows)) {

@@ -121,18 +121,25 @@ class CudaParityTest {
     void matmul(Gemm gemm) {
         open(gemm);
         SplittableRandom r = new SplittableRandom(1);
-        int n = 77, c = 70, oc = 131;
+        // odd sizes; then few rows over a deep K, which the CUDA backend splits along K (decoding)
+        for (int[] shape : new int[][] {{77, 70, 131}, {64, 768, 2304}, {5, 3072, 768}}) {
+            matmul(r, shape[0], shape[1], shape[2]);
+        }
+    }
+
+    private void matmul(SplittableRandom r, int n, int c, int oc) {
         for (Layout layout : Layout.values()) {
+            String at = " " + layout + " (" + n + " x " + c + " . " + c + " x " + oc + ")";
             Twin inp = new Twin("inp", uniform(r, n * c, 1));
             Twin w = new Twin("w", uniform(r, c * oc, 0.5));
             Twin bias = new Twin("bias", uniform(r, oc, 0.5));
             Twin out = new Twin("out", n * oc);
             java.matmulForward(out.j, inp.j, w.j, bias.j, n, c, oc, layout);
             cuda.matmulForward(out.c, inp.c, w.c, bias.c, n, c, oc, layout);
-            out.assertAbs("matmul forward " + layout, ABS);
+            out.assertAbs("matmul forward" + at, ABS);
             java.matmulForward(out.j, inp.j, w.j, null, n, c, oc, layout);
             cuda.matmulForward(out.c, inp.c, w.c, null, n, c, oc, layout);
-            out.assertAbs("matmul forward no bias " + layout, ABS);
+            out.assertAbs("matmul forward no bias" + at, ABS);
 
             Twin dout = new Twin("dout", uniform(r, n * oc, 1));
             Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
@@ -140,9 +147,9 @@ class CudaParityTest {
             Twin db = new Twin("db", uniform(r, oc, 1));
             java.matmulBackward(dinp.j, dw.j, db.j, dout.j, inp.j, w.j, n, c, oc, layout);
             cuda.matmulBackward(dinp.c, dw.c, db.c, dout.c, inp.c, w.c, n, c, oc, layout);
-            dinp.assertRel("matmul dinp " + layout, REL);
-            dw.assertRel("matmul dweight " + layout, REL);
-            db.assertRel("matmul dbias " + layout, REL);
+            dinp.assertRel("matmul dinp" + at, REL);
+            dw.assertRel("matmul dweight" + at, REL);
+            db.assertRel("matmul dbias" + at, REL);
         }
     }
 
@@ -170,8 +177,17 @@ class CudaParityTest {
     @Test
     void cachedAttentionStep() {
         open(Gemm.AUTO);
+        // head sizes that take float4 rows (16, 64) and one that does not (15); more positions than
+        // the kernel's threads in the last case
+        cachedAttentionStep(64, 4, 40, 23);
+        cachedAttentionStep(60, 4, 40, 23);
+        cachedAttentionStep(768, 12, 300, 290);
+    }
+
+    private void cachedAttentionStep(int c, int nh, int maxT, int t) {
+        String at = " (C " + c + ", " + nh + " heads, " + t + " positions)";
         SplittableRandom r = new SplittableRandom(3);
-        int c = 64, nh = 4, maxT = 40, slots = 5, t = 23;
+        int slots = 5;
         Twin k = new Twin("k", slots * maxT * c);
         Twin v = new Twin("v", slots * maxT * c);
         Twin prefill = new Twin("prefill", uniform(r, t * 3 * c, 1));
@@ -179,8 +195,8 @@ class CudaParityTest {
             java.cacheStore(k.j, v.j, prefill.j, s, t - s, c, nh, maxT);
             cuda.cacheStore(k.c, v.c, prefill.c, s, t - s, c, nh, maxT);
         }
-        k.assertAbs("cacheStore k", 0);
-        v.assertAbs("cacheStore v", 0);
+        k.assertAbs("cacheStore k" + at, 0);
+        v.assertAbs("cacheStore v" + at, 0);
         int n = 4;
         int[] slot = {4, 0, 2, 1};
         int[] pos = {t - 4, t, t - 2, t - 1};
@@ -188,16 +204,26 @@ class CudaParityTest {
         Twin out = new Twin("out", n * c);
         java.attentionStep(out.j, qkv.j, k.j, v.j, slot, pos, n, c, nh, maxT);
         cuda.attentionStep(out.c, qkv.c, k.c, v.c, slot, pos, n, c, nh, maxT);
-        out.assertAbs("attentionStep", ABS);
-        k.assertAbs("attentionStep k cache", 0);
-        v.assertAbs("attentionStep v cache", 0);
+        out.assertAbs("attentionStep" + at, ABS);
+        k.assertAbs("attentionStep k cache" + at, 0);
+        v.assertAbs("attentionStep v cache" + at, 0);
     }
 
     @Test
     void layerNormAndPointwise() {
         open(Gemm.AUTO);
         SplittableRandom r = new SplittableRandom(4);
-        int n = 300, c = 96;
+        // widths for each forward kernel variant: a block per row (128 threads: <= 128, <= 1024; 256
+        // threads: <= 2048), a warp per row (any width)
+        for (int c : new int[] {96, 768, 1600, 2500}) {
+            layerNorm(r, c);
+        }
+        pointwise(r);
+    }
+
+    private void layerNorm(SplittableRandom r, int c) {
+        int n = 300;
+        String at = " (" + n + " x " + c + ")";
         float[] x = uniform(r, n * c, 2);
         for (int i = 0; i < x.length; i++) {
             x[i] += 30; // a large mean, as in the residual stream
@@ -210,19 +236,21 @@ class CudaParityTest {
         Twin rstd = new Twin("rstd", n);
         java.layerNormForward(out.j, mean.j, rstd.j, inp.j, w.j, bias.j, n, c, 1e-5f);
         cuda.layerNormForward(out.c, mean.c, rstd.c, inp.c, w.c, bias.c, n, c, 1e-5f);
-        out.assertAbs("layerNorm forward", ABS);
-        mean.assertAbs("layerNorm mean", ABS);
-        rstd.assertRel("layerNorm rstd", 1e-5);
+        out.assertAbs("layerNorm forward" + at, ABS);
+        mean.assertAbs("layerNorm mean" + at, ABS);
+        rstd.assertRel("layerNorm rstd" + at, 1e-5);
         Twin dout = new Twin("dout", uniform(r, n * c, 1));
         Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
         Twin dw = new Twin("dw", uniform(r, c, 1));
         Twin db = new Twin("db", uniform(r, c, 1));
         java.layerNormBackward(dinp.j, dw.j, db.j, dout.j, inp.j, w.j, mean.j, rstd.j, n, c);
         cuda.layerNormBackward(dinp.c, dw.c, db.c, dout.c, inp.c, w.c, mean.c, rstd.c, n, c);
-        dinp.assertRel("layerNorm dinp", REL);
-        dw.assertRel("layerNorm dweight", REL);
-        db.assertRel("layerNorm dbias", REL);
+        dinp.assertRel("layerNorm dinp" + at, REL);
+        dw.assertRel("layerNorm dweight" + at, REL);
+        db.assertRel("layerNorm dbias" + at, REL);
+    }
 
+    private void pointwise(SplittableRandom r) {
         int m = 10_007;
         Twin a = new Twin("a", uniform(r, m, 4));
         Twin g = new Twin("g", m);

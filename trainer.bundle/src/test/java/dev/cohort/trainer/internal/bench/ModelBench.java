@@ -464,7 +464,9 @@ public final class ModelBench {
     // ------------------------------------------------------------------ helpers
 
     private static String label(Options o) {
-        return o.backend.equals("cuda") ? o.matmul + "/" + o.gemm : o.threads + " threads";
+        return o.backend.equals("cuda") ? o.matmul + "/" + o.gemm
+                + (CudaBackend.graphsEnabled() ? "" : " op by op")
+                : o.threads + " threads";
     }
 
     private static String shape(Gpt2Config c) {

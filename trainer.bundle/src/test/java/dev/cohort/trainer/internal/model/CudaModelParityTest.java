@@ -107,7 +107,7 @@ class CudaModelParityTest {
                 }
                 System.out.println("[parity] decoding steps replayed from a CUDA graph: " + sc.replayedSteps()
                         + (cb.lastRecordingError() == null ? "" : "; last recording error: " + cb.lastRecordingError()));
-                if ("true".equalsIgnoreCase(System.getProperty(CudaBackend.GRAPHS_PROPERTY))) {
+                if (CudaBackend.graphsEnabled()) {
                     org.junit.jupiter.api.Assertions.assertTrue(sc.replayedSteps() > 0,
                             "the CUDA sampler replays recorded steps: " + cb.lastRecordingError());
                 }
