@@ -984,12 +984,14 @@ __global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int r
 // round trips, so every thread issues independent loads: a thread per position for the scores
 // (the whole key row in flight at once), and for the weighted sum of V, groups of threads that
 // each cover a value row (VEC floats per thread) and take every G-th position.
-template <int VEC>
+// HSC: the head size when known at compile time (64, GPT-2's), so that the loops over a row unroll
+// whole and all its loads are in flight together; 0: C / NH.
+template <int VEC, int HSC>
 __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, float* vc, const int* slots,
                                     const int* positions, int C, int NH, int maxT, float scale) {
     extern __shared__ float sh[];
     int i = blockIdx.x, h = blockIdx.y;
-    int HS = C / NH;
+    const int HS = HSC > 0 ? HSC : C / NH;
     int pos = positions[i];
     size_t base = ((size_t)slots[i] * NH + h) * maxT * HS;
     float* K = kc + base;
@@ -1010,7 +1012,7 @@ __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, flo
         if (VEC == 4) {
             const float4* k4 = reinterpret_cast<const float4*>(kr);
             const float4* q4 = reinterpret_cast<const float4*>(sq);
-#pragma unroll 8
+#pragma unroll 16
             for (int d = 0; d < HS / 4; d++) {
                 float4 a = q4[d], b = k4[d];
                 s += a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
@@ -1040,7 +1042,7 @@ __global__ void attentionStepKernel(float* out, const float* qkv, float* kc, flo
         for (int d = l; d < HS / VEC; d += lanes) {
             if (VEC == 4) {
                 float4 acc = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-#pragma unroll 4
+#pragma unroll 8
                 for (int t = g; t <= pos; t += groups) {
                     float p = score[t];
                     float4 vv = reinterpret_cast<const float4*>(V + (size_t)t * HS)[d];
@@ -2037,7 +2039,7 @@ JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, 
     int lanes = std::min(vec4 ? hs / 4 : hs, threads);
     size_t partFloats = (size_t)(threads / lanes) * hs;
     size_t shared = ((size_t)hs + (((size_t)maxT + 3) & ~(size_t)3) + partFloats) * sizeof(float);
-    auto kernel = vec4 ? attentionStepKernel<4> : attentionStepKernel<1>;
+    auto kernel = !vec4 ? attentionStepKernel<1, 0> : hs == 64 ? attentionStepKernel<4, 64> : attentionStepKernel<4, 0>;
     if (shared > 48 * 1024) {
         CK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
     }

@@ -336,10 +336,11 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
             lastRecordingError = e.getMessage();
             return null;
         }
+        lastRecordingError = null;
         return new CudaStepGraph(graph, rows);
     }
 
-    /** Why the last {@link #recordStep} returned null after trying, or null. */
+    /** Why the last {@link #recordStep} that tried returned null; null once a recording succeeds. */
     public String lastRecordingError() {
         return lastRecordingError;
     }

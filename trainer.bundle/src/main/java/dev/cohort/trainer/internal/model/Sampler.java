@@ -215,7 +215,8 @@ public final class Sampler implements AutoCloseable {
          * Prefills every distinct prompt once: prompts of equal length go through the model
          * together, as many per forward as fit in the larger of the model's current activations
          * and {@link #PREFILL_TOKENS} tokens; each sequence's keys and values are copied into its
-         * own cache slot and its first token is sampled from its prompt's last logits.
+         * own cache slot and its first token is sampled from its prompt's last logits (all of a
+         * forward's sequences in one sample call).
          */
         void prefill() {
             int c = cfg.nEmbd();
@@ -242,6 +243,10 @@ public final class Sampler implements AutoCloseable {
                         System.arraycopy(prompts.get(groups.get(g0 + q)[0]), 0, batch, q * len, len);
                     }
                     model.forward(batch, k, len);
+                    // every sequence's first token from its prompt's last logits, copied into the
+                    // step's logits rows so that one sample call draws them all (one device
+                    // round trip per forward instead of one per sequence)
+                    int rows = 0;
                     for (int q = 0; q < k; q++) {
                         int[] range = groups.get(g0 + q);
                         Tensor lastLogits = be.view(model.logits(), "prefill.logits",
@@ -252,12 +257,20 @@ public final class Sampler implements AutoCloseable {
                                         len * 3 * c);
                                 be.cacheStore(kCache[l], vCache[l], qkv, s, len, c, cfg.nHead(), maxT);
                             }
-                            long[] r = {rng[s]};
-                            be.sample(sampled, sampledLp, sampledLp1, lastLogits, 1, v, p.temperature(), p.topK(),
-                                    p.topP(), p.minP(), r);
-                            rng[s] = r[0];
-                            accept(s, sampled[0], sampledLp[0], sampledLp1[0]);
+                            Tensor row = be.view(step.logits, "prefill.row", (long) rows * v, v);
+                            be.zero(row);
+                            be.accumulate(row, lastLogits);
+                            rowSlot[rows] = s;
+                            rowRng[rows] = rng[s];
+                            rows++;
                         }
+                    }
+                    be.sample(sampled, sampledLp, sampledLp1, step.logits, rows, v, p.temperature(), p.topK(),
+                            p.topP(), p.minP(), rowRng);
+                    for (int r = 0; r < rows; r++) {
+                        int s = rowSlot[r];
+                        rng[s] = rowRng[r];
+                        accept(s, sampled[r], sampledLp[r], sampledLp1[r]);
                     }
                 }
             }
