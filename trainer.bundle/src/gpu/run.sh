@@ -6,7 +6,8 @@
 #
 # Steps, in order, each under its own time limit, a failing one never stopping the next:
 #   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test) -> parity.txt, parity.xml
-#   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels
+#   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels,
+#      tf32 and bf16 with the fused attention
 #   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32, with recorded steps (CUDA graphs,
 #      the default) and op by op; the op-by-op parity; per-op profiles (plain, exact)
 #   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32) recorded and op by op, java (all cores)
@@ -157,7 +158,7 @@ EOF
     GEMM='dev.cohort.trainer.internal.backend.CudaBackend$Gemm'
     for sel in "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
         "$P#samplingMatchesTheJavaSamplerDrawForDraw" "$P#cachedAttentionStep" "$P#errorsNameTheTensorAndShapes" \
-        "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#reducedPrecisionErrorIsMeasured" \
+        "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#reducedPrecisionErrorIsMeasured" \
         "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \
         "dev.cohort.trainer.internal.run.CudaGrpoParityTest#lossesTrackTheJavaRun"; do
         name=${sel##*#}
@@ -174,6 +175,12 @@ EOF
     step "train cuda bf16 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul bf16 --gemm auto "${J[@]}"
     step "train cuda tf32 own" 75 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul tf32 --gemm own "${J[@]}"
 
+    # the tiled TF32 attention (opt-in: -Dcohort.cuda.fusedAttention=true); the loss must track the runs above
+    FUSED=("${JCMD[@]}" -Dcohort.cuda.fusedAttention=true -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench)
+    step "train cuda tf32 fused attention" 60 "$OUT/bench.txt" "${FUSED[@]}" train --backend cuda --matmul tf32 \
+        --gemm auto "${J[@]}"
+    step "train cuda bf16 fused attention" 60 "$OUT/bench.txt" "${FUSED[@]}" train --backend cuda --matmul bf16 \
+        --gemm auto "${J[@]}"
     step "profile train cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 3
     step "profile train cuda bf16" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \

@@ -63,6 +63,14 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
         this.options = options;
     }
 
+    /**
+     * System property: {@code true} computes the training attention (forward and backward) in
+     * tiles on the tensor cores in TF32, without materialising the (B, NH, T, T) probabilities,
+     * where the matmul precision is TF32 or BF16, cuBLAS is in use, the head size is 64 and T > 64.
+     * Off by default: it has not run on a GPU yet (CudaParityTest#fusedAttention checks it there).
+     */
+    public static final String FUSED_ATTENTION_PROPERTY = "cohort.cuda.fusedAttention";
+
     /** Opens a backend on the options' device; throws naming why CUDA cannot be used. */
     public static CudaBackend open(Options options) {
         CudaLibrary.Probe probe = CudaLibrary.probe();
@@ -70,7 +78,7 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
             throw new IllegalStateException(probe.reason());
         }
         long ctx = CudaNative.create(options.device(), options.gemm().ordinal(), options.precision().ordinal(),
-                options.cublasPath() == null ? "" : options.cublasPath());
+                options.cublasPath() == null ? "" : options.cublasPath(), Boolean.getBoolean(FUSED_ATTENTION_PROPERTY));
         try {
             String info = CudaNative.deviceInfo(options.device());
             return new CudaBackend(ctx, info.split("\\|")[0], CudaNative.gemmInfo(ctx), options);

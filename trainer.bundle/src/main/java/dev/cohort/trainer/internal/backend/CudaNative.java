@@ -13,7 +13,7 @@ final class CudaNative {
     }
 
     /** Version of this JNI surface; the library must report the same. */
-    static final int ABI = 3;
+    static final int ABI = 4;
 
     static native int abi();
 
@@ -28,9 +28,11 @@ final class CudaNative {
      * kernels, 1 = cuBLAS loaded from {@code cublasPath} (or the usual names when empty), 2 =
      * cuBLAS when it loads, else own kernels; {@code precision} 0 = fp32, 1 = TF32 tensor cores,
      * 2 = bf16 operands (rounded from fp32 per product) in the linear layers and TF32 in
-     * attention; storage and accumulation stay fp32.
+     * attention; storage and accumulation stay fp32. fusedAttention: training attention in tiles on
+     * the tensor cores (TF32), without the (B, NH, T, T) matrices, where the precision is not fp32,
+     * cuBLAS is used, the head size is 64 and T > 64 (see CudaBackend#FUSED_ATTENTION_PROPERTY).
      */
-    static native long create(int device, int gemm, int precision, String cublasPath);
+    static native long create(int device, int gemm, int precision, String cublasPath, boolean fusedAttention);
 
     /** What performs the matrix products of the context, for the log. */
     static native String gemmInfo(long ctx);

@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.cohort.trainer.internal.backend.CudaParity.assertClose;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -172,6 +173,42 @@ class CudaParityTest {
         java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, c, nh);
         cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, c, nh);
         dqkv.assertRel("attention dqkv", REL);
+    }
+
+    @Test
+    void fusedAttention() {
+        // Opt-in (CudaBackend.FUSED_ATTENTION_PROPERTY): the tiled TF32 attention against the Java
+        // backend's fp32, with TF32 bounds; T = 130 ends in a partial tile, dqkv starts non-zero
+        // (the backward adds to it)
+        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
+        String was = System.getProperty(CudaBackend.FUSED_ATTENTION_PROPERTY);
+        System.setProperty(CudaBackend.FUSED_ATTENTION_PROPERTY, "true");
+        try {
+            cuda = CudaBackend.open(CudaBackend.Options.defaults().with(Gemm.CUBLAS).with(Precision.TF32));
+        } catch (IllegalStateException e) {
+            assumeTrue(false, "cuBLAS not loadable here: " + e.getMessage());
+        } finally {
+            if (was == null) {
+                System.clearProperty(CudaBackend.FUSED_ATTENTION_PROPERTY);
+            } else {
+                System.setProperty(CudaBackend.FUSED_ATTENTION_PROPERTY, was);
+            }
+        }
+        assertTrue(cuda.gemmInfo().contains("fused"), cuda.gemmInfo());
+        SplittableRandom r = new SplittableRandom(9);
+        int b = 2, t = 130, c = 128, nh = 2;
+        Twin qkv = new Twin("qkv", uniform(r, b * t * 3 * c, 1));
+        Twin out = new Twin("out", b * t * c);
+        Twin att = new Twin("att", b * nh * t * t);
+        java.attentionForward(out.j, att.j, qkv.j, b, t, c, nh);
+        cuda.attentionForward(out.c, att.c, qkv.c, b, t, c, nh);
+        out.assertAbs("fused attention forward (TF32)", 5e-3);
+        Twin dout = new Twin("dout", uniform(r, b * t * c, 1));
+        Twin dqkv = new Twin("dqkv", uniform(r, b * t * 3 * c, 1));
+        Twin datt = new Twin("datt", b * nh * t * t);
+        java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, c, nh);
+        cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, c, nh);
+        dqkv.assertRel("fused attention dqkv (TF32)", 1e-2);
     }
 
     @Test

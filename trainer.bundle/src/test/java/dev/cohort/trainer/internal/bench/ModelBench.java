@@ -466,6 +466,7 @@ public final class ModelBench {
     private static String label(Options o) {
         return o.backend.equals("cuda") ? o.matmul + "/" + o.gemm
                 + (CudaBackend.graphsEnabled() ? "" : " op by op")
+                + (Boolean.getBoolean(CudaBackend.FUSED_ATTENTION_PROPERTY) ? " fused attention" : "")
                 : o.threads + " threads";
     }
 
