@@ -1089,10 +1089,10 @@ __global__ void cacheStoreKernel(float* kc, float* vc, const float* qkv, int slo
 
 // Causal attention for training without the (B, NH, T, T) matrices: tiles of 64 queries x 64 keys
 // in shared memory, products on the tensor cores in TF32 (wmma 16x16x8), the softmax online (the
-// running maximum and sum of each query row). Head size 64 only. The forward leaves in `att` (which
-// the model sizes B*NH*T*T) the log-sum-exp of each row (B*NH*T) and a copy of the output in
-// (B, NH, T, 64) order, which the backward needs for D = rowsum(dout * out); that takes T >= 65.
-// The backward recomputes each tile's probabilities from the log-sum-exp.
+// running maximum and sum of each query row). Head size 64 only. The forward leaves in `att`
+// (B*NH*T*65 elements: CudaBackend.attentionStateSize) the log-sum-exp of each row (B*NH*T) and a
+// copy of the output in (B, NH, T, 64) order, which the backward needs for D = rowsum(dout * out).
+// The backward recomputes each tile's probabilities from the log-sum-exp; it needs no datt.
 namespace fa {
 using namespace nvcuda;
 constexpr int B = 64;    // rows per tile (queries or keys)
@@ -1329,8 +1329,8 @@ __global__ void __launch_bounds__(128) backwardKernel(float* dqkv, const float* 
 }
 }  // namespace fa
 
-bool fusedAttentionFor(Ctx* c, int t, int hs) {
-    return c->fusedAttention && c->useCublas && c->precision != 0 && hs == fa::D && t > fa::D;
+bool fusedAttentionFor(Ctx* c, int hs) {
+    return c->fusedAttention && c->useCublas && c->precision != 0 && hs == fa::D;
 }
 
 // ------------------------------------------------------------------------------------------ log-probs
@@ -1825,7 +1825,7 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
     if (c->useCublas) {
         c->gemmInfo = "cuBLAS " + std::to_string(c->cublas.version) + " (" + c->cublas.path + "), " +
                       precisionName(precision);
-        if (c->fusedAttention && precision != 0) c->gemmInfo += ", fused TF32 attention (head size 64, T > 64)";
+        if (c->fusedAttention && precision != 0) c->gemmInfo += ", fused TF32 attention (head size 64)";
     } else {
         c->gemmInfo = std::string("own fp32 kernels") + (precision != 0 ? " (TF32/BF16 need cuBLAS)" : "") +
                       "; cuBLAS not used: " + why;
@@ -1837,6 +1837,10 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
         throwJava(env, "create", e.msg);
         return 0;
     }
+}
+
+JNI_FN(jboolean, fusedAttention)(JNIEnv*, jclass, jlong h, jint headSize) {
+    return fusedAttentionFor(ctxOf(h), headSize) ? JNI_TRUE : JNI_FALSE;
 }
 
 JNI_FN(jstring, gemmInfo)(JNIEnv* env, jclass, jlong h) {
@@ -2227,7 +2231,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
     OP(x, "attentionForward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
-    if (fusedAttentionFor(x, t, hs)) {
+    if (fusedAttentionFor(x, hs)) {
         size_t shared = 5 * fa::TILE * sizeof(float);
         CK(cudaFuncSetAttribute(fa::forwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
         float* a = ptr<float>(att);
@@ -2262,7 +2266,7 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     OP(x, "attentionBackward");
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
-    if (fusedAttentionFor(x, t, hs)) {
+    if (fusedAttentionFor(x, hs)) {
         // datt is not used: the probabilities are recomputed from the log-sum-exp in att
         size_t rows = (size_t)b * nh * t;
         const float* a = ptr<float>(att);

@@ -83,13 +83,26 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Causal multi-head self-attention. qkv (B, T, 3C) holds q, k, v side by side; out (B, T, C);
-     * att (B, NH, T, T) keeps the softmax probabilities for the backward (entries above the
-     * diagonal are zero). Scale 1/sqrt(C/NH).
+     * att ({@link #attentionStateSize} elements) keeps what the backward needs: by default the
+     * softmax probabilities (B, NH, T, T), entries above the diagonal zero. Scale 1/sqrt(C/NH).
      */
     void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, int c, int nh);
 
-    /** Accumulates dqkv (B, T, 3C) from dout (B, T, C); datt (B, NH, T, T) is scratch. */
+    /**
+     * Accumulates dqkv (B, T, 3C) from dout (B, T, C); datt ({@link #attentionScratchSize}
+     * elements) is scratch.
+     */
     void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int nh);
+
+    /** Elements of the att tensor of {@link #attentionForward}: (B, NH, T, T) probabilities here. */
+    default long attentionStateSize(int b, int t, int c, int nh) {
+        return (long) b * nh * t * t;
+    }
+
+    /** Elements of the datt scratch of {@link #attentionBackward}: (B, NH, T, T) here. */
+    default long attentionScratchSize(int b, int t, int c, int nh) {
+        return (long) b * nh * t * t;
+    }
 
     /**
      * One decoding step for {@code n} sequences: row i of qkv (n, 3C) is the new token of the

@@ -208,9 +208,9 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
     @Override
     public final void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, int c, int nh) {
         long btc = Shapes.attention(b, t, c, nh, "attentionForward");
-        long att4 = Shapes.product(b * nh, (long) t * t, "attentionForward B*NH*T*T");
+        Shapes.product(b * nh, (long) t * t, "attentionForward B*NH*T*T");
         runAttentionForward(tensor(out, btc, "attentionForward out (B*T*C)"),
-                tensor(att, att4, "attentionForward att (B*NH*T*T)"),
+                tensor(att, attentionStateSize(b, t, c, nh), "attentionForward att (attentionStateSize)"),
                 tensor(qkv, 3 * btc, "attentionForward qkv (B*T*3C)"), b, t, c, nh);
     }
 
@@ -218,12 +218,13 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
     public final void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int b, int t,
             int c, int nh) {
         long btc = Shapes.attention(b, t, c, nh, "attentionBackward");
-        long att4 = Shapes.product(b * nh, (long) t * t, "attentionBackward B*NH*T*T");
+        Shapes.product(b * nh, (long) t * t, "attentionBackward B*NH*T*T");
         runAttentionBackward(tensor(dqkv, 3 * btc, "attentionBackward dqkv (B*T*3C)"),
-                tensor(datt, att4, "attentionBackward datt (B*NH*T*T)"),
+                tensor(datt, attentionScratchSize(b, t, c, nh), "attentionBackward datt (attentionScratchSize)"),
                 tensor(dout, btc, "attentionBackward dout (B*T*C)"),
                 tensor(qkv, 3 * btc, "attentionBackward qkv (B*T*3C)"),
-                tensor(att, att4, "attentionBackward att (B*NH*T*T)"), b, t, c, nh);
+                tensor(att, attentionStateSize(b, t, c, nh), "attentionBackward att (attentionStateSize)"), b, t, c,
+                nh);
     }
 
     @Override

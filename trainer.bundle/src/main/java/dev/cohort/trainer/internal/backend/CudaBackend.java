@@ -66,10 +66,29 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     /**
      * System property: {@code true} computes the training attention (forward and backward) in
      * tiles on the tensor cores in TF32, without materialising the (B, NH, T, T) probabilities,
-     * where the matmul precision is TF32 or BF16, cuBLAS is in use, the head size is 64 and T > 64.
+     * where the matmul precision is TF32 or BF16, cuBLAS is in use and the head size is 64.
      * Off by default: it has not run on a GPU yet (CudaParityTest#fusedAttention checks it there).
      */
     public static final String FUSED_ATTENTION_PROPERTY = "cohort.cuda.fusedAttention";
+
+    /**
+     * The fused attention (where it applies, see {@link #FUSED_ATTENTION_PROPERTY}) keeps each
+     * row's log-sum-exp and a copy of the output: B * NH * T * (1 + C / NH) elements.
+     */
+    @Override
+    public long attentionStateSize(int b, int t, int c, int nh) {
+        return fused(c, nh) ? (long) b * nh * t * (1 + c / nh) : super.attentionStateSize(b, t, c, nh);
+    }
+
+    /** The fused attention needs no (B, NH, T, T) scratch. */
+    @Override
+    public long attentionScratchSize(int b, int t, int c, int nh) {
+        return fused(c, nh) ? 0 : super.attentionScratchSize(b, t, c, nh);
+    }
+
+    private boolean fused(int c, int nh) {
+        return nh > 0 && c % nh == 0 && CudaNative.fusedAttention(live(), c / nh);
+    }
 
     /** Opens a backend on the options' device; throws naming why CUDA cannot be used. */
     public static CudaBackend open(Options options) {

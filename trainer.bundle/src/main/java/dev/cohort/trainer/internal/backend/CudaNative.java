@@ -30,9 +30,12 @@ final class CudaNative {
      * 2 = bf16 operands (rounded from fp32 per product) in the linear layers and TF32 in
      * attention; storage and accumulation stay fp32. fusedAttention: training attention in tiles on
      * the tensor cores (TF32), without the (B, NH, T, T) matrices, where the precision is not fp32,
-     * cuBLAS is used, the head size is 64 and T > 64 (see CudaBackend#FUSED_ATTENTION_PROPERTY).
+     * cuBLAS is used and the head size is 64 (see CudaBackend#FUSED_ATTENTION_PROPERTY).
      */
     static native long create(int device, int gemm, int precision, String cublasPath, boolean fusedAttention);
+
+    /** Whether attentionForward/Backward run fused for this head size (see create). */
+    static native boolean fusedAttention(long ctx, int headSize);
 
     /** What performs the matrix products of the context, for the log. */
     static native String gemmInfo(long ctx);

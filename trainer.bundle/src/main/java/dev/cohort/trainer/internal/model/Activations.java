@@ -55,7 +55,8 @@ final class Activations implements AutoCloseable {
         long n = (long) capB * capT;
         int c = cfg.nEmbd();
         int layers = cfg.nLayer();
-        long attSize = (long) capB * cfg.nHead() * capT * capT;
+        long attSize = be.attentionStateSize(capB, capT, c, cfg.nHead());
+        long dattSize = be.attentionScratchSize(capB, capT, c, cfg.nHead());
         long perLayer = 16 * n * c + 4 * n + attSize;
         long total = n * c + layers * perLayer + 2 * n * c + 2 * n + n * cfg.vocabSize();
         storage = be.allocate("activations", total);
@@ -95,14 +96,14 @@ final class Activations implements AutoCloseable {
         lnfRstd = take(be, storage, "lnf_rstd", n);
         logits = take(be, storage, "logits", n * cfg.vocabSize());
 
-        long gradTotal = n * c * 3 + 3 * n * c + attSize + 8 * n * c + n * cfg.vocabSize();
+        long gradTotal = n * c * 3 + 3 * n * c + dattSize + 8 * n * c + n * cfg.vocabSize();
         gradStorage = be.allocate("activation-grads", gradTotal);
         next = 0;
         dres = take(be, gradStorage, "d.residual", n * c);
         dln = take(be, gradStorage, "d.ln", n * c);
         datty = take(be, gradStorage, "d.atty", n * c);
         dqkv = take(be, gradStorage, "d.qkv", 3 * n * c);
-        datt = take(be, gradStorage, "d.att", attSize);
+        datt = take(be, gradStorage, "d.att", dattSize);
         dfch = take(be, gradStorage, "d.fch", 4 * n * c);
         dfchGelu = take(be, gradStorage, "d.fch_gelu", 4 * n * c);
         dlogits = take(be, gradStorage, "d.logits", n * cfg.vocabSize());

@@ -170,7 +170,8 @@ class CudaParityTest {
             double dqkvTol, boolean compareAtt) {
         Twin qkv = new Twin("qkv", uniform(r, b * t * 3 * c, 1));
         Twin out = new Twin("out", b * t * c);
-        Twin att = new Twin("att", b * nh * t * t);
+        Twin att = new Twin("att", (int) Math.max(java.attentionStateSize(b, t, c, nh),
+                cuda.attentionStateSize(b, t, c, nh)));
         java.attentionForward(out.j, att.j, qkv.j, b, t, c, nh);
         cuda.attentionForward(out.c, att.c, qkv.c, b, t, c, nh);
         if (compareAtt) {
@@ -179,7 +180,8 @@ class CudaParityTest {
         out.assertAbs(what + " forward", outTol);
         Twin dout = new Twin("dout", uniform(r, b * t * c, 1));
         Twin dqkv = new Twin("dqkv", uniform(r, b * t * 3 * c, 1));
-        Twin datt = new Twin("datt", b * nh * t * t);
+        Twin datt = new Twin("datt", (int) Math.max(java.attentionScratchSize(b, t, c, nh),
+                cuda.attentionScratchSize(b, t, c, nh)));
         java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, c, nh);
         cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, c, nh);
         dqkv.assertRel(what + " dqkv", dqkvTol);
@@ -193,7 +195,7 @@ class CudaParityTest {
     @Test
     void fusedAttention() {
         // Opt-in (CudaBackend.FUSED_ATTENTION_PROPERTY): the tiled TF32 attention against the Java
-        // backend's fp32, with TF32 bounds; T = 130 ends in a partial tile
+        // backend's fp32, with TF32 bounds; T = 130 ends in a partial tile, T = 37 is one
         java = new JavaBackend(Runtime.getRuntime().availableProcessors());
         String was = System.getProperty(CudaBackend.FUSED_ATTENTION_PROPERTY);
         System.setProperty(CudaBackend.FUSED_ATTENTION_PROPERTY, "true");
@@ -209,7 +211,13 @@ class CudaParityTest {
             }
         }
         assertTrue(cuda.gemmInfo().contains("fused"), cuda.gemmInfo());
-        attentionParity("fused attention (TF32)", new SplittableRandom(9), 2, 130, 128, 2, 5e-3, 1e-2, false);
+        assertEquals(2L * 2 * 130 * 65, cuda.attentionStateSize(2, 130, 128, 2), "fused state: log-sum-exp + output");
+        assertEquals(0L, cuda.attentionScratchSize(2, 130, 128, 2), "fused scratch");
+        SplittableRandom r = new SplittableRandom(9);
+        attentionParity("fused attention (TF32), T 130", r, 2, 130, 128, 2, 5e-3, 1e-2, false);
+        attentionParity("fused attention (TF32), T 37", r, 3, 37, 128, 2, 5e-3, 1e-2, false);
+        // another head size: the materialised path
+        assertEquals(3L * 4 * 37 * 37, cuda.attentionStateSize(3, 37, 64, 4), "head size 16: probabilities");
     }
 
     @Test
