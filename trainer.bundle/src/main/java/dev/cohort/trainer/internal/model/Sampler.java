@@ -26,6 +26,13 @@ public final class Sampler implements AutoCloseable {
     /** Failed or refused recordings after which decoding steps are no longer recorded. */
     static final int MAX_RECORDING_FAILURES = 3;
 
+    /**
+     * Recorded steps run on a multiple of this many rows (at most all sequences): as sequences
+     * end, the rows of finished ones pad the step, so that a few recordings serve every count of
+     * active sequences instead of one recording per count.
+     */
+    static final int ROW_BUCKET = 8;
+
     private final Gpt2Model model;
     private final Backend be;
     private final Gpt2Config cfg;
@@ -305,7 +312,22 @@ public final class Sampler implements AutoCloseable {
             if (rows == 0) {
                 return false;
             }
-            runStep(rows);
+            int stepRows = rows;
+            if (recordingFailures < MAX_RECORDING_FAILURES) {
+                // pad to the bucket with finished sequences' slots (their caches are no longer
+                // read): token 0 at position 0; their logits are not sampled
+                stepRows = Math.min(n, (rows + ROW_BUCKET - 1) / ROW_BUCKET * ROW_BUCKET);
+                int r = rows;
+                for (int s = 0; s < n && r < stepRows; s++) {
+                    if (done[s]) {
+                        rowSlot[r] = s;
+                        rowToken[r] = 0;
+                        rowPos[r] = 0;
+                        r++;
+                    }
+                }
+            }
+            runStep(stepRows);
             be.sample(sampled, sampledLp, sampledLp1, step.logits, rows, cfg.vocabSize(), p.temperature(), p.topK(),
                     p.topP(), p.minP(), rowRng);
             for (int r = 0; r < rows; r++) {

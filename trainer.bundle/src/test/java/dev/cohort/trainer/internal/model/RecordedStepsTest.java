@@ -65,6 +65,11 @@ class RecordedStepsTest {
     }
 
     private static List<Completion> sample(Backend be, Gpt2Model weights, SamplingParams p, long[] replayed) {
+        return sample(be, weights, p, replayed, weights.config().eosTokenId());
+    }
+
+    private static List<Completion> sample(Backend be, Gpt2Model weights, SamplingParams p, long[] replayed,
+            int eos) {
         Gpt2Model m = new Gpt2Model(be, weights.config());
         float[] all = new float[(int) weights.params().all().size()];
         weights.backend().read(weights.params().all(), all);
@@ -73,7 +78,7 @@ class RecordedStepsTest {
         List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {1, 2, 3}, new int[] {4, 5}, new int[] {6, 7, 8},
                 new int[] {9, 10});
         try (Sampler s = new Sampler(m)) {
-            List<Completion> out = s.generate(prompts, p, weights.config().eosTokenId());
+            List<Completion> out = s.generate(prompts, p, eos);
             replayed[0] = s.replayedSteps();
             return out;
         }
@@ -86,13 +91,15 @@ class RecordedStepsTest {
             for (SamplingParams p : List.of(SamplingParams.greedy(14), new SamplingParams(14, 1f, 0, 1f, 0f, 3),
                     new SamplingParams(14, 0.8f, 5, 0.9f, 0.05f, 4))) {
                 long[] none = {0};
-                List<Completion> plain = sample(be, w, p, none);
+                // an end token that sequence 0 draws third: sequences end at different steps
+                int eos = sample(be, w, p, none, -1).get(0).tokens()[2];
+                List<Completion> plain = sample(be, w, p, none, eos);
                 assertEquals(0, none[0], "the Java backend records nothing");
                 for (int staleEvery : new int[] {0, 3}) {
                     Script script = new Script();
                     script.staleEvery = staleEvery;
                     long[] replayed = {0};
-                    List<Completion> rec = sample(recording(be, script), w, p, replayed);
+                    List<Completion> rec = sample(recording(be, script), w, p, replayed, eos);
                     assertEquals(plain.size(), rec.size());
                     for (int i = 0; i < plain.size(); i++) {
                         assertArrayEquals(plain.get(i).tokens(), rec.get(i).tokens(), "tokens of sequence " + i);
@@ -101,6 +108,11 @@ class RecordedStepsTest {
                     assertTrue(replayed[0] > 0, "steps were replayed");
                     if (staleEvery > 0) {
                         assertTrue(script.recordings.get() > 1, "a stale recording is recorded again");
+                    } else {
+                        // 5 sequences ending at different steps: every step is padded to all 5 rows
+                        assertTrue(plain.stream().mapToInt(c -> c.tokens().length).distinct().count() > 1,
+                                "sequences end at different steps");
+                        assertEquals(1, script.recordings.get(), "one recording serves every count of active rows");
                     }
                 }
             }
