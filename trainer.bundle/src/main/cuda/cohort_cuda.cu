@@ -896,6 +896,13 @@ bool linearBf16(Ctx* c) {
     return c->useCublas && c->precision == 2;
 }
 
+// Whether a forward product of n rows takes bf16 operands. At most 128 rows (a decoding step) it
+// runs in TF32 instead: rounding the whole weight matrix to bf16 for a few rows reads and writes
+// more memory than the product itself.
+bool forwardBf16(Ctx* c, int n) {
+    return linearBf16(c) && n > 128;
+}
+
 // ------------------------------------------------------------------------------------------ attention
 
 // Element i of a (B, NH, T, HS) tensor: its offset in a (B, T, rowLength) tensor whose rows hold
@@ -1892,7 +1899,7 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
     bool padded = PAD_FORWARD && ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
     if (!padded) ld = oc;
     float* dst = padded ? static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
-    int splits = linearBf16(x) || padded ? 1 : splitsFor(x, n, oc, c);
+    int splits = forwardBf16(x, n) || padded ? 1 : splitsFor(x, n, oc, c);
     if (splits > 1) {
         // few rows (a decoding step): the product alone would run on a handful of multiprocessors,
         // each walking all of K; as `splits` products over K / splits each, batched, the GPU fills
@@ -1915,7 +1922,7 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
         beta = 1.0f;
     }
     // out (N, OC) = inp (N, C) . W, W (C, OC) or (OC, C) transposed
-    if (linearBf16(x)) {
+    if (forwardBf16(x, n)) {
         const __nv_bfloat16* a = bf16(x, x->bfA, ptr<float>(inp), n, c, c);
         const __nv_bfloat16* w = outIn ? bf16(x, x->bfB, ptr<float>(weight), oc, c, c)
                                        : bf16(x, x->bfB, ptr<float>(weight), c, oc, oc);
