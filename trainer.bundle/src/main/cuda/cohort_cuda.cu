@@ -587,9 +587,11 @@ __global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* d
 // thread, rows of at most PER * blockDim.x). A decoding step normalises a few dozen rows, where the
 // kernel's time is its longest chain of dependent steps: spread over a block, each thread has a
 // few values to add instead of a warp walking the row.
+// With `add` (residualLayerNormForward) the row is inp + add, written to `residual` (which may be
+// inp) before it is normalised.
 template <int PER>
 __global__ void layerNormRowKernel(float* out, float* mean, float* rstd, const float* inp, const float* w,
-                                   const float* b, int c, float eps) {
+                                   const float* b, int c, float eps, const float* add, float* residual) {
     int row = blockIdx.x;
     const float* x = inp + (size_t)row * c;
     float v[PER];
@@ -597,7 +599,8 @@ __global__ void layerNormRowKernel(float* out, float* mean, float* rstd, const f
 #pragma unroll
     for (int k = 0; k < PER; k++) {
         int i = threadIdx.x + k * blockDim.x;
-        v[k] = i < c ? x[i] : 0.0f;
+        v[k] = i < c ? (add ? x[i] + add[(size_t)row * c + i] : x[i]) : 0.0f;
+        if (add && i < c) residual[(size_t)row * c + i] = v[k];
         s += v[k];
     }
     double mu = blockSumD(s) / c;
@@ -1850,24 +1853,45 @@ JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong 
     END_VOID("embeddingBackward")
 }
 
-JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong mean, jlong rstd, jlong inp,
-                               jlong weight, jlong bias, jint n, jint c, jfloat eps) {
-    BEGIN
-    OP(x, "layerNormForward");
+// out = layerNorm(inp) per row; with `add`, inp + add is normalised and written to `residual` first.
+void layerNorm(Ctx* x, float* out, float* mean, float* rstd, const float* inp, const float* w, const float* b,
+               int n, int c, float eps, const float* add, float* residual) {
     if (c <= 256 * 8) {
         int threads = c <= 1024 ? 128 : 256;  // up to 8 values per thread
         int per = (c + threads - 1) / threads;
         auto kernel = per <= 1 ? layerNormRowKernel<1> : per <= 2 ? layerNormRowKernel<2>
                     : per <= 4 ? layerNormRowKernel<4> : layerNormRowKernel<8>;
-        kernel<<<n, threads, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean), ptr<float>(rstd), ptr<float>(inp),
-                                             ptr<float>(weight), ptr<float>(bias), c, eps);
-    } else {
-        layerNormForwardKernel<<<(n + 7) / 8, 256, 0, x->stream>>>(ptr<float>(out), ptr<float>(mean),
-                                                                   ptr<float>(rstd), ptr<float>(inp),
-                                                                   ptr<float>(weight), ptr<float>(bias), n, c, eps);
+        kernel<<<n, threads, 0, x->stream>>>(out, mean, rstd, inp, w, b, c, eps, add, residual);
+        return;
     }
+    if (add) {
+        size_t nc = (size_t)n * c;
+        residualKernel<<<gridFor(x, nc, 256), 256, 0, x->stream>>>(residual, inp, add, nc);
+        LAUNCHED("residual");
+        inp = residual;
+    }
+    layerNormForwardKernel<<<(n + 7) / 8, 256, 0, x->stream>>>(out, mean, rstd, inp, w, b, n, c, eps);
+}
+
+JNI_FN(void, layerNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong mean, jlong rstd, jlong inp,
+                               jlong weight, jlong bias, jint n, jint c, jfloat eps) {
+    BEGIN
+    OP(x, "layerNormForward");
+    layerNorm(x, ptr<float>(out), ptr<float>(mean), ptr<float>(rstd), ptr<float>(inp), ptr<float>(weight),
+              ptr<float>(bias), n, c, eps, nullptr, nullptr);
     LAUNCHED("layerNormForward");
     END_VOID("layerNormForward")
+}
+
+JNI_FN(void, residualLayerNormForward)(JNIEnv* env, jclass, jlong h, jlong residual, jlong a, jlong b, jlong out,
+                                       jlong mean, jlong rstd, jlong weight, jlong bias, jint n, jint c,
+                                       jfloat eps) {
+    BEGIN
+    OP(x, "residualLayerNormForward");
+    layerNorm(x, ptr<float>(out), ptr<float>(mean), ptr<float>(rstd), ptr<float>(a), ptr<float>(weight),
+              ptr<float>(bias), n, c, eps, ptr<float>(b), ptr<float>(residual));
+    LAUNCHED("residualLayerNormForward");
+    END_VOID("residualLayerNormForward")
 }
 
 JNI_FN(void, layerNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dbias, jlong dout,

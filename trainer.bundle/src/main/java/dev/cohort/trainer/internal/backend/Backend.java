@@ -67,6 +67,13 @@ public interface Backend extends AutoCloseable {
     void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
             Tensor mean, Tensor rstd, int n, int c);
 
+    /**
+     * {@code residual = a + b} (N, C; residual may be a), then {@link #layerNormForward} of residual
+     * into out: the same values as the two ops, in one pass where the backend can.
+     */
+    void residualLayerNormForward(Tensor residual, Tensor a, Tensor b, Tensor out, Tensor mean, Tensor rstd,
+            Tensor weight, Tensor bias, int n, int c, float eps);
+
     // ---------------------------------------------------------------- matmul
 
     /**

@@ -168,6 +168,26 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
     }
 
     @Override
+    public final void residualLayerNormForward(Tensor residual, Tensor a, Tensor b, Tensor out, Tensor mean,
+            Tensor rstd, Tensor weight, Tensor bias, int n, int c, float eps) {
+        long nc = Shapes.product(n, c, "residualLayerNormForward N*C");
+        runResidualLayerNormForward(tensor(residual, nc, "residualLayerNormForward residual (N*C)"),
+                tensor(a, nc, "residualLayerNormForward a (N*C)"), tensor(b, nc, "residualLayerNormForward b (N*C)"),
+                tensor(out, nc, "residualLayerNormForward out (N*C)"),
+                tensor(mean, n, "residualLayerNormForward mean (N)"),
+                tensor(rstd, n, "residualLayerNormForward rstd (N)"),
+                tensor(weight, c, "residualLayerNormForward weight (C)"),
+                tensor(bias, c, "residualLayerNormForward bias (C)"), n, c, eps);
+    }
+
+    /** The residual add, then the layer norm; backends with a fused kernel override it. */
+    protected void runResidualLayerNormForward(T residual, T a, T b, T out, T mean, T rstd, T weight, T bias, int n,
+            int c, float eps) {
+        runResidualForward(residual, a, b, (long) n * c);
+        runLayerNormForward(out, mean, rstd, residual, weight, bias, n, c, eps);
+    }
+
+    @Override
     public final void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp,
             Tensor weight, Tensor mean, Tensor rstd, int n, int c) {
         long nc = Shapes.product(n, c, "layerNormBackward N*C");

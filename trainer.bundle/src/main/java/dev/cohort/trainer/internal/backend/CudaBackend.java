@@ -221,6 +221,13 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     }
 
     @Override
+    protected void runResidualLayerNormForward(CudaTensor residual, CudaTensor a, CudaTensor b, CudaTensor out,
+            CudaTensor mean, CudaTensor rstd, CudaTensor weight, CudaTensor bias, int n, int c, float eps) {
+        CudaNative.residualLayerNormForward(ctx, residual.address, a.address, b.address, out.address, mean.address,
+                rstd.address, weight.address, bias.address, n, c, eps);
+    }
+
+    @Override
     protected void runLayerNormBackward(CudaTensor dinp, CudaTensor dweight, CudaTensor dbias, CudaTensor dout,
             CudaTensor inp, CudaTensor weight, CudaTensor mean, CudaTensor rstd, int n, int c) {
         CudaNative.layerNormBackward(ctx, dinp.address, dweight.address, dbias.address, dout.address, inp.address,

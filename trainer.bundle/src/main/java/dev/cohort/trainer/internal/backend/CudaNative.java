@@ -89,6 +89,9 @@ final class CudaNative {
     static native void layerNormForward(long ctx, long out, long mean, long rstd, long inp, long weight,
             long bias, int n, int c, float eps);
 
+    static native void residualLayerNormForward(long ctx, long residual, long a, long b, long out, long mean,
+            long rstd, long weight, long bias, int n, int c, float eps);
+
     static native void layerNormBackward(long ctx, long dinp, long dweight, long dbias, long dout, long inp,
             long weight, long mean, long rstd, int n, int c);
 

@@ -376,20 +376,24 @@ public final class Sampler implements AutoCloseable {
             float eps = cfg.layerNormEpsilon();
             ParamSet w = model.params();
             be.embeddingForward(step.x, rowToken, rowPos, rows, w.wte(), w.wpe(), c);
+            ParamSet.Block first = w.block(0);
+            be.layerNormForward(step.ln, step.mean, step.rstd, step.x, first.ln1w(), first.ln1b(), rows, c, eps);
+            // each residual add goes with the layer norm that reads its sum (one pass where fused)
             for (int l = 0; l < cfg.nLayer(); l++) {
                 ParamSet.Block b = w.block(l);
-                be.layerNormForward(step.ln, step.mean, step.rstd, step.x, b.ln1w(), b.ln1b(), rows, c, eps);
                 be.matmulForward(step.qkv, step.ln, b.qkvw(), b.qkvb(), rows, c, 3 * c, Layout.IN_OUT);
                 be.attentionStep(step.atty, step.qkv, kCache[l], vCache[l], rowSlot, rowPos, rows, c, cfg.nHead(), maxT);
                 be.matmulForward(step.proj, step.atty, b.attprojw(), b.attprojb(), rows, c, c, Layout.IN_OUT);
-                be.residualForward(step.x, step.x, step.proj, (long) rows * c);
-                be.layerNormForward(step.ln, step.mean, step.rstd, step.x, b.ln2w(), b.ln2b(), rows, c, eps);
+                be.residualLayerNormForward(step.x, step.x, step.proj, step.ln, step.mean, step.rstd, b.ln2w(),
+                        b.ln2b(), rows, c, eps);
                 be.matmulForward(step.fch, step.ln, b.fcw(), b.fcb(), rows, c, 4 * c, Layout.IN_OUT);
                 be.geluForward(step.fchGelu, step.fch, 4L * rows * c);
                 be.matmulForward(step.proj, step.fchGelu, b.fcprojw(), b.fcprojb(), rows, 4 * c, c, Layout.IN_OUT);
-                be.residualForward(step.x, step.x, step.proj, (long) rows * c);
+                boolean last = l == cfg.nLayer() - 1;
+                be.residualLayerNormForward(step.x, step.x, step.proj, step.ln, step.mean, step.rstd,
+                        last ? w.lnfw() : w.block(l + 1).ln1w(), last ? w.lnfb() : w.block(l + 1).ln1b(), rows, c,
+                        eps);
             }
-            be.layerNormForward(step.ln, step.mean, step.rstd, step.x, w.lnfw(), w.lnfb(), rows, c, eps);
             be.matmulForward(step.logits, step.ln, w.wte(), null, rows, c, cfg.vocabSize(), Layout.OUT_IN);
         }
 

@@ -270,11 +270,7 @@ class CudaParityTest {
     private void layerNorm(SplittableRandom r, int c) {
         int n = 300;
         String at = " (" + n + " x " + c + ")";
-        float[] x = uniform(r, n * c, 2);
-        for (int i = 0; i < x.length; i++) {
-            x[i] += 30; // a large mean, as in the residual stream
-        }
-        Twin inp = new Twin("inp", x);
+        Twin inp = new Twin("inp", x0(r, n * c));
         Twin w = new Twin("w", uniform(r, c, 1));
         Twin bias = new Twin("b", uniform(r, c, 1));
         Twin out = new Twin("out", n * c);
@@ -285,6 +281,15 @@ class CudaParityTest {
         out.assertAbs("layerNorm forward" + at, ABS);
         mean.assertAbs("layerNorm mean" + at, ABS);
         rstd.assertRel("layerNorm rstd" + at, 1e-5);
+        // the residual add fused with the layer norm, in place as the sampler calls it
+        Twin x = new Twin("x", x0(r, n * c));
+        Twin add = new Twin("add", uniform(r, n * c, 1));
+        java.residualLayerNormForward(x.j, x.j, add.j, out.j, mean.j, rstd.j, w.j, bias.j, n, c, 1e-5f);
+        cuda.residualLayerNormForward(x.c, x.c, add.c, out.c, mean.c, rstd.c, w.c, bias.c, n, c, 1e-5f);
+        x.assertAbs("residualLayerNorm residual" + at, 0);
+        out.assertAbs("residualLayerNorm out" + at, ABS);
+        mean.assertAbs("residualLayerNorm mean" + at, ABS);
+        rstd.assertRel("residualLayerNorm rstd" + at, 1e-5);
         Twin dout = new Twin("dout", uniform(r, n * c, 1));
         Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
         Twin dw = new Twin("dw", uniform(r, c, 1));
@@ -294,6 +299,15 @@ class CudaParityTest {
         dinp.assertRel("layerNorm dinp" + at, REL);
         dw.assertRel("layerNorm dweight" + at, REL);
         db.assertRel("layerNorm dbias" + at, REL);
+    }
+
+    /** Values with a large mean, as in the residual stream. */
+    private static float[] x0(SplittableRandom r, int n) {
+        float[] x = uniform(r, n, 2);
+        for (int i = 0; i < x.length; i++) {
+            x[i] += 30;
+        }
+        return x;
     }
 
     private void pointwise(SplittableRandom r) {

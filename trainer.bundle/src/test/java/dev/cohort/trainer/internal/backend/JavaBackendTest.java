@@ -99,6 +99,42 @@ class JavaBackendTest {
     }
 
     @Test
+    void residualLayerNormIsTheResidualAddThenTheLayerNorm() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int n = 5, c = 12;
+        float[] a = new float[n * c];
+        float[] b = new float[n * c];
+        float[] w = new float[c];
+        float[] bias = new float[c];
+        for (float[] v : new float[][] {a, b, w, bias}) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextDouble() * 4 - 2);
+            }
+        }
+        // the two ops
+        Tensor sum = be.allocate("sum", n * c);
+        Tensor out = be.allocate("out", n * c);
+        Tensor mean = be.allocate("mean", n);
+        Tensor rstd = be.allocate("rstd", n);
+        Tensor wt = tensor(be, "w", w);
+        Tensor bt = tensor(be, "b", bias);
+        be.residualForward(sum, tensor(be, "a", a), tensor(be, "b", b), (long) n * c);
+        be.layerNormForward(out, mean, rstd, sum, wt, bt, n, c, 1e-5f);
+        // the fused op, in place on a (as the sampler calls it)
+        Tensor x = tensor(be, "x", a);
+        Tensor out2 = be.allocate("out2", n * c);
+        Tensor mean2 = be.allocate("mean2", n);
+        Tensor rstd2 = be.allocate("rstd2", n);
+        be.residualLayerNormForward(x, x, tensor(be, "b2", b), out2, mean2, rstd2, wt, bt, n, c, 1e-5f);
+        assertArrayEquals(read(be, sum), read(be, x), "residual");
+        assertArrayEquals(read(be, out), read(be, out2), "normalised");
+        assertArrayEquals(read(be, mean), read(be, mean2), "mean");
+        assertArrayEquals(read(be, rstd), read(be, rstd2), "rstd");
+        assertMessage(() -> be.residualLayerNormForward(x, x, be.allocate("short", n * c - 1), out2, mean2, rstd2, wt,
+                bt, n, c, 1e-5f), "residualLayerNormForward b", "'short'");
+    }
+
+    @Test
     void tensorsOfAnotherBackendAreRejected() {
         Tensor foreign = new Tensor("foreign", new int[] {4}) { };
         assertMessage(() -> be.zero(foreign), "'foreign'", "Java backend");
