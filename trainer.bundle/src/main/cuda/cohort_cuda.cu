@@ -433,63 +433,7 @@ const T* uploadArray(Ctx* c, JNIEnv* env, Role role, jarray a, int n) {
 
 // ------------------------------------------------------------------------------------------ reductions
 
-struct SumOp {
-    template <typename T>
-    __device__ __forceinline__ T operator()(T a, T b) const {
-        return a + b;
-    }
-};
-
-struct MaxOp {
-    __device__ __forceinline__ float operator()(float a, float b) const {
-        return fmaxf(a, b);
-    }
-};
-
-template <typename T, typename Op>
-__device__ __forceinline__ T warpReduce(T v, Op op) {
-    for (int o = 16; o > 0; o >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
-    return v;
-}
-
-// Block-wide reduction for blockDim.x a multiple of 32; every thread gets the result. Warps
-// reduce, warp 0 reduces their results (`identity` past the last warp).
-template <typename T, typename Op>
-__device__ T blockReduce(T v, Op op, T identity) {
-    __shared__ T sh[32];
-    __shared__ T result;
-    v = warpReduce(v, op);
-    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-    __syncthreads();  // an earlier call's readers are done with sh and result
-    if (lane == 0) sh[w] = v;
-    __syncthreads();
-    if (w == 0) {
-        T x = warpReduce(lane < nw ? sh[lane] : identity, op);
-        if (lane == 0) result = x;
-    }
-    __syncthreads();
-    return result;
-}
-
-__device__ __forceinline__ double warpSumD(double v) {
-    return warpReduce(v, SumOp());
-}
-
-__device__ __forceinline__ float warpMax(float v) {
-    return warpReduce(v, MaxOp());
-}
-
-__device__ double blockSumD(double v) {
-    return blockReduce(v, SumOp(), 0.0);
-}
-
-__device__ float blockMax(float v) {
-    return blockReduce(v, MaxOp(), -INFINITY);
-}
-
-__device__ int blockSumI(int v) {
-    return blockReduce(v, SumOp(), 0);
-}
+#include "reduce.cuh"
 
 // ------------------------------------------------------------------------------------------ pointwise kernels
 
@@ -581,75 +525,7 @@ __global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* d
 
 // ------------------------------------------------------------------------------------------ layer norm
 
-// Statistics in double as the Java backend does.
-//
-// layerNormRowKernel: one block per row, the row read once into registers (PER values per
-// thread, rows of at most PER * blockDim.x). A decoding step normalises a few dozen rows, where the
-// kernel's time is its longest chain of dependent steps: spread over a block, each thread has a
-// few values to add instead of a warp walking the row.
-// With `add` (residualLayerNormForward) the row is inp + add, written to `residual` (which may be
-// inp) before it is normalised.
-template <int PER>
-__global__ void layerNormRowKernel(float* out, float* mean, float* rstd, const float* inp, const float* w,
-                                   const float* b, int c, float eps, const float* add, float* residual) {
-    int row = blockIdx.x;
-    const float* x = inp + (size_t)row * c;
-    float v[PER];
-    double s = 0.0;
-#pragma unroll
-    for (int k = 0; k < PER; k++) {
-        int i = threadIdx.x + k * blockDim.x;
-        v[k] = i < c ? (add ? x[i] + add[(size_t)row * c + i] : x[i]) : 0.0f;
-        if (add && i < c) residual[(size_t)row * c + i] = v[k];
-        s += v[k];
-    }
-    double mu = blockSumD(s) / c;
-    double q = 0.0;
-#pragma unroll
-    for (int k = 0; k < PER; k++) {
-        double d = threadIdx.x + k * blockDim.x < c ? v[k] - mu : 0.0;
-        q += d * d;
-    }
-    double var = blockSumD(q);
-    float m = (float)mu;
-    float r = (float)(1.0 / sqrt(var / c + (double)eps));
-    float* y = out + (size_t)row * c;
-#pragma unroll
-    for (int k = 0; k < PER; k++) {
-        int i = threadIdx.x + k * blockDim.x;
-        if (i < c) y[i] = (v[k] - m) * r * w[i] + b[i];
-    }
-    if (threadIdx.x == 0) {
-        mean[row] = m;
-        rstd[row] = r;
-    }
-}
-
-// Any width: one warp per row, reading the row three times.
-__global__ void layerNormForwardKernel(float* out, float* mean, float* rstd, const float* inp, const float* w,
-                                       const float* b, int n, int c, float eps) {
-    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    int lane = threadIdx.x & 31;
-    if (row >= n) return;
-    const float* x = inp + (size_t)row * c;
-    double s = 0.0;
-    for (int i = lane; i < c; i += 32) s += x[i];
-    double mu = warpSumD(s) / c;
-    double var = 0.0;
-    for (int i = lane; i < c; i += 32) {
-        double d = x[i] - mu;
-        var += d * d;
-    }
-    var = warpSumD(var);
-    float m = (float)mu;
-    float r = (float)(1.0 / sqrt(var / c + (double)eps));
-    float* y = out + (size_t)row * c;
-    for (int i = lane; i < c; i += 32) y[i] = (x[i] - m) * r * w[i] + b[i];
-    if (lane == 0) {
-        mean[row] = m;
-        rstd[row] = r;
-    }
-}
+#include "layer_norm.cuh"
 
 // Rows by warps; dweight and dbias summed per block in shared memory, then added to the gradients.
 __global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const float* dout, const float* inp,
