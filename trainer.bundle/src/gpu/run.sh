@@ -158,7 +158,7 @@ EOF
     GEMM='dev.cohort.trainer.internal.backend.CudaBackend$Gemm'
     for sel in "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
         "$P#samplingMatchesTheJavaSamplerDrawForDraw" "$P#cachedAttentionStep" "$P#errorsNameTheTensorAndShapes" \
-        "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#reducedPrecisionErrorIsMeasured" \
+        "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#fewRowsGemm" "$P#reducedPrecisionErrorIsMeasured" \
         "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \
         "dev.cohort.trainer.internal.run.CudaGrpoParityTest#lossesTrackTheJavaRun"; do
         name=${sel##*#}
@@ -189,6 +189,9 @@ EOF
     # 3. sampling, 64 x 128 new tokens: recorded steps (the default), then op by op
     step "sample cuda tf32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda fp32 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" sample --backend cuda --matmul fp32 --gemm auto "${J[@]}"
+    # the own TF32 kernel for few-row products (opt-in: -Dcohort.cuda.fewRowsGemm=true) against cuBLAS above
+    step "sample cuda tf32 few-row gemm" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.fewRowsGemm=true -Xmx16g \
+        -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda tf32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul tf32 \
         --gemm auto "${J[@]}"
     step "sample cuda fp32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul fp32 \

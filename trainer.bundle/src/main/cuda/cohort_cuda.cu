@@ -32,7 +32,7 @@
 
 namespace {
 
-constexpr int ABI_VERSION = 4;
+constexpr int ABI_VERSION = 5;
 
 struct Err {
     std::string msg;
@@ -136,6 +136,7 @@ struct Ctx {
     int precision = 0;  // 0 fp32, 1 tf32, 2 bf16
     bool useCublas = false;
     bool fusedAttention = false;  // training attention in tiles, without the (T, T) matrices (TF32)
+    bool fewRowsGemm = false;     // few-row products on the library's own TF32 kernel (few_rows_gemm.cuh)
     Cublas cublas;
     std::string gemmInfo;
     Staging ring[RING];
@@ -975,6 +976,7 @@ __global__ void cacheStoreKernel(float* kc, float* vc, const float* qkv, int slo
 // ------------------------------------------------------------------------------------------ fused attention
 
 #include "fused_attention.cuh"
+#include "few_rows_gemm.cuh"
 
 
 bool fusedAttentionFor(Ctx* c, int hs) {
@@ -1434,7 +1436,7 @@ JNI_FN(jstring, deviceInfo)(JNIEnv* env, jclass, jint device) {
 }
 
 JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint precision, jstring cublasPath,
-                      jboolean fusedAttention) {
+                      jint features) {
     Ctx* c = nullptr;
     BEGIN
     std::string path;
@@ -1450,7 +1452,8 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
     c->profiling = prof && *prof && strcmp(prof, "0") != 0;
     c->device = device;
     c->precision = precision;
-    c->fusedAttention = fusedAttention;
+    c->fusedAttention = (features & 1) != 0;
+    c->fewRowsGemm = (features & 2) != 0;
     CK(cudaSetDevice(device));
     if (c->profiling && strcmp(prof, "exact") == 0) {
         int khz = 0;  // 200 us of spinning covers the host's enqueueing of any one op
@@ -1474,6 +1477,7 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
         c->gemmInfo = "cuBLAS " + std::to_string(c->cublas.version) + " (" + c->cublas.path + "), " +
                       precisionName(precision);
         if (c->fusedAttention && precision != 0) c->gemmInfo += ", fused TF32 attention (head size 64)";
+        if (c->fewRowsGemm && precision != 0) c->gemmInfo += ", own TF32 kernel for products of <= 128 rows";
     } else {
         c->gemmInfo = std::string("own fp32 kernels") + (precision != 0 ? " (TF32/BF16 need cuBLAS)" : "") +
                       "; cuBLAS not used: " + why;
@@ -1807,8 +1811,16 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
         int ks = c / splits;
         size_t total = (size_t)n * oc;
         float* part = static_cast<float*>(grow(x, x->splitK, (size_t)splits * total * sizeof(float)));
-        gemm(x, false, outIn, n, oc, ks, 1.0f, ptr<float>(inp), c, ks, ptr<float>(weight), outIn ? c : oc,
-             outIn ? (long long)ks : (long long)ks * oc, 0.0f, part, oc, (long long)total, splits);
+        if (x->fewRowsGemm && x->useCublas && x->precision != 0 && !outIn &&
+            frg::fits(n, c, oc, splits, ptr<float>(inp), ptr<float>(weight))) {
+            dim3 grid(oc / frg::T, (n + frg::T - 1) / frg::T, splits);
+            frg::kernel<<<grid, 128, frg::SHARED, x->stream>>>(part, ptr<float>(inp), ptr<float>(weight), n, c, oc,
+                                                              ks);
+            LAUNCHED("matmulForward few rows");
+        } else {
+            gemm(x, false, outIn, n, oc, ks, 1.0f, ptr<float>(inp), c, ks, ptr<float>(weight), outIn ? c : oc,
+                 outIn ? (long long)ks : (long long)ks * oc, 0.0f, part, oc, (long long)total, splits);
+        }
         LAUNCH_IDX(total, splitReduceKernel, gridFor(x, total, 256), 256, x->stream, ptr<float>(out), part,
                    bias ? ptr<float>(bias) : nullptr, splits, n, oc);
         LAUNCHED("matmulForward split reduce");

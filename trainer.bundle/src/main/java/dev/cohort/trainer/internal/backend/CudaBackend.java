@@ -72,6 +72,14 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     public static final String FUSED_ATTENTION_PROPERTY = "cohort.cuda.fusedAttention";
 
     /**
+     * System property: {@code true} computes forward products of at most 128 rows (a decoding
+     * step's) with the library's own TF32 tensor-core kernel, split along K, instead of cuBLAS,
+     * where the matmul precision is TF32 or BF16. Off by default: it has not run on a GPU yet
+     * (run.sh measures it against cuBLAS; CudaParityTest#fewRowsGemm checks it).
+     */
+    public static final String FEW_ROWS_GEMM_PROPERTY = "cohort.cuda.fewRowsGemm";
+
+    /**
      * The fused attention (where it applies, see {@link #FUSED_ATTENTION_PROPERTY}) keeps each
      * row's log-sum-exp and a copy of the output: B * NH * T * (1 + C / NH) elements.
      */
@@ -96,8 +104,10 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
         if (!probe.available()) {
             throw new IllegalStateException(probe.reason());
         }
+        int features = (Boolean.getBoolean(FUSED_ATTENTION_PROPERTY) ? CudaNative.FUSED_ATTENTION : 0)
+                | (Boolean.getBoolean(FEW_ROWS_GEMM_PROPERTY) ? CudaNative.FEW_ROWS_GEMM : 0);
         long ctx = CudaNative.create(options.device(), options.gemm().ordinal(), options.precision().ordinal(),
-                options.cublasPath() == null ? "" : options.cublasPath(), Boolean.getBoolean(FUSED_ATTENTION_PROPERTY));
+                options.cublasPath() == null ? "" : options.cublasPath(), features);
         try {
             String info = CudaNative.deviceInfo(options.device());
             return new CudaBackend(ctx, info.split("\\|")[0], CudaNative.gemmInfo(ctx), options);

@@ -13,7 +13,7 @@ final class CudaNative {
     }
 
     /** Version of this JNI surface; the library must report the same. */
-    static final int ABI = 4;
+    static final int ABI = 5;
 
     static native int abi();
 
@@ -28,11 +28,19 @@ final class CudaNative {
      * kernels, 1 = cuBLAS loaded from {@code cublasPath} (or the usual names when empty), 2 =
      * cuBLAS when it loads, else own kernels; {@code precision} 0 = fp32, 1 = TF32 tensor cores,
      * 2 = bf16 operands (rounded from fp32 per product) in the linear layers and TF32 in
-     * attention; storage and accumulation stay fp32. fusedAttention: training attention in tiles on
-     * the tensor cores (TF32), without the (B, NH, T, T) matrices, where the precision is not fp32,
-     * cuBLAS is used and the head size is 64 (see CudaBackend#FUSED_ATTENTION_PROPERTY).
+     * attention; storage and accumulation stay fp32. {@code features}: bit 0 ({@link #FUSED_ATTENTION})
+     * training attention in tiles on the tensor cores (TF32), without the (B, NH, T, T) matrices, where
+     * the precision is not fp32, cuBLAS is used and the head size is 64; bit 1 ({@link #FEW_ROWS_GEMM})
+     * products of at most 128 rows on the library's own TF32 kernel instead of cuBLAS, where the
+     * precision is not fp32 (see CudaBackend's properties).
      */
-    static native long create(int device, int gemm, int precision, String cublasPath, boolean fusedAttention);
+    static native long create(int device, int gemm, int precision, String cublasPath, int features);
+
+    /** Bit of create's features: the fused training attention. */
+    static final int FUSED_ATTENTION = 1;
+
+    /** Bit of create's features: the own TF32 kernel for products of at most 128 rows. */
+    static final int FEW_ROWS_GEMM = 2;
 
     /** Whether attentionForward/Backward run fused for this head size (see create). */
     static native boolean fusedAttention(long ctx, int headSize);

@@ -221,6 +221,40 @@ class CudaParityTest {
     }
 
     @Test
+    void fewRowsGemm() {
+        // Opt-in (CudaBackend.FEW_ROWS_GEMM_PROPERTY): products of a decoding step's few rows on the
+        // library's own TF32 kernel, against the Java backend's fp32, with the TF32 bound of
+        // reducedPrecisionErrorIsMeasured
+        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
+        String was = System.getProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY);
+        System.setProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY, "true");
+        try {
+            cuda = CudaBackend.open(CudaBackend.Options.defaults().with(Gemm.CUBLAS).with(Precision.TF32));
+        } catch (IllegalStateException e) {
+            assumeTrue(false, "cuBLAS not loadable here: " + e.getMessage());
+        } finally {
+            if (was == null) {
+                System.clearProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY);
+            } else {
+                System.setProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY, was);
+            }
+        }
+        assertTrue(cuda.gemmInfo().contains("own TF32 kernel"), cuda.gemmInfo());
+        SplittableRandom r = new SplittableRandom(12);
+        for (int[] shape : new int[][] {{64, 768, 2304}, {64, 3072, 768}, {5, 768, 768}, {100, 768, 3072}}) {
+            int n = shape[0], c = shape[1], oc = shape[2];
+            String at = " (" + n + " x " + c + " . " + c + " x " + oc + ", TF32)";
+            Twin inp = new Twin("inp", uniform(r, n * c, 1));
+            Twin w = new Twin("w", uniform(r, c * oc, 0.05));
+            Twin bias = new Twin("bias", uniform(r, oc, 0.5));
+            Twin out = new Twin("out", n * oc);
+            java.matmulForward(out.j, inp.j, w.j, bias.j, n, c, oc, Layout.IN_OUT);
+            cuda.matmulForward(out.c, inp.c, w.c, bias.c, n, c, oc, Layout.IN_OUT);
+            out.assertAbs("few-row product" + at, 5e-3);
+        }
+    }
+
+    @Test
     void cachedAttentionStep() {
         open(Gemm.AUTO);
         // head sizes that take float4 rows (16, 64) and one that does not (15); more positions than

@@ -467,6 +467,7 @@ public final class ModelBench {
         return o.backend.equals("cuda") ? o.matmul + "/" + o.gemm
                 + (CudaBackend.graphsEnabled() ? "" : " op by op")
                 + (Boolean.getBoolean(CudaBackend.FUSED_ATTENTION_PROPERTY) ? " fused attention" : "")
+                + (Boolean.getBoolean(CudaBackend.FEW_ROWS_GEMM_PROPERTY) ? " few-row gemm" : "")
                 : o.threads + " threads";
     }
 
