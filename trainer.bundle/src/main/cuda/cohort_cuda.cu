@@ -1814,8 +1814,8 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
         if (x->fewRowsGemm && x->useCublas && x->precision != 0 && !outIn &&
             frg::fits(n, c, oc, splits, ptr<float>(inp), ptr<float>(weight))) {
             dim3 grid(oc / frg::T, (n + frg::T - 1) / frg::T, splits);
-            frg::kernel<<<grid, 128, frg::SHARED, x->stream>>>(part, ptr<float>(inp), ptr<float>(weight), n, c, oc,
-                                                              ks);
+            frg::kernel<<<grid, frg::THREADS, frg::SHARED, x->stream>>>(part, ptr<float>(inp), ptr<float>(weight), n,
+                                                                        c, oc, ks);
             LAUNCHED("matmulForward few rows");
         } else {
             gemm(x, false, outIn, n, oc, ks, 1.0f, ptr<float>(inp), c, ks, ptr<float>(weight), outIn ? c : oc,

@@ -22,7 +22,9 @@ __device__ __forceinline__ void toTf32(F& f) {
     for (int i = 0; i < f.num_elements; i++) f.x[i] = wmma::__float_to_tf32(f.x[i]);
 }
 
-__global__ void __launch_bounds__(128) kernel(float* part, const float* inp, const float* w, int n, int K, int N,
+constexpr int THREADS = 128;
+
+__global__ void __launch_bounds__(THREADS) kernel(float* part, const float* inp, const float* w, int n, int K, int N,
                                               int ks) {
     extern __shared__ __align__(128) float smem[];
     float* As = smem;           // 64 rows x 64 k
@@ -35,7 +37,10 @@ __global__ void __launch_bounds__(128) kernel(float* part, const float* inp, con
     for (int j = 0; j < 4; j++) wmma::fill_fragment(acc[j], 0.0f);
     for (int kc = k0; kc < k0 + ks; kc += T) {
         __syncthreads();  // the previous chunk is no longer read
-        for (int i = threadIdx.x; i < T * T / 4; i += blockDim.x) {
+        // THREADS threads (the launch): 8 float4s of each tile per thread, all loads in flight together
+#pragma unroll
+        for (int it = 0; it < T * T / 4 / THREADS; it++) {
+            int i = threadIdx.x + it * THREADS;
             int r = i / (T / 4), c4 = i % (T / 4);
             float4 a = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
             if (r0 + r < n) a = reinterpret_cast<const float4*>(inp + (size_t)(r0 + r) * K + kc)[c4];

@@ -51,7 +51,7 @@ bool run(int n, int K, int N, int splits, bool exact) {
 
     std::vector<float> part((size_t)splits * n * N, NAN);
     Dim3 grid{(unsigned)(N / frg::T), (unsigned)((n + frg::T - 1) / frg::T), (unsigned)splits};
-    launch(frg::kernel, grid, 128, [] { std::memset(frg::smem, 0xff, sizeof frg::smem); }, part.data(),
+    launch(frg::kernel, grid, frg::THREADS, [] { std::memset(frg::smem, 0xff, sizeof frg::smem); }, part.data(),
            (const float*)inp.data(), (const float*)w.data(), n, K, N, ks);
     // the caller's pass (cohort_cuda.cu's splitReduceKernel): bias first, then the pieces in order
     std::vector<float> out((size_t)n * N);
