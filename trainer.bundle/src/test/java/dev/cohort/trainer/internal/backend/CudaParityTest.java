@@ -192,25 +192,33 @@ class CudaParityTest {
         attentionParity(what, r, b, t, c, nh, outTol, dqkvTol, true);
     }
 
-    @Test
-    void fusedAttention() {
-        // Opt-in (CudaBackend.FUSED_ATTENTION_PROPERTY): the tiled TF32 attention against the Java
-        // backend's fp32, with TF32 bounds; T = 130 ends in a partial tile, T = 37 is one
+    /**
+     * Opens a Java backend and a TF32 cuBLAS backend with the opt-in {@code property} set to true
+     * (restored after), skipping where cuBLAS is missing; its gemmInfo must mention {@code shown}.
+     */
+    private void openTf32With(String property, String shown) {
         java = new JavaBackend(Runtime.getRuntime().availableProcessors());
-        String was = System.getProperty(CudaBackend.FUSED_ATTENTION_PROPERTY);
-        System.setProperty(CudaBackend.FUSED_ATTENTION_PROPERTY, "true");
+        String was = System.getProperty(property);
+        System.setProperty(property, "true");
         try {
             cuda = CudaBackend.open(CudaBackend.Options.defaults().with(Gemm.CUBLAS).with(Precision.TF32));
         } catch (IllegalStateException e) {
             assumeTrue(false, "cuBLAS not loadable here: " + e.getMessage());
         } finally {
             if (was == null) {
-                System.clearProperty(CudaBackend.FUSED_ATTENTION_PROPERTY);
+                System.clearProperty(property);
             } else {
-                System.setProperty(CudaBackend.FUSED_ATTENTION_PROPERTY, was);
+                System.setProperty(property, was);
             }
         }
-        assertTrue(cuda.gemmInfo().contains("fused"), cuda.gemmInfo());
+        assertTrue(cuda.gemmInfo().contains(shown), cuda.gemmInfo());
+    }
+
+    @Test
+    void fusedAttention() {
+        // Opt-in (CudaBackend.FUSED_ATTENTION_PROPERTY): the tiled TF32 attention against the Java
+        // backend's fp32, with TF32 bounds; T = 130 ends in a partial tile, T = 37 is one
+        openTf32With(CudaBackend.FUSED_ATTENTION_PROPERTY, "fused");
         assertEquals(2L * 2 * 130 * 65, cuda.attentionStateSize(2, 130, 128, 2), "fused state: log-sum-exp + output");
         assertEquals(0L, cuda.attentionScratchSize(2, 130, 128, 2), "fused scratch");
         SplittableRandom r = new SplittableRandom(9);
@@ -225,21 +233,7 @@ class CudaParityTest {
         // Opt-in (CudaBackend.FEW_ROWS_GEMM_PROPERTY): products of a decoding step's few rows on the
         // library's own TF32 kernel, against the Java backend's fp32, with the TF32 bound of
         // reducedPrecisionErrorIsMeasured
-        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
-        String was = System.getProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY);
-        System.setProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY, "true");
-        try {
-            cuda = CudaBackend.open(CudaBackend.Options.defaults().with(Gemm.CUBLAS).with(Precision.TF32));
-        } catch (IllegalStateException e) {
-            assumeTrue(false, "cuBLAS not loadable here: " + e.getMessage());
-        } finally {
-            if (was == null) {
-                System.clearProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY);
-            } else {
-                System.setProperty(CudaBackend.FEW_ROWS_GEMM_PROPERTY, was);
-            }
-        }
-        assertTrue(cuda.gemmInfo().contains("own TF32 kernel"), cuda.gemmInfo());
+        openTf32With(CudaBackend.FEW_ROWS_GEMM_PROPERTY, "own TF32 kernel");
         SplittableRandom r = new SplittableRandom(12);
         for (int[] shape : new int[][] {{64, 768, 2304}, {64, 3072, 768}, {5, 768, 768}, {100, 768, 3072}}) {
             int n = shape[0], c = shape[1], oc = shape[2];
