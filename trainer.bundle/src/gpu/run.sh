@@ -158,7 +158,7 @@ EOF
     GEMM='dev.cohort.trainer.internal.backend.CudaBackend$Gemm'
     for sel in "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
         "$P#samplingMatchesTheJavaSamplerDrawForDraw" "$P#cachedAttentionStep" "$P#errorsNameTheTensorAndShapes" \
-        "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#fewRowsGemm" "$P#reducedPrecisionErrorIsMeasured" \
+        "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#fewRowsGemm" "$P#bf16KvCache" "$P#reducedPrecisionErrorIsMeasured" \
         "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \
         "dev.cohort.trainer.internal.run.CudaGrpoParityTest#lossesTrackTheJavaRun"; do
         name=${sel##*#}
@@ -192,6 +192,11 @@ EOF
     # the own TF32 kernel for few-row products (opt-in: -Dcohort.cuda.fewRowsGemm=true) against cuBLAS above
     step "sample cuda tf32 few-row gemm" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.fewRowsGemm=true -Xmx16g \
         -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
+    step "sample cuda tf32 bf16 kv cache" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.bf16KvCache=true -Xmx16g \
+        -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto "${J[@]}"
+    step "sample cuda tf32 few-row gemm bf16 kv" 60 "$OUT/bench.txt" "${JCMD[@]}" -Dcohort.cuda.fewRowsGemm=true \
+        -Dcohort.cuda.bf16KvCache=true -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench sample \
+        --backend cuda --matmul tf32 --gemm auto "${J[@]}"
     step "sample cuda tf32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul tf32 \
         --gemm auto "${J[@]}"
     step "sample cuda fp32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul fp32 \

@@ -137,6 +137,7 @@ struct Ctx {
     bool useCublas = false;
     bool fusedAttention = false;  // training attention in tiles, without the (T, T) matrices (TF32)
     bool fewRowsGemm = false;     // few-row products on the library's own TF32 kernel (few_rows_gemm.cuh)
+    bool bf16Kv = false;          // the decoding KV cache holds bf16 (kv_attention.cuh)
     Cublas cublas;
     std::string gemmInfo;
     Staging ring[RING];
@@ -870,108 +871,7 @@ __global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int r
     for (int j = lane; j < T; j += 32) d[j] = j <= t ? p[j] * (d[j] - mean) : 0.0f;
 }
 
-// One (sequence, head) per block: store the new k, v at the position, then attend over 0..position.
-// Decoding runs this at a few dozen rows, where a kernel's time is its chain of dependent memory
-// round trips, so every thread issues independent loads: a thread per position for the scores
-// (the whole key row in flight at once), and for the weighted sum of V, groups of threads that
-// each cover a value row (VEC floats per thread) and take every G-th position.
-// HSC: the head size when known at compile time (64, GPT-2's), so that the loops over a row unroll
-// whole and all its loads are in flight together; 0: C / NH.
-template <int VEC, int HSC>
-__global__ void attentionStepKernel(float* out, const float* qkv, float* kc, float* vc, const int* slots,
-                                    const int* positions, int C, int NH, int maxT, float scale) {
-    extern __shared__ float sh[];
-    int i = blockIdx.x, h = blockIdx.y;
-    const int HS = HSC > 0 ? HSC : C / NH;
-    int pos = positions[i];
-    size_t base = ((size_t)slots[i] * NH + h) * maxT * HS;
-    float* K = kc + base;
-    float* V = vc + base;
-    const float* q = qkv + (size_t)i * 3 * C + (size_t)h * HS;
-    float* sq = sh;               // (HS)
-    float* score = sh + HS;                    // (maxT)
-    float* part = score + ((maxT + 3) & ~3);  // (groups, HS), 16-byte aligned when HS is a multiple of 4
-    for (int d = threadIdx.x; d < HS; d += blockDim.x) {
-        K[(size_t)pos * HS + d] = q[C + d];
-        V[(size_t)pos * HS + d] = q[2 * C + d];
-        sq[d] = q[d];
-    }
-    __syncthreads();
-    for (int t = threadIdx.x; t <= pos; t += blockDim.x) {
-        const float* kr = K + (size_t)t * HS;
-        float s = 0.0f;
-        if (VEC == 4) {
-            const float4* k4 = reinterpret_cast<const float4*>(kr);
-            const float4* q4 = reinterpret_cast<const float4*>(sq);
-#pragma unroll 16
-            for (int d = 0; d < HS / 4; d++) {
-                float4 a = q4[d], b = k4[d];
-                s += a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
-            }
-        } else {
-#pragma unroll 8
-            for (int d = 0; d < HS; d++) s += sq[d] * kr[d];
-        }
-        score[t] = s * scale;
-    }
-    __syncthreads();
-    float mx = -INFINITY;
-    for (int t = threadIdx.x; t <= pos; t += blockDim.x) mx = fmaxf(mx, score[t]);
-    mx = blockMax(mx);
-    double sum = 0.0;
-    for (int t = threadIdx.x; t <= pos; t += blockDim.x) {
-        float e = expf(score[t] - mx);
-        score[t] = e;
-        sum += e;
-    }
-    sum = blockSumD(sum);  // synchronizes: score[] is visible to the block
-    float inv = (float)(1.0 / sum);
-    int lanes = min(HS / VEC, (int)blockDim.x);  // threads per value row
-    int groups = blockDim.x / lanes;
-    int l = threadIdx.x % lanes, g = threadIdx.x / lanes;
-    if (g < groups) {
-        for (int d = l; d < HS / VEC; d += lanes) {
-            if (VEC == 4) {
-                float4 acc = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-#pragma unroll 8
-                for (int t = g; t <= pos; t += groups) {
-                    float p = score[t];
-                    float4 vv = reinterpret_cast<const float4*>(V + (size_t)t * HS)[d];
-                    acc.x += p * vv.x;
-                    acc.y += p * vv.y;
-                    acc.z += p * vv.z;
-                    acc.w += p * vv.w;
-                }
-                reinterpret_cast<float4*>(part + (size_t)g * HS)[d] = acc;
-            } else {
-                float acc = 0.0f;
-#pragma unroll 4
-                for (int t = g; t <= pos; t += groups) acc += score[t] * V[(size_t)t * HS + d];
-                part[(size_t)g * HS + d] = acc;
-            }
-        }
-    }
-    __syncthreads();
-    for (int d = threadIdx.x; d < HS; d += blockDim.x) {
-        float acc = 0.0f;
-        for (int k = 0; k < groups; k++) acc += part[(size_t)k * HS + d];
-        out[(size_t)i * C + (size_t)h * HS + d] = acc * inv;
-    }
-}
-
-// k, v of a prefilled sequence (T, 3C) into cache slot `slot`, positions 0..T-1.
-template <typename I>
-__global__ void cacheStoreKernel(float* kc, float* vc, const float* qkv, int slot, int T, int C, int NH, int maxT) {
-    int HS = C / NH;
-    size_t total = (size_t)T * C;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        int t = i / (I)C, cc = i % (I)C;
-        int h = cc / HS, d = cc % HS;
-        size_t dst = (((size_t)slot * NH + h) * maxT + t) * HS + d;
-        kc[dst] = qkv[(size_t)t * 3 * C + C + cc];
-        vc[dst] = qkv[(size_t)t * 3 * C + 2 * C + cc];
-    }
-}
+#include "kv_attention.cuh"
 
 // ------------------------------------------------------------------------------------------ fused attention
 
@@ -1454,6 +1354,7 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
     c->precision = precision;
     c->fusedAttention = (features & 1) != 0;
     c->fewRowsGemm = (features & 2) != 0;
+    c->bf16Kv = (features & 4) != 0;
     CK(cudaSetDevice(device));
     if (c->profiling && strcmp(prof, "exact") == 0) {
         int khz = 0;  // 200 us of spinning covers the host's enqueueing of any one op
@@ -1482,6 +1383,7 @@ JNI_FN(jlong, create)(JNIEnv* env, jclass, jint device, jint gemmMode, jint prec
         c->gemmInfo = std::string("own fp32 kernels") + (precision != 0 ? " (TF32/BF16 need cuBLAS)" : "") +
                       "; cuBLAS not used: " + why;
     }
+    if (c->bf16Kv) c->gemmInfo += "; bf16 KV cache";
     return reinterpret_cast<jlong>(c);
     }
     catch (const Err& e) {
@@ -2004,14 +1906,24 @@ JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, 
     int lanes = std::min(vec4 ? hs / 4 : hs, threads);
     size_t partFloats = (size_t)(threads / lanes) * hs;
     size_t shared = ((size_t)hs + (((size_t)maxT + 3) & ~(size_t)3) + partFloats) * sizeof(float);
-    auto kernel = !vec4 ? attentionStepKernel<1, 0> : hs == 64 ? attentionStepKernel<4, 64> : attentionStepKernel<4, 0>;
-    if (shared > 48 * 1024) {
-        CK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-    }
     dim3 grid(n, nh);
-    kernel<<<grid, threads, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), ptr<float>(kCache),
-                                                 ptr<float>(vCache), sl, pos, c, nh, maxT,
-                                                 (float)(1.0 / sqrt((double)hs)));
+    float scale = (float)(1.0 / sqrt((double)hs));
+    auto run = [&](auto kernel, auto* kc, auto* vc) {
+        if (shared > 48 * 1024) {
+            CK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
+        }
+        kernel<<<grid, threads, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), kc, vc, sl, pos, c, nh, maxT,
+                                                     scale);
+    };
+    if (x->bf16Kv) {
+        using B = __nv_bfloat16;
+        run(!vec4 ? attentionStepKernel<1, 0, B> : hs == 64 ? attentionStepKernel<4, 64, B> : attentionStepKernel<4, 0, B>,
+            ptr<B>(kCache), ptr<B>(vCache));
+    } else {
+        run(!vec4 ? attentionStepKernel<1, 0, float>
+                  : hs == 64 ? attentionStepKernel<4, 64, float> : attentionStepKernel<4, 0, float>,
+            ptr<float>(kCache), ptr<float>(vCache));
+    }
     LAUNCHED("attentionStep");
     END_VOID("attentionStep")
 }
@@ -2020,8 +1932,13 @@ JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCach
                          jint c, jint nh, jint maxT) {
     BEGIN
     OP(x, "cacheStore");
-    LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256,
-               x->stream, ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+    if (x->bf16Kv) {
+        LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream,
+                   ptr<__nv_bfloat16>(kCache), ptr<__nv_bfloat16>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+    } else {
+        LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream,
+                   ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+    }
     LAUNCHED("cacheStore");
     END_VOID("cacheStore")
 }

@@ -11,6 +11,8 @@
 #pragma once
 #include <cstddef>
 
+#include "reduce.cuh"
+
 namespace frg {
 using namespace nvcuda;
 constexpr int T = 64;   // rows, columns and K per tile
@@ -26,7 +28,7 @@ constexpr int THREADS = 128;
 
 __global__ void __launch_bounds__(THREADS) kernel(float* part, const float* inp, const float* w, int n, int K, int N,
                                               int ks) {
-    extern __shared__ __align__(128) float smem[];
+    COHORT_DYNAMIC_SHARED(float, smem, 128);
     float* As = smem;           // 64 rows x 64 k
     float* Ws = As + T * LD;    // 64 k x 64 columns; at the end, the 64 x 64 result
     int n0 = blockIdx.x * T, r0 = blockIdx.y * T, s = blockIdx.z;

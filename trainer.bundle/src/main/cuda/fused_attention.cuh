@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "reduce.cuh"
+
 // Causal attention for training without the (B, NH, T, T) matrices: tiles of 64 queries x 64 keys
 // in shared memory, products on the tensor cores in TF32 (wmma 16x16x8), the softmax online (the
 // running maximum and sum of each query row). Head size 64 only. The forward leaves in `att`
@@ -93,7 +95,7 @@ __device__ void loadBtcTile(float* dst, const float* x, int b, int t0, int h, in
 // One block (4 warps, 16 query rows each) per (query tile, head, batch row).
 __global__ void __launch_bounds__(128) forwardKernel(float* out, float* lse, float* ostash, const float* qkv, int T,
                                                      int NH, float scale) {
-    extern __shared__ __align__(128) float sm[];
+    COHORT_DYNAMIC_SHARED(float, sm, 128);
     float* Qs = sm;
     float* Ks = Qs + TILE;
     float* Vs = Ks + TILE;
@@ -178,7 +180,7 @@ __global__ void deltaKernel(float* delta, const float* dout, const float* ostash
 __global__ void __launch_bounds__(128) backwardKernel(float* dqkv, const float* dout, const float* qkv,
                                                       const float* lse, const float* delta, int T, int NH,
                                                       float scale) {
-    extern __shared__ __align__(128) float sm[];
+    COHORT_DYNAMIC_SHARED(float, sm, 128);
     float* Ks = sm;
     float* Vs = Ks + TILE;
     float* Qs = Vs + TILE;

@@ -3,6 +3,12 @@
 #pragma once
 #include <cmath>
 
+// A kernel's dynamic shared memory, aligned to `align` bytes (the CPU model of CUDA in
+// src/test/cuda/cuda_model.h defines its own: an array of the emulation test).
+#ifndef COHORT_DYNAMIC_SHARED
+#define COHORT_DYNAMIC_SHARED(type, name, align) extern __shared__ __align__(align) type name[]
+#endif
+
 struct SumOp {
     template <typename T>
     __device__ __forceinline__ T operator()(T a, T b) const {

@@ -30,13 +30,10 @@
 #define __launch_bounds__(x)
 #define __align__(x)  // fa::sm below is defined aligned
 // Block-scope __shared__ arrays (reductions) are static: one per kernel, shared by the threads of
-// the block that runs (blocks run one after another). The fused attention's dynamic shared
-// memory is declared extern; its translation unit defines COHORT_MODEL_EXTERN_SHARED.
-#ifdef COHORT_MODEL_EXTERN_SHARED
-#define __shared__
-#else
+// the block that runs (blocks run one after another). A kernel's dynamic shared memory
+// (COHORT_DYNAMIC_SHARED) is an array that the emulation test defines, in the kernel's namespace.
 #define __shared__ static
-#endif
+#define COHORT_DYNAMIC_SHARED(type, name, align) extern type name[]
 
 struct Dim3 {
     unsigned x = 1, y = 1, z = 1;
@@ -52,6 +49,36 @@ inline float4 make_float4(float x, float y, float z, float w) {
 }
 inline float __expf(float x) {
     return std::exp(x);
+}
+inline int min(int a, int b) {
+    return a < b ? a : b;
+}
+
+// bf16: the top half of a float's bits; conversion rounds to nearest even
+struct __nv_bfloat16 {
+    uint16_t bits;
+};
+struct __nv_bfloat162 {
+    __nv_bfloat16 x, y;
+};
+struct float2 {
+    float x, y;
+};
+inline __nv_bfloat16 __float2bfloat16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if (std::isnan(f)) return __nv_bfloat16{(uint16_t)((u >> 16) | 0x40)};
+    u += 0x7FFFu + ((u >> 16) & 1u);
+    return __nv_bfloat16{(uint16_t)(u >> 16)};
+}
+inline float __bfloat162float(__nv_bfloat16 b) {
+    uint32_t u = (uint32_t)b.bits << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+inline float2 __bfloat1622float2(__nv_bfloat162 b) {
+    return float2{__bfloat162float(b.x), __bfloat162float(b.y)};
 }
 
 struct BlockSync {

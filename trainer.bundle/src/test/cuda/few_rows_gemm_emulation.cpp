@@ -11,7 +11,6 @@
 //       trainer.bundle/src/test/cuda/few_rows_gemm_emulation.cpp -o /tmp/frg && /tmp/frg
 #include <random>
 
-#define COHORT_MODEL_EXTERN_SHARED
 #include "cuda_model.h"
 
 namespace frg {

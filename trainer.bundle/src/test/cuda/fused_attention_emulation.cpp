@@ -10,7 +10,6 @@
 //       trainer.bundle/src/test/cuda/fused_attention_emulation.cpp -o /tmp/fa && /tmp/fa
 #include <random>
 
-#define COHORT_MODEL_EXTERN_SHARED
 #include "cuda_model.h"
 
 namespace fa {

@@ -80,6 +80,14 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     public static final String FEW_ROWS_GEMM_PROPERTY = "cohort.cuda.fewRowsGemm";
 
     /**
+     * System property: {@code true} keeps the decoding KV cache (cacheStore, attentionStep) in bf16,
+     * halving what a decoding step reads from it; keys and values are rounded to nearest even,
+     * the attention computes in fp32. Off by default: it has not run on a GPU yet, and it moves
+     * sampled log-probs by about 1e-3 (CudaParityTest#bf16KvCache).
+     */
+    public static final String BF16_KV_CACHE_PROPERTY = "cohort.cuda.bf16KvCache";
+
+    /**
      * The fused attention (where it applies, see {@link #FUSED_ATTENTION_PROPERTY}) keeps each
      * row's log-sum-exp and a copy of the output: B * NH * T * (1 + C / NH) elements.
      */
@@ -105,7 +113,8 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
             throw new IllegalStateException(probe.reason());
         }
         int features = (Boolean.getBoolean(FUSED_ATTENTION_PROPERTY) ? CudaNative.FUSED_ATTENTION : 0)
-                | (Boolean.getBoolean(FEW_ROWS_GEMM_PROPERTY) ? CudaNative.FEW_ROWS_GEMM : 0);
+                | (Boolean.getBoolean(FEW_ROWS_GEMM_PROPERTY) ? CudaNative.FEW_ROWS_GEMM : 0)
+                | (Boolean.getBoolean(BF16_KV_CACHE_PROPERTY) ? CudaNative.BF16_KV_CACHE : 0);
         long ctx = CudaNative.create(options.device(), options.gemm().ordinal(), options.precision().ordinal(),
                 options.cublasPath() == null ? "" : options.cublasPath(), features);
         try {

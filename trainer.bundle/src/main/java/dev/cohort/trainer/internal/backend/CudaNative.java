@@ -32,7 +32,8 @@ final class CudaNative {
      * training attention in tiles on the tensor cores (TF32), without the (B, NH, T, T) matrices, where
      * the precision is not fp32, cuBLAS is used and the head size is 64; bit 1 ({@link #FEW_ROWS_GEMM})
      * products of at most 128 rows on the library's own TF32 kernel instead of cuBLAS, where the
-     * precision is not fp32 (see CudaBackend's properties).
+     * precision is not fp32; bit 2 ({@link #BF16_KV_CACHE}) the KV cache of cacheStore and
+     * attentionStep holds bf16 (see CudaBackend's properties).
      */
     static native long create(int device, int gemm, int precision, String cublasPath, int features);
 
@@ -41,6 +42,9 @@ final class CudaNative {
 
     /** Bit of create's features: the own TF32 kernel for products of at most 128 rows. */
     static final int FEW_ROWS_GEMM = 2;
+
+    /** Bit of create's features: the decoding KV cache holds bf16. */
+    static final int BF16_KV_CACHE = 4;
 
     /** Whether attentionForward/Backward run fused for this head size (see create). */
     static native boolean fusedAttention(long ctx, int headSize);

@@ -468,6 +468,7 @@ public final class ModelBench {
                 + (CudaBackend.graphsEnabled() ? "" : " op by op")
                 + (Boolean.getBoolean(CudaBackend.FUSED_ATTENTION_PROPERTY) ? " fused attention" : "")
                 + (Boolean.getBoolean(CudaBackend.FEW_ROWS_GEMM_PROPERTY) ? " few-row gemm" : "")
+                + (Boolean.getBoolean(CudaBackend.BF16_KV_CACHE_PROPERTY) ? " bf16 kv" : "")
                 : o.threads + " threads";
     }
 
