@@ -181,6 +181,8 @@ EOF
         --gemm auto "${J[@]}"
     step "train cuda bf16 fused attention" 60 "$OUT/bench.txt" "${FUSED[@]}" train --backend cuda --matmul bf16 \
         --gemm auto "${J[@]}"
+    step "profile train cuda bf16 fused attention" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${FUSED[@]}" train \
+        --backend cuda --matmul bf16 --gemm auto --warmup 1 --steps 3
     step "profile train cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 3
     step "profile train cuda bf16" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \

@@ -1815,7 +1815,7 @@ JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong at
     int hs = c / nh;
     size_t btc = (size_t)b * t * c;
     if (fusedAttentionFor(x, hs)) {
-        size_t shared = 5 * fa::TILE * sizeof(float);
+        size_t shared = fa::FORWARD_SHARED;
         CK(cudaFuncSetAttribute(fa::forwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
         float* a = ptr<float>(att);
         dim3 grid((t + fa::B - 1) / fa::B, nh, b);
@@ -1857,7 +1857,7 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
         fa::deltaKernel<<<(unsigned)((rows * 32 + 255) / 256), 256, 0, x->stream>>>(delta, ptr<float>(dout), a + rows,
                                                                                   b, t, nh);
         LAUNCHED("attentionBackward fused delta");
-        size_t shared = (8 * fa::TILE + 2 * fa::B) * sizeof(float);
+        size_t shared = fa::BACKWARD_SHARED;
         CK(cudaFuncSetAttribute(fa::backwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
         dim3 grid((t + fa::B - 1) / fa::B, nh, b);
         fa::backwardKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(dqkv), ptr<float>(dout), ptr<float>(qkv), a,

@@ -3,6 +3,7 @@
 //   - every CUDA thread is a std::thread; a block's threads run together, blocks one after another;
 //     __syncthreads and __syncwarp are barriers over the block and over the warp;
 //     __shfl_xor_sync goes through a per-warp exchange buffer; atomicAdd is std::atomic_ref;
+//     a 16-byte atomicAdd (float4, sm_90) is four of them;
 //   - wmma: every lane holds the whole 16x16 (or 16x8, 8x16) tile; load_matrix_sync reads it with
 //     the documented layout (row_major: element (i, j) at p[i * ldm + j]; col_major: p[j * ldm + i]),
 //     mma_sync multiplies in float, store_matrix_sync writes it once (lane 0) between warp barriers;
@@ -27,7 +28,7 @@
 #define __global__
 #define __device__
 #define __forceinline__ inline
-#define __launch_bounds__(x)
+#define __launch_bounds__(...)
 #define __align__(x)  // fa::sm below is defined aligned
 // Block-scope __shared__ arrays (reductions) are static: one per kernel, shared by the threads of
 // the block that runs (blocks run one after another). A kernel's dynamic shared memory
@@ -108,6 +109,9 @@ T __shfl_xor_sync(unsigned, T v, int mask) {
 }
 inline float atomicAdd(float* p, float v) {
     return std::atomic_ref<float>(*p).fetch_add(v);
+}
+inline float4 atomicAdd(float4* p, float4 v) {  // sm_90: one 16-byte atomic; here four
+    return float4{atomicAdd(&p->x, v.x), atomicAdd(&p->y, v.y), atomicAdd(&p->z, v.z), atomicAdd(&p->w, v.w)};
 }
 
 bool exactTf32 = false;  // the exact pass: no rounding to TF32

@@ -97,7 +97,7 @@ bool run(int Bn, int T, int NH, bool exact) {
     std::vector<float> out((size_t)Bn * T * C, NAN), att(rows * (1 + D), NAN), delta(rows, NAN);
     float scale = (float)(1.0 / std::sqrt((double)D));
     Dim3 grid{(unsigned)((T + fa::B - 1) / fa::B), (unsigned)NH, (unsigned)Bn};
-    launchShared(fa::forwardKernel, grid, 128, 5 * fa::TILE * sizeof(float), out.data(), att.data(), att.data() + rows,
+    launchShared(fa::forwardKernel, grid, 128, fa::FORWARD_SHARED, out.data(), att.data(), att.data() + rows,
            (const float*)qkv.data(), T, NH, scale);
     std::vector<float> lse(att.begin(), att.begin() + rows);
     bool ok = true;
@@ -116,7 +116,7 @@ bool run(int Bn, int T, int NH, bool exact) {
 
     launchShared(fa::deltaKernel, Dim3{(unsigned)((rows * 32 + 255) / 256), 1, 1}, 256, 0, delta.data(),
            (const float*)dout.data(), (const float*)(att.data() + rows), Bn, T, NH);
-    launchShared(fa::backwardKernel, grid, 128, (8 * fa::TILE + 2 * fa::B) * sizeof(float), dqkv.data(),
+    launchShared(fa::backwardKernel, grid, 128, fa::BACKWARD_SHARED, dqkv.data(),
            (const float*)dout.data(), (const float*)qkv.data(), (const float*)att.data(), (const float*)delta.data(),
            T, NH, scale);
     // the gradients alone (what the backward added), relative to their largest entry

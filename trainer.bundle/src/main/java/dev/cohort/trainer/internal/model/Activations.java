@@ -43,6 +43,9 @@ final class Activations implements AutoCloseable {
     final Tensor dfchGelu;
     final Tensor dlogits;
 
+    /** Views start on multiples of this many elements (256 bytes of fp32, as cudaMalloc aligns). */
+    static final int ALIGN = 64;
+
     private final Backend backend;
     private final Tensor storage;
     private final Tensor gradStorage;
@@ -58,7 +61,8 @@ final class Activations implements AutoCloseable {
         long attSize = be.attentionStateSize(capB, capT, c, cfg.nHead());
         long dattSize = be.attentionScratchSize(capB, capT, c, cfg.nHead());
         long perLayer = 16 * n * c + 4 * n + attSize;
-        long total = n * c + layers * perLayer + 2 * n * c + 2 * n + n * cfg.vocabSize();
+        // every view starts on a multiple of ALIGN elements (kernels read whole float4 rows)
+        long total = n * c + layers * perLayer + 2 * n * c + 2 * n + n * cfg.vocabSize() + (6 + 13L * layers) * ALIGN;
         storage = be.allocate("activations", total);
         next = 0;
         encoded = take(be, storage, "encoded", n * c);
@@ -96,7 +100,7 @@ final class Activations implements AutoCloseable {
         lnfRstd = take(be, storage, "lnf_rstd", n);
         logits = take(be, storage, "logits", n * cfg.vocabSize());
 
-        long gradTotal = n * c * 3 + 3 * n * c + dattSize + 8 * n * c + n * cfg.vocabSize();
+        long gradTotal = n * c * 3 + 3 * n * c + dattSize + 8 * n * c + n * cfg.vocabSize() + 8 * ALIGN;
         gradStorage = be.allocate("activation-grads", gradTotal);
         next = 0;
         dres = take(be, gradStorage, "d.residual", n * c);
@@ -115,7 +119,7 @@ final class Activations implements AutoCloseable {
                     + " elements; use smaller batches or sequences");
         }
         Tensor t = be.view(base, name, next, (int) size);
-        next += size;
+        next += (size + ALIGN - 1) / ALIGN * ALIGN;
         return t;
     }
 
