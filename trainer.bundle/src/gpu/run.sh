@@ -7,7 +7,7 @@
 # Steps, in order, each under its own time limit, a failing one never stopping the next:
 #   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test) -> parity.txt, parity.xml
 #   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels,
-#      tf32 and bf16 with the fused attention
+#      tf32 and bf16 with the materialised (unfused) attention
 #   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32, with recorded steps (CUDA graphs,
 #      the default) and op by op; the op-by-op parity; per-op profiles (plain, exact)
 #   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32) recorded and op by op, java (all cores)
@@ -175,14 +175,12 @@ EOF
     step "train cuda bf16 auto" 60 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul bf16 --gemm auto "${J[@]}"
     step "train cuda tf32 own" 75 "$OUT/bench.txt" "${BENCH[@]}" train --backend cuda --matmul tf32 --gemm own "${J[@]}"
 
-    # the tiled TF32 attention (opt-in: -Dcohort.cuda.fusedAttention=true); the loss must track the runs above
-    FUSED=("${JCMD[@]}" -Dcohort.cuda.fusedAttention=true -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench)
-    step "train cuda tf32 fused attention" 60 "$OUT/bench.txt" "${FUSED[@]}" train --backend cuda --matmul tf32 \
+    # the materialised attention (-Dcohort.cuda.fusedAttention=false) against the fused default above
+    UNFUSED=("${JCMD[@]}" -Dcohort.cuda.fusedAttention=false -Xmx16g -cp "$CP" dev.cohort.trainer.internal.bench.ModelBench)
+    step "train cuda tf32 unfused attention" 60 "$OUT/bench.txt" "${UNFUSED[@]}" train --backend cuda --matmul tf32 \
         --gemm auto "${J[@]}"
-    step "train cuda bf16 fused attention" 60 "$OUT/bench.txt" "${FUSED[@]}" train --backend cuda --matmul bf16 \
+    step "train cuda bf16 unfused attention" 60 "$OUT/bench.txt" "${UNFUSED[@]}" train --backend cuda --matmul bf16 \
         --gemm auto "${J[@]}"
-    step "profile train cuda bf16 fused attention" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${FUSED[@]}" train \
-        --backend cuda --matmul bf16 --gemm auto --warmup 1 --steps 3
     step "profile train cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 3
     step "profile train cuda bf16" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
@@ -224,6 +222,9 @@ EOF
     # would time the host's gaps): where the GPU time of a step goes
     step "profile exact sample cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=exact "${BENCH_OPS[@]}" \
         sample --backend cuda --matmul tf32 --gemm auto --warmup 1 --steps 1
+    step "profile exact sample cuda tf32 few-row gemm" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=exact \
+        "${JCMD[@]}" -Dcohort.cuda.graphs=false -Dcohort.cuda.fewRowsGemm=true -Xmx16g -cp "$CP" \
+        dev.cohort.trainer.internal.bench.ModelBench sample --backend cuda --matmul tf32 --gemm auto --warmup 1 --steps 1
     step "profile exact sample cuda fp32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=exact "${BENCH_OPS[@]}" \
         sample --backend cuda --matmul fp32 --gemm auto --warmup 1 --steps 1
 

@@ -740,8 +740,7 @@ const __nv_bfloat16* bf16(Ctx* c, DevBuf& buf, const float* src, int rows, int c
 // Leading dimension for a matrix of `cols` columns that tensor-core kernels read with 16-byte
 // accesses: GPT-2's vocabulary (50257) is odd, and cuBLAS falls back to slow kernels for it.
 // Measured on an H200 (docs/benchmarks.md): the padded copy pays off in the LM head's backward
-// (two products read dlogits) but not in its forward.
-constexpr bool PAD_FORWARD = false;
+// (two products read dlogits) but not in its forward (2026-11-27: bf16 step 50.0 -> 51.3 ms).
 
 // How many pieces along K a forward product of n rows is split into (1: not split). Only for few
 // rows: assuming output tiles of about 128 x 64, enough pieces to give every multiprocessor a
@@ -1699,13 +1698,9 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
                             jint c, jint oc, jboolean outIn) {
     BEGIN
     OP(x, oc > 8192 ? "matmulForward (lm head)" : "matmulForward");
-    // A product with an odd number of outputs (the LM head over GPT-2's vocabulary) is computed
-    // into a scratch with aligned rows and copied out.
-    int ld = alignedLd(oc);
-    bool padded = PAD_FORWARD && ld != oc && (size_t)n * oc >= ((size_t)1 << 20);
-    if (!padded) ld = oc;
-    float* dst = padded ? static_cast<float*>(grow(x, x->padded, (size_t)n * ld * sizeof(float))) : ptr<float>(out);
-    int splits = forwardBf16(x, n) || padded ? 1 : splitsFor(x, n, oc, c);
+    int ld = oc;
+    float* dst = ptr<float>(out);
+    int splits = forwardBf16(x, n) ? 1 : splitsFor(x, n, oc, c);
     if (splits > 1) {
         // few rows (a decoding step): the product alone would run on a handful of multiprocessors,
         // each walking all of K; as `splits` products over K / splits each, batched, the GPU fills
@@ -1735,20 +1730,25 @@ JNI_FN(void, matmulForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, 
         LAUNCHED("matmulForward bias");
         beta = 1.0f;
     }
-    // out (N, OC) = inp (N, C) . W, W (C, OC) or (OC, C) transposed
+    // out (N, OC) = inp (N, C) . W, W (C, OC) or (OC, C) transposed. A wide product whose width is
+    // not a multiple of 128 (the LM head over GPT-2's 50257 tokens) runs as one product over the
+    // largest multiple of 128 outputs and one over the rest: cuBLAS then picks a faster kernel for
+    // the bulk (H200, BF16: the LM head's forward 6.8 -> 4.0 ms per 8 x 1024 step; TF32 unchanged).
+    int head = oc > 8192 && oc % 128 != 0 ? oc / 128 * 128 : oc;
+    const __nv_bfloat16 *a16 = nullptr, *w16 = nullptr;
     if (forwardBf16(x, n)) {
-        const __nv_bfloat16* a = bf16(x, x->bfA, ptr<float>(inp), n, c, c);
-        const __nv_bfloat16* w = outIn ? bf16(x, x->bfB, ptr<float>(weight), oc, c, c)
-                                       : bf16(x, x->bfB, ptr<float>(weight), c, oc, oc);
-        gemmBf16(x, false, outIn, n, oc, c, a, c, w, outIn ? c : oc, beta, dst, ld);
-    } else {
-        gemm(x, false, outIn, n, oc, c, 1.0f, ptr<float>(inp), c, 0, ptr<float>(weight), outIn ? c : oc, 0, beta,
-             dst, ld, 0, 1);
+        a16 = bf16(x, x->bfA, ptr<float>(inp), n, c, c);
+        w16 = outIn ? bf16(x, x->bfB, ptr<float>(weight), oc, c, c) : bf16(x, x->bfB, ptr<float>(weight), c, oc, oc);
     }
-    if (padded) {
-        LAUNCH_IDX((size_t)n * oc, copyRowsKernel, gridFor(x, (size_t)n * oc, 256), 256,
-                   x->stream, ptr<float>(out), oc, dst, ld, n, oc);
-        LAUNCHED("matmulForward copy");
+    for (int o0 = 0; o0 < oc; o0 = o0 == 0 ? head : oc) {
+        int width = o0 == 0 ? head : oc - head;
+        size_t wOff = outIn ? (size_t)o0 * c : (size_t)o0;  // W's outputs o0..: rows (OUT_IN) or columns
+        if (a16) {
+            gemmBf16(x, false, outIn, n, width, c, a16, c, w16 + wOff, outIn ? c : oc, beta, dst + o0, ld);
+        } else {
+            gemm(x, false, outIn, n, width, c, 1.0f, ptr<float>(inp), c, 0, ptr<float>(weight) + wOff,
+                 outIn ? c : oc, 0, beta, dst + o0, ld, 0, 1);
+        }
     }
     END_VOID("matmulForward")
 }

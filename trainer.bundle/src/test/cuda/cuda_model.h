@@ -7,6 +7,7 @@
 //   - wmma: every lane holds the whole 16x16 (or 16x8, 8x16) tile; load_matrix_sync reads it with
 //     the documented layout (row_major: element (i, j) at p[i * ldm + j]; col_major: p[j * ldm + i]),
 //     mma_sync multiplies in float, store_matrix_sync writes it once (lane 0) between warp barriers;
+//   - mma.sync m16n8k8 TF32 (mmaTf32) with the per-lane fragment layout of the PTX ISA;
 //   - __float_to_tf32 rounds to 10 mantissa bits (nearest, ties to even), or leaves the value alone
 //     while `exactTf32` is set, so that kernels must then match a reference to fp32 rounding.
 // What it cannot show: the GPU's speed, its own order of summation inside mma, or faults that only
@@ -65,6 +66,9 @@ struct __nv_bfloat162 {
 struct float2 {
     float x, y;
 };
+inline float2 make_float2(float x, float y) {
+    return float2{x, y};
+}
 inline __nv_bfloat16 __float2bfloat16(float f) {
     uint32_t u;
     std::memcpy(&u, &f, 4);
@@ -83,12 +87,13 @@ inline float2 __bfloat1622float2(__nv_bfloat162 b) {
 }
 
 struct BlockSync {
-    explicit BlockSync(unsigned threads) : block(threads), exchange(threads) {
+    explicit BlockSync(unsigned threads) : block(threads), exchange(threads), mma(threads * 10) {
         for (unsigned w = 0; w < threads / 32; w++) warps.push_back(std::make_unique<std::barrier<>>(32));
     }
     std::barrier<> block;
     std::vector<std::unique_ptr<std::barrier<>>> warps;
     std::vector<double> exchange;  // holds float, double and int exactly
+    std::vector<float> mma;        // each lane's fragments for mmaTf32: a0..a3, b0, b1, c0..c3
 };
 thread_local BlockSync* sync_;
 
@@ -109,6 +114,9 @@ T __shfl_xor_sync(unsigned, T v, int mask) {
 }
 inline float atomicAdd(float* p, float v) {
     return std::atomic_ref<float>(*p).fetch_add(v);
+}
+inline float2 atomicAdd(float2* p, float2 v) {  // sm_90: one 8-byte atomic; here two
+    return float2{atomicAdd(&p->x, v.x), atomicAdd(&p->y, v.y)};
 }
 inline float4 atomicAdd(float4* p, float4 v) {  // sm_90: one 16-byte atomic; here four
     return float4{atomicAdd(&p->x, v.x), atomicAdd(&p->y, v.y), atomicAdd(&p->z, v.z), atomicAdd(&p->w, v.w)};
@@ -190,6 +198,45 @@ void mma_sync(fragment<accumulator, M, N, K, float>& d, const fragment<matrix_a,
 }
 }  // namespace wmma
 }  // namespace nvcuda
+
+// mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 as the PTX ISA lays out its fragments: with
+// g = lane / 4 and t = lane % 4, A (16 x 8) a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4);
+// B (8 x 8) b0 (t, g), b1 (t + 4, g); C and D (16 x 8) c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t),
+// c3 (g + 8, 2t + 1). The warp's lanes post their fragments, each lane rebuilds the three matrices
+// and computes its own four results (in float, as the model's wmma does).
+#define COHORT_CUDA_MODEL 1
+inline void mmaTf32(float (&d)[4], const float (&a)[4], const float (&b)[2]) {
+    unsigned lane = threadIdx.x & 31, base = threadIdx.x & ~31u;
+    float* mine = &sync_->mma[threadIdx.x * 10];
+    for (int i = 0; i < 4; i++) mine[i] = a[i];
+    mine[4] = b[0];
+    mine[5] = b[1];
+    for (int i = 0; i < 4; i++) mine[6 + i] = d[i];
+    __syncwarp();
+    float A[16][8], Bm[8][8], Cm[16][8];
+    for (unsigned l = 0; l < 32; l++) {
+        const float* p = &sync_->mma[(base + l) * 10];
+        int g = (int)(l >> 2), t = (int)(l & 3);
+        A[g][t] = p[0];
+        A[g + 8][t] = p[1];
+        A[g][t + 4] = p[2];
+        A[g + 8][t + 4] = p[3];
+        Bm[t][g] = p[4];
+        Bm[t + 4][g] = p[5];
+        Cm[g][2 * t] = p[6];
+        Cm[g][2 * t + 1] = p[7];
+        Cm[g + 8][2 * t] = p[8];
+        Cm[g + 8][2 * t + 1] = p[9];
+    }
+    __syncwarp();  // every lane has read every lane's fragments
+    int g = (int)(lane >> 2), t = (int)(lane & 3);
+    for (int i = 0; i < 4; i++) {
+        int r = g + 8 * (i >> 1), c = 2 * t + (i & 1);
+        float s = Cm[r][c];
+        for (int k = 0; k < 8; k++) s += A[r][k] * Bm[k][c];
+        d[i] = s;
+    }
+}
 
 
 // Runs kernel over grid with `threads` threads per block, one block after another; `beforeBlock`

@@ -64,26 +64,28 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     }
 
     /**
-     * System property: {@code true} computes the training attention (forward and backward) in
-     * tiles on the tensor cores in TF32, without materialising the (B, NH, T, T) probabilities,
-     * where the matmul precision is TF32 or BF16, cuBLAS is in use and the head size is 64.
-     * Off by default: it has not run on a GPU yet (CudaParityTest#fusedAttention checks it there).
+     * System property, on by default: the training attention (forward and backward) is computed in
+     * tiles on the tensor cores in TF32 (fused_attention.cuh), without materialising the
+     * (B, NH, T, T) probabilities, where the matmul precision is TF32 or BF16, cuBLAS is in use and
+     * the head size is 64; {@code false} materialises them (cuBLAS products and a softmax kernel).
+     * CudaParityTest#fusedAttention checks it against the Java backend.
      */
     public static final String FUSED_ATTENTION_PROPERTY = "cohort.cuda.fusedAttention";
 
     /**
      * System property: {@code true} computes forward products of at most 128 rows (a decoding
      * step's) with the library's own TF32 tensor-core kernel, split along K, instead of cuBLAS,
-     * where the matmul precision is TF32 or BF16. Off by default: it has not run on a GPU yet
-     * (run.sh measures it against cuBLAS; CudaParityTest#fewRowsGemm checks it).
+     * where the matmul precision is TF32 or BF16. Off by default: it passes
+     * CudaParityTest#fewRowsGemm, but on an H200 it took 21.1 µs per product against cuBLAS's 11.8
+     * (docs/benchmarks.md).
      */
     public static final String FEW_ROWS_GEMM_PROPERTY = "cohort.cuda.fewRowsGemm";
 
     /**
      * System property: {@code true} keeps the decoding KV cache (cacheStore, attentionStep) in bf16,
      * halving what a decoding step reads from it; keys and values are rounded to nearest even,
-     * the attention computes in fp32. Off by default: it has not run on a GPU yet, and it moves
-     * sampled log-probs by about 1e-3 (CudaParityTest#bf16KvCache).
+     * the attention computes in fp32. Off by default: it moves sampled log-probs by about 1e-3
+     * (CudaParityTest#bf16KvCache) and measured level with the fp32 cache on an H200.
      */
     public static final String BF16_KV_CACHE_PROPERTY = "cohort.cuda.bf16KvCache";
 
@@ -106,13 +108,18 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
         return nh > 0 && c % nh == 0 && CudaNative.fusedAttention(live(), c / nh);
     }
 
+    /** Whether {@link #FUSED_ATTENTION_PROPERTY} leaves the fused attention on (anything but false). */
+    public static boolean fusedAttentionRequested() {
+        return !"false".equalsIgnoreCase(System.getProperty(FUSED_ATTENTION_PROPERTY, "true").trim());
+    }
+
     /** Opens a backend on the options' device; throws naming why CUDA cannot be used. */
     public static CudaBackend open(Options options) {
         CudaLibrary.Probe probe = CudaLibrary.probe();
         if (!probe.available()) {
             throw new IllegalStateException(probe.reason());
         }
-        int features = (Boolean.getBoolean(FUSED_ATTENTION_PROPERTY) ? CudaNative.FUSED_ATTENTION : 0)
+        int features = (fusedAttentionRequested() ? CudaNative.FUSED_ATTENTION : 0)
                 | (Boolean.getBoolean(FEW_ROWS_GEMM_PROPERTY) ? CudaNative.FEW_ROWS_GEMM : 0)
                 | (Boolean.getBoolean(BF16_KV_CACHE_PROPERTY) ? CudaNative.BF16_KV_CACHE : 0);
         long ctx = CudaNative.create(options.device(), options.gemm().ordinal(), options.precision().ordinal(),

@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.cohort.trainer.internal.backend.CudaParity.assertClose;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -197,9 +198,15 @@ class CudaParityTest {
      * (restored after), skipping where cuBLAS is missing; its gemmInfo must mention {@code shown}.
      */
     private void openTf32With(String property, String shown) {
+        openTf32Setting(property, "true");
+        assertTrue(cuda.gemmInfo().contains(shown), cuda.gemmInfo());
+    }
+
+    /** Opens a Java backend and a TF32 cuBLAS backend with {@code property} set to {@code value}. */
+    private void openTf32Setting(String property, String value) {
         java = new JavaBackend(Runtime.getRuntime().availableProcessors());
         String was = System.getProperty(property);
-        System.setProperty(property, "true");
+        System.setProperty(property, value);
         try {
             cuda = CudaBackend.open(CudaBackend.Options.defaults().with(Gemm.CUBLAS).with(Precision.TF32));
         } catch (IllegalStateException e) {
@@ -211,13 +218,13 @@ class CudaParityTest {
                 System.setProperty(property, was);
             }
         }
-        assertTrue(cuda.gemmInfo().contains(shown), cuda.gemmInfo());
     }
 
     @Test
     void fusedAttention() {
-        // Opt-in (CudaBackend.FUSED_ATTENTION_PROPERTY): the tiled TF32 attention against the Java
-        // backend's fp32, with TF32 bounds; T = 130 ends in a partial tile, T = 37 is one
+        // The default where it applies (CudaBackend.FUSED_ATTENTION_PROPERTY): the tiled TF32
+        // attention against the Java backend's fp32, with TF32 bounds; T = 130 ends in a partial
+        // tile, T = 37 is one
         openTf32With(CudaBackend.FUSED_ATTENTION_PROPERTY, "fused");
         assertEquals(2L * 2 * 130 * 65, cuda.attentionStateSize(2, 130, 128, 2), "fused state: log-sum-exp + output");
         assertEquals(0L, cuda.attentionScratchSize(2, 130, 128, 2), "fused scratch");
@@ -226,6 +233,14 @@ class CudaParityTest {
         attentionParity("fused attention (TF32), T 37", r, 3, 37, 128, 2, 5e-3, 1e-2, false);
         // another head size: the materialised path
         assertEquals(3L * 4 * 37 * 37, cuda.attentionStateSize(3, 37, 64, 4), "head size 16: probabilities");
+        cuda.close();
+        java.close();
+        // turned off: the materialised path, in TF32
+        openTf32Setting(CudaBackend.FUSED_ATTENTION_PROPERTY, "false");
+        assertFalse(cuda.gemmInfo().contains("fused"), cuda.gemmInfo());
+        assertEquals(2L * 2 * 130 * 130, cuda.attentionStateSize(2, 130, 128, 2), "unfused: probabilities");
+        attentionParity("materialised attention (TF32), T 130", new SplittableRandom(9), 2, 130, 128, 2, 5e-3,
+                1e-2, true);
     }
 
     @Test

@@ -466,7 +466,7 @@ public final class ModelBench {
     private static String label(Options o) {
         return o.backend.equals("cuda") ? o.matmul + "/" + o.gemm
                 + (CudaBackend.graphsEnabled() ? "" : " op by op")
-                + (Boolean.getBoolean(CudaBackend.FUSED_ATTENTION_PROPERTY) ? " fused attention" : "")
+                + (CudaBackend.fusedAttentionRequested() ? "" : " unfused attention")
                 + (Boolean.getBoolean(CudaBackend.FEW_ROWS_GEMM_PROPERTY) ? " few-row gemm" : "")
                 + (Boolean.getBoolean(CudaBackend.BF16_KV_CACHE_PROPERTY) ? " bf16 kv" : "")
                 : o.threads + " threads";
