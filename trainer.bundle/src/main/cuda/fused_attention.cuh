@@ -78,6 +78,17 @@ __device__ __forceinline__ void loadBPaired(float (&b)[2], const float* s, int j
     b[1] = s[(8 * k + 2 * t + 1) * LD + 8 * j + g];
 }
 
+// acc (16 x 64) += a (16 x 8) . rows 8k.. of X (a shared tile), the rows in accumulator order
+__device__ __forceinline__ void mmaPaired(float (&acc)[8][4], const float (&a)[4], const float* s, int k, int g,
+                                          int t) {
+#pragma unroll
+    for (int j = 0; j < 8; j++) {
+        float b[2];
+        loadBPaired(b, s, j, k, g, t);
+        mma(acc[j], a, b);
+    }
+}
+
 // An accumulator (16 x 8) as the A fragment of the next product, its columns in accumulator order
 __device__ __forceinline__ void accAsA(float (&a)[4], const float (&c)[4]) {
     a[0] = tf32(c[0]);
@@ -201,12 +212,7 @@ __global__ void __launch_bounds__(THREADS, 2) forwardKernel(float* out, float* l
         for (int k = 0; k < 8; k++) {
             float pa[4];
             accAsA(pa, s[k]);
-#pragma unroll
-            for (int j = 0; j < 8; j++) {
-                float vb[2];
-                loadBPaired(vb, Vs, j, k, g, t);
-                mma(o[j], pa, vb);
-            }
+            mmaPaired(o, pa, Vs, k, g, t);
         }
     }
 #pragma unroll
@@ -335,7 +341,7 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
             accAsA(pa, st[k]);
             accAsA(da, dpt[k]);
 #pragma unroll
-            for (int j = 0; j < 8; j++) {
+            for (int j = 0; j < 8; j++) {  // the two products interleaved
                 float gb[2], qb[2];
                 loadBPaired(gb, Gs, j, k, g, t);
                 mma(dv[j], pa, gb);
@@ -357,12 +363,7 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
             a[1] = Ds[(8 * k + 2 * t) * LD + w * 16 + g + 8];
             a[2] = Ds[(8 * k + 2 * t + 1) * LD + w * 16 + g];
             a[3] = Ds[(8 * k + 2 * t + 1) * LD + w * 16 + g + 8];
-#pragma unroll
-            for (int j = 0; j < 8; j++) {
-                float kb[2];
-                loadBPaired(kb, Ks, j, k, g, t);
-                mma(dq[j], a, kb);
-            }
+            mmaPaired(dq, a, Ks, k, g, t);
         }
 #pragma unroll
         for (int r = 0; r < 2; r++) {
