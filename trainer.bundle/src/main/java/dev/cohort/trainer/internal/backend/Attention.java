@@ -3,9 +3,12 @@ package dev.cohort.trainer.internal.backend;
 import java.util.Arrays;
 
 /**
- * Causal multi-head self-attention for training: forward and backward, parallel over the
- * (batch, head) pairs; {@link CachedAttention} is the decoding step.
- * qkv rows hold q, k, v side by side (3C); head h uses columns {@code h*hs .. h*hs+hs} of each.
+ * Causal self-attention for training, multi-head or grouped-query ({@link Heads}): forward and
+ * backward; {@link CachedAttention} is the decoding step. qkv rows hold the query heads, then the
+ * key heads, then the value heads; query head h reads key/value head h / group. The forward is
+ * parallel over (batch, query head) pairs, the backward over (batch, key/value head) pairs, each
+ * of which handles its group's query heads in ascending order (they add into the same key and
+ * value gradients).
  * <p>
  * Each pair's keys and values are first copied into per-worker arrays (keys transposed), so that
  * the inner loops are axpy updates over arrays with a common index, which the JIT vectorises.
@@ -34,8 +37,7 @@ final class Attention {
     private float[] dout;
     private int doutOff;
     private int t;
-    private int c;
-    private int nh;
+    private Heads heads;
 
     Attention(ComputePool pool) {
         this.pool = pool;
@@ -47,9 +49,9 @@ final class Attention {
 
     // ---------------------------------------------------------------- forward
 
-    /** out (B, T, C), att (B, NH, T, T) from qkv (B, T, 3C). */
-    void forward(ArrayTensor out, ArrayTensor att, ArrayTensor qkv, int b, int t, int c, int nh) {
-        setShape(t, c, nh);
+    /** out (B, T, NH*hs), att (B, NH, T, T) from qkv (B, T, (NH + 2 NKV) hs). */
+    void forward(ArrayTensor out, ArrayTensor att, ArrayTensor qkv, int b, int t, Heads heads) {
+        setShape(t, heads);
         this.out = out.data;
         this.outOff = out.offset;
         this.att = att.data;
@@ -57,25 +59,26 @@ final class Attention {
         this.qkv = qkv.data;
         this.qkvOff = qkv.offset;
         try {
-            pool.forEach(b * nh, minPairs(t, c / nh), forwardTask);
+            pool.forEach(b * heads.q(), minPairs(t, heads.size()), forwardTask);
         } finally {
             release();
         }
     }
 
     private void forwardPairs(int worker, int from, int to) {
-        AttentionScratch s = scratch[worker].ensure(t, c / nh);
+        AttentionScratch s = scratch[worker].ensure(t, heads.size());
         for (int pair = from; pair < to; pair++) {
-            forwardPair(s, pair / nh, pair % nh);
+            forwardPair(s, pair / heads.q(), pair % heads.q());
         }
     }
 
     private void forwardPair(AttentionScratch s, int b, int h) {
-        int hs = c / nh;
-        int c3 = 3 * c;
+        int hs = heads.size();
+        int nh = heads.q();
+        int c3 = heads.qkvWidth();
         int seq = qkvOff + b * t * c3;
-        s.loadTransposed(s.kt, qkv, seq + c + h * hs, c3, t, hs);
-        s.loadRows(s.vs, qkv, seq + 2 * c + h * hs, c3, t, hs);
+        s.loadTransposed(s.kt, qkv, seq + heads.kOffset(h), c3, t, hs);
+        s.loadRows(s.vs, qkv, seq + heads.vOffset(h), c3, t, hs);
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] row = s.row;
         for (int i = 0; i < t; i++) {
@@ -93,7 +96,7 @@ final class Attention {
             System.arraycopy(row, 0, att, a, i + 1);
             Arrays.fill(att, a + i + 1, a + t, 0f);
             weightedValues(s.acc, row, s.vs, i + 1, hs);
-            System.arraycopy(s.acc, 0, out, outOff + (b * t + i) * c + h * hs, hs);
+            System.arraycopy(s.acc, 0, out, outOff + (b * t + i) * heads.width() + h * hs, hs);
         }
     }
 
@@ -133,10 +136,10 @@ final class Attention {
 
     // ---------------------------------------------------------------- backward
 
-    /** Accumulates dqkv (B, T, 3C) from dout (B, T, C); writes datt (B, NH, T, T), d loss / d att. */
+    /** Accumulates dqkv (B, T, qkvWidth) from dout (B, T, NH*hs); writes datt (B, NH, T, T), d loss / d att. */
     void backward(ArrayTensor dqkv, ArrayTensor datt, ArrayTensor dout, ArrayTensor qkv, ArrayTensor att,
-            int b, int t, int c, int nh) {
-        setShape(t, c, nh);
+            int b, int t, Heads heads) {
+        setShape(t, heads);
         this.dqkv = dqkv.data;
         this.dqkvOff = dqkv.offset;
         this.datt = datt.data;
@@ -148,43 +151,48 @@ final class Attention {
         this.att = att.data;
         this.attOff = att.offset;
         try {
-            pool.forEach(b * nh, minPairs(t, c / nh), backwardTask);
+            pool.forEach(b * heads.kv(), minPairs(t, heads.size() * heads.group()), backwardTask);
         } finally {
             release();
         }
     }
 
     private void backwardPairs(int worker, int from, int to) {
-        AttentionScratch s = scratch[worker].ensure(t, c / nh);
+        AttentionScratch s = scratch[worker].ensure(t, heads.size());
         for (int pair = from; pair < to; pair++) {
-            backwardPair(s, pair / nh, pair % nh);
+            backwardPair(s, pair / heads.kv(), pair % heads.kv());
         }
     }
 
-    private void backwardPair(AttentionScratch s, int b, int h) {
-        int hs = c / nh;
-        int c3 = 3 * c;
+    /** The key/value head {@code kvh} of sequence b and the query heads that read it. */
+    private void backwardPair(AttentionScratch s, int b, int kvh) {
+        int hs = heads.size();
+        int nh = heads.q();
+        int c3 = heads.qkvWidth();
         int seq = qkvOff + b * t * c3;
-        s.loadRows(s.ks, qkv, seq + c + h * hs, c3, t, hs);
-        s.loadTransposed(s.vt, qkv, seq + 2 * c + h * hs, c3, t, hs);
+        int first = kvh * heads.group();
+        s.loadRows(s.ks, qkv, seq + heads.kOffset(first), c3, t, hs);
+        s.loadTransposed(s.vt, qkv, seq + heads.vOffset(first), c3, t, hs);
         s.zeroRows(s.dks, t, hs);
         s.zeroRows(s.dvs, t, hs);
         float scale = (float) (1.0 / Math.sqrt(hs));
-        for (int i = 0; i < t; i++) {
-            System.arraycopy(dout, doutOff + (b * t + i) * c + h * hs, s.g, 0, hs);
-            System.arraycopy(qkv, seq + i * c3 + h * hs, s.q, 0, hs);
-            int a = attOff + ((b * nh + h) * t + i) * t;
-            System.arraycopy(att, a, s.p, 0, i + 1);
-            backwardRow(s, i, hs, scale);
-            System.arraycopy(s.row, 0, datt, dattOff + a - attOff, i + 1);
-            Arrays.fill(datt, dattOff + a - attOff + i + 1, dattOff + a - attOff + t, 0f);
-            softmaxBackward(s.row, s.p, i + 1, scale);
-            queryKeyGrads(s, i, hs);
-            addTo(dqkv, dqkvOff + (b * t + i) * c3 + h * hs, s.acc, hs);
+        for (int h = first; h < first + heads.group(); h++) {
+            for (int i = 0; i < t; i++) {
+                System.arraycopy(dout, doutOff + (b * t + i) * heads.width() + h * hs, s.g, 0, hs);
+                System.arraycopy(qkv, seq + i * c3 + heads.qOffset(h), s.q, 0, hs);
+                int a = attOff + ((b * nh + h) * t + i) * t;
+                System.arraycopy(att, a, s.p, 0, i + 1);
+                backwardRow(s, i, hs, scale);
+                System.arraycopy(s.row, 0, datt, dattOff + a - attOff, i + 1);
+                Arrays.fill(datt, dattOff + a - attOff + i + 1, dattOff + a - attOff + t, 0f);
+                softmaxBackward(s.row, s.p, i + 1, scale);
+                queryKeyGrads(s, i, hs);
+                addTo(dqkv, dqkvOff + (b * t + i) * c3 + heads.qOffset(h), s.acc, hs);
+            }
         }
         for (int j = 0; j < t; j++) {
-            addTo(dqkv, dqkvOff + (b * t + j) * c3 + c + h * hs, s.dks[j], hs);
-            addTo(dqkv, dqkvOff + (b * t + j) * c3 + 2 * c + h * hs, s.dvs[j], hs);
+            addTo(dqkv, dqkvOff + (b * t + j) * c3 + heads.kOffset(first), s.dks[j], hs);
+            addTo(dqkv, dqkvOff + (b * t + j) * c3 + heads.vOffset(first), s.dvs[j], hs);
         }
     }
 
@@ -245,10 +253,9 @@ final class Attention {
 
     // ---------------------------------------------------------------- helpers
 
-    private void setShape(int t, int c, int nh) {
+    private void setShape(int t, Heads heads) {
         this.t = t;
-        this.c = c;
-        this.nh = nh;
+        this.heads = heads;
     }
 
     /** Pairs per task so that a task has at least ~64k multiply-adds. */

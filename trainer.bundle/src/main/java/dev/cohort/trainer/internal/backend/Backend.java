@@ -1,8 +1,8 @@
 package dev.cohort.trainer.internal.backend;
 
 /**
- * The numeric operations of the GPT-2 policy, on tensors the backend owns. Every forward has
- * its backward beside it. Conventions, as in llm.c:
+ * The numeric operations of the policy models (GPT-2 and the Llama family), on tensors the
+ * backend owns. Every forward has its backward beside it. Conventions, as in llm.c:
  * <ul>
  * <li>Row-major storage; {@code N} rows of activations are {@code B * T} token positions.
  * <li>Backward operations ACCUMULATE into parameter gradients and into input gradients
@@ -52,10 +52,13 @@ public interface Backend extends AutoCloseable {
 
     // ---------------------------------------------------------------- embedding
 
-    /** {@code out[n,:] = wte[tokens[n],:] + wpe[positions[n],:]} for {@code n < N}; out (N, C). */
+    /**
+     * {@code out[n,:] = wte[tokens[n],:] + wpe[positions[n],:]} for {@code n < N}; out (N, C). wpe
+     * is null for models without learned positions (rotary ones); positions are then not read.
+     */
     void embeddingForward(Tensor out, int[] tokens, int[] positions, int n, Tensor wte, Tensor wpe, int c);
 
-    /** {@code dwte[tokens[n],:] += dout[n,:]; dwpe[positions[n],:] += dout[n,:]}. */
+    /** {@code dwte[tokens[n],:] += dout[n,:]; dwpe[positions[n],:] += dout[n,:]} (dwpe may be null). */
     void embeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, int[] tokens, int[] positions, int n, int c);
 
     // ---------------------------------------------------------------- layer norm
@@ -86,42 +89,84 @@ public interface Backend extends AutoCloseable {
     void matmulBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
             int n, int c, int oc, Layout layout);
 
+    // ---------------------------------------------------------------- RMSNorm, rotary, SwiGLU (Llama family)
+
+    /** Per row of inp (N, C): {@code out = x / sqrt(mean(x^2) + eps) * weight}; saves 1/rms (N). */
+    void rmsNormForward(Tensor out, Tensor rstd, Tensor inp, Tensor weight, int n, int c, float eps);
+
+    /** Accumulates dinp (N, C) and dweight (C). */
+    void rmsNormBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight, Tensor rstd, int n,
+            int c);
+
+    /** {@code residual = a + b} (N, C; residual may be a), then {@link #rmsNormForward} of residual into out. */
+    void residualRmsNormForward(Tensor residual, Tensor a, Tensor b, Tensor out, Tensor rstd, Tensor weight, int n,
+            int c, float eps);
+
+    /**
+     * Qwen3's q_norm and k_norm: RMSNorm of every query head (with qWeight) and key head (with
+     * kWeight) of each row of qkv (N, heads.qkvWidth()), the value heads copied; out may be qkv;
+     * saves 1/rms per head (N * (NH + NKV)).
+     */
+    void headRmsNormForward(Tensor out, Tensor rstd, Tensor qkv, Tensor qWeight, Tensor kWeight, int n, Heads heads,
+            float eps);
+
+    /** Accumulates dqkv, dqWeight and dkWeight (head size each). */
+    void headRmsNormBackward(Tensor dqkv, Tensor dqWeight, Tensor dkWeight, Tensor dout, Tensor qkv, Tensor qWeight,
+            Tensor kWeight, Tensor rstd, int n, Heads heads);
+
+    /**
+     * Rotary embedding (transformers' rotate_half convention) of the query and key heads of each
+     * row of qkv (N, heads.qkvWidth()) at {@code positions[r]}, with angles
+     * {@code position * invFreq[i]} for i below head size / 2; value heads copied; out may be qkv.
+     */
+    void ropeForward(Tensor out, Tensor qkv, int[] positions, Tensor invFreq, int n, Heads heads);
+
+    /** Accumulates dqkv from dout: the inverse rotation (value heads pass through). */
+    void ropeBackward(Tensor dqkv, Tensor dout, int[] positions, Tensor invFreq, int n, Heads heads);
+
+    /** {@code out (N, I) = silu(gateUp[:, :I]) * gateUp[:, I:]}. */
+    void swigluForward(Tensor out, Tensor gateUp, int n, int width);
+
+    /** Accumulates dgateUp (N, 2I) from dout (N, I). */
+    void swigluBackward(Tensor dgateUp, Tensor gateUp, Tensor dout, int n, int width);
+
     // ---------------------------------------------------------------- attention
 
     /**
-     * Causal multi-head self-attention. qkv (B, T, 3C) holds q, k, v side by side; out (B, T, C);
-     * att ({@link #attentionStateSize} elements) keeps what the backward needs: by default the
-     * softmax probabilities (B, NH, T, T), entries above the diagonal zero. Scale 1/sqrt(C/NH).
+     * Causal self-attention, multi-head or grouped-query. qkv (B, T, heads.qkvWidth()) holds the
+     * query, key and value heads side by side; out (B, T, heads.width()); att
+     * ({@link #attentionStateSize} elements) keeps what the backward needs: by default the softmax
+     * probabilities (B, NH, T, T), entries above the diagonal zero. Scale 1/sqrt(head size).
      */
-    void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, int c, int nh);
+    void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, Heads heads);
 
     /**
-     * Accumulates dqkv (B, T, 3C) from dout (B, T, C); datt ({@link #attentionScratchSize}
+     * Accumulates dqkv (B, T, qkvWidth) from dout (B, T, width); datt ({@link #attentionScratchSize}
      * elements) is scratch.
      */
-    void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int nh);
+    void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int b, int t, Heads heads);
 
     /** Elements of the att tensor of {@link #attentionForward}: (B, NH, T, T) probabilities here. */
-    default long attentionStateSize(int b, int t, int c, int nh) {
-        return (long) b * nh * t * t;
+    default long attentionStateSize(int b, int t, Heads heads) {
+        return (long) b * heads.q() * t * t;
     }
 
     /** Elements of the datt scratch of {@link #attentionBackward}: (B, NH, T, T) here. */
-    default long attentionScratchSize(int b, int t, int c, int nh) {
-        return (long) b * nh * t * t;
+    default long attentionScratchSize(int b, int t, Heads heads) {
+        return (long) b * heads.q() * t * t;
     }
 
     /**
-     * One decoding step for {@code n} sequences: row i of qkv (n, 3C) is the new token of the
+     * One decoding step for {@code n} sequences: row i of qkv (n, qkvWidth) is the new token of the
      * sequence in cache slot {@code slots[i]} at position {@code positions[i]}; its k and v are
-     * stored in the caches (slots, NH, maxT, C/NH) at that position, then its q attends over
-     * positions 0..positions[i]. out (n, C).
+     * stored in the caches (slots, NKV, maxT, head size) at that position, then its q attends over
+     * positions 0..positions[i]. out (n, width).
      */
     void attentionStep(Tensor out, Tensor qkv, Tensor kCache, Tensor vCache, int[] slots, int[] positions,
-            int n, int c, int nh, int maxT);
+            int n, Heads heads, int maxT);
 
-    /** Stores k and v of a prefilled sequence (T, 3C) into cache slot {@code slot}, positions 0..T-1. */
-    void cacheStore(Tensor kCache, Tensor vCache, Tensor qkv, int slot, int t, int c, int nh, int maxT);
+    /** Stores k and v of a prefilled sequence (T, qkvWidth) into cache slot {@code slot}, positions 0..T-1. */
+    void cacheStore(Tensor kCache, Tensor vCache, Tensor qkv, int slot, int t, Heads heads, int maxT);
 
     // ---------------------------------------------------------------- pointwise
 

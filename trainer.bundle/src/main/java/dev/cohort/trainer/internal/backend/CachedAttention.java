@@ -3,8 +3,9 @@ package dev.cohort.trainer.internal.backend;
 import java.util.Arrays;
 
 /**
- * Attention for decoding over a KV cache laid out (slots, NH, maxT, hs): one new token per
- * sequence attends over its cached positions. Parallel over (sequence, head) pairs. Scores,
+ * Attention for decoding over a KV cache laid out (slots, NKV, maxT, hs): one new token per
+ * sequence attends over its cached positions, query head h over key/value head h / group.
+ * Parallel over (sequence, query head) pairs. Scores,
  * softmax and the weighted sum of values use the same operations in the same order as
  * {@link Attention#forward}, so a step reproduces the training forward's row for its position.
  */
@@ -25,8 +26,7 @@ final class CachedAttention {
     private int vOff;
     private int[] slots;
     private int[] positions;
-    private int c;
-    private int nh;
+    private Heads heads;
     private int maxT;
 
     CachedAttention(ComputePool pool) {
@@ -35,11 +35,11 @@ final class CachedAttention {
         this.accs = new float[pool.parallelism()][0];
     }
 
-    /** Stores k, v of each row of qkv (n, 3C) in its slot at its position, then attends; out (n, C). */
+    /** Stores k, v of each row of qkv (n, qkvWidth) in its slot at its position, then attends; out (n, NH*hs). */
     void step(ArrayTensor out, ArrayTensor qkv, ArrayTensor kc, ArrayTensor vc, int[] slots, int[] positions,
-            int n, int c, int nh, int maxT) {
+            int n, Heads heads, int maxT) {
         for (int i = 0; i < n; i++) {
-            storeRow(kc, vc, qkv, qkv.offset + i * 3 * c, slots[i], positions[i], c, nh, maxT);
+            storeRow(kc, vc, qkv, qkv.offset + i * heads.qkvWidth(), slots[i], positions[i], heads, maxT);
         }
         this.out = out.data;
         this.outOff = out.offset;
@@ -51,11 +51,10 @@ final class CachedAttention {
         this.vOff = vc.offset;
         this.slots = slots;
         this.positions = positions;
-        this.c = c;
-        this.nh = nh;
+        this.heads = heads;
         this.maxT = maxT;
         try {
-            pool.forEach(n * nh, Attention.minPairs((int) Math.sqrt(maxT), c / nh), task);
+            pool.forEach(n * heads.q(), Attention.minPairs((int) Math.sqrt(maxT), heads.size()), task);
         } finally {
             this.out = null;
             this.qkv = null;
@@ -66,38 +65,40 @@ final class CachedAttention {
         }
     }
 
-    /** k, v of a prefilled sequence (T, 3C) into slot {@code slot}, positions 0..T-1. */
-    static void store(ArrayTensor kc, ArrayTensor vc, ArrayTensor qkv, int slot, int t, int c, int nh, int maxT) {
+    /** k, v of a prefilled sequence (T, qkvWidth) into slot {@code slot}, positions 0..T-1. */
+    static void store(ArrayTensor kc, ArrayTensor vc, ArrayTensor qkv, int slot, int t, Heads heads, int maxT) {
         for (int pos = 0; pos < t; pos++) {
-            storeRow(kc, vc, qkv, qkv.offset + pos * 3 * c, slot, pos, c, nh, maxT);
+            storeRow(kc, vc, qkv, qkv.offset + pos * heads.qkvWidth(), slot, pos, heads, maxT);
         }
     }
 
     private static void storeRow(ArrayTensor kc, ArrayTensor vc, ArrayTensor qkv, int row, int slot, int pos,
-            int c, int nh, int maxT) {
-        int hs = c / nh;
-        for (int h = 0; h < nh; h++) {
-            int at = ((slot * nh + h) * maxT + pos) * hs;
-            System.arraycopy(qkv.data, row + c + h * hs, kc.data, kc.offset + at, hs);
-            System.arraycopy(qkv.data, row + 2 * c + h * hs, vc.data, vc.offset + at, hs);
+            Heads heads, int maxT) {
+        int hs = heads.size();
+        int k0 = heads.q() * hs;
+        int v0 = (heads.q() + heads.kv()) * hs;
+        for (int h = 0; h < heads.kv(); h++) {
+            int at = ((slot * heads.kv() + h) * maxT + pos) * hs;
+            System.arraycopy(qkv.data, row + k0 + h * hs, kc.data, kc.offset + at, hs);
+            System.arraycopy(qkv.data, row + v0 + h * hs, vc.data, vc.offset + at, hs);
         }
     }
 
     private void pairs(int worker, int from, int to) {
-        int hs = c / nh;
+        int hs = heads.size();
         if (rows[worker].length < maxT || accs[worker].length < hs) {
             rows[worker] = new float[Math.max(maxT, rows[worker].length)];
             accs[worker] = new float[Math.max(hs, accs[worker].length)];
         }
         for (int pair = from; pair < to; pair++) {
-            pair(rows[worker], accs[worker], pair / nh, pair % nh, hs);
+            pair(rows[worker], accs[worker], pair / heads.q(), pair % heads.q(), hs);
         }
     }
 
     private void pair(float[] row, float[] acc, int i, int h, int hs) {
         int len = positions[i] + 1;
-        int head = ((slots[i] * nh + h) * maxT) * hs;
-        scores(row, qkvOff + i * 3 * c + h * hs, kOff + head, len, hs);
+        int head = ((slots[i] * heads.kv() + h / heads.group()) * maxT) * hs;
+        scores(row, qkvOff + i * heads.qkvWidth() + heads.qOffset(h), kOff + head, len, hs);
         Attention.softmax(row, len, (float) (1.0 / Math.sqrt(hs)));
         Arrays.fill(acc, 0, hs, 0f);
         for (int j = 0; j < len; j++) {
@@ -107,7 +108,7 @@ final class CachedAttention {
                 acc[d] += pj * vCache[v + d];
             }
         }
-        System.arraycopy(acc, 0, out, outOff + i * c + h * hs, hs);
+        System.arraycopy(acc, 0, out, outOff + i * heads.width() + h * hs, hs);
     }
 
     /** row[j] = q · k[j] for j < len, each summed over d in ascending order; four positions at a time for ILP. */

@@ -52,14 +52,32 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
     protected abstract void runMatmulBackward(T dinp, T dweight, T dbias, T dout, T inp, T weight, int n, int c, int oc,
             Layout layout);
 
-    protected abstract void runAttentionForward(T out, T att, T qkv, int b, int t, int c, int nh);
+    protected abstract void runAttentionForward(T out, T att, T qkv, int b, int t, Heads heads);
 
-    protected abstract void runAttentionBackward(T dqkv, T datt, T dout, T qkv, T att, int b, int t, int c, int nh);
+    protected abstract void runAttentionBackward(T dqkv, T datt, T dout, T qkv, T att, int b, int t, Heads heads);
 
     protected abstract void runAttentionStep(T out, T qkv, T kCache, T vCache, int[] slots, int[] positions, int n,
-            int c, int nh, int maxT);
+            Heads heads, int maxT);
 
-    protected abstract void runCacheStore(T kCache, T vCache, T qkv, int slot, int t, int c, int nh, int maxT);
+    protected abstract void runCacheStore(T kCache, T vCache, T qkv, int slot, int t, Heads heads, int maxT);
+
+    protected abstract void runRmsNormForward(T out, T rstd, T inp, T weight, int n, int c, float eps);
+
+    protected abstract void runRmsNormBackward(T dinp, T dweight, T dout, T inp, T weight, T rstd, int n, int c);
+
+    protected abstract void runHeadRmsNormForward(T out, T rstd, T qkv, T qWeight, T kWeight, int n, Heads heads,
+            float eps);
+
+    protected abstract void runHeadRmsNormBackward(T dqkv, T dqWeight, T dkWeight, T dout, T qkv, T qWeight,
+            T kWeight, T rstd, int n, Heads heads);
+
+    protected abstract void runRopeForward(T out, T qkv, int[] positions, T invFreq, int n, Heads heads);
+
+    protected abstract void runRopeBackward(T dqkv, T dout, int[] positions, T invFreq, int n, Heads heads);
+
+    protected abstract void runSwigluForward(T out, T gateUp, int n, int width);
+
+    protected abstract void runSwigluBackward(T dgateUp, T gateUp, T dout, int n, int width);
 
     protected abstract void runGeluForward(T out, T inp, long n);
 
@@ -137,9 +155,11 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
             int c) {
         Shapes.positive(c, "embeddingForward C");
         T te = tensor(wte, 0, "embeddingForward wte");
-        T pe = tensor(wpe, 0, "embeddingForward wpe");
+        T pe = wpe == null ? null : tensor(wpe, 0, "embeddingForward wpe");
         Shapes.ids(tokens, n, te.size() / c, "embeddingForward tokens", te);
-        Shapes.ids(positions, n, pe.size() / c, "embeddingForward positions", pe);
+        if (pe != null) {
+            Shapes.ids(positions, n, pe.size() / c, "embeddingForward positions", pe);
+        }
         runEmbeddingForward(tensor(out, (long) n * c, "embeddingForward out (N*C)"), tokens, positions, n, te, pe, c);
     }
 
@@ -148,9 +168,11 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
             int c) {
         Shapes.positive(c, "embeddingBackward C");
         T te = tensor(dwte, 0, "embeddingBackward dwte");
-        T pe = tensor(dwpe, 0, "embeddingBackward dwpe");
+        T pe = dwpe == null ? null : tensor(dwpe, 0, "embeddingBackward dwpe");
         Shapes.ids(tokens, n, te.size() / c, "embeddingBackward tokens", te);
-        Shapes.ids(positions, n, pe.size() / c, "embeddingBackward positions", pe);
+        if (pe != null) {
+            Shapes.ids(positions, n, pe.size() / c, "embeddingBackward positions", pe);
+        }
         runEmbeddingBackward(te, pe, tensor(dout, (long) n * c, "embeddingBackward dout (N*C)"), tokens, positions, n,
                 c);
     }
@@ -223,48 +245,143 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
                 n, c, oc, layout);
     }
 
+    // ---------------------------------------------------------------- RMSNorm, rotary, SwiGLU
+
+    @Override
+    public final void rmsNormForward(Tensor out, Tensor rstd, Tensor inp, Tensor weight, int n, int c, float eps) {
+        long nc = Shapes.product(n, c, "rmsNormForward N*C");
+        runRmsNormForward(tensor(out, nc, "rmsNormForward out (N*C)"), tensor(rstd, n, "rmsNormForward rstd (N)"),
+                tensor(inp, nc, "rmsNormForward inp (N*C)"), tensor(weight, c, "rmsNormForward weight (C)"), n, c,
+                eps);
+    }
+
+    @Override
+    public final void rmsNormBackward(Tensor dinp, Tensor dweight, Tensor dout, Tensor inp, Tensor weight,
+            Tensor rstd, int n, int c) {
+        long nc = Shapes.product(n, c, "rmsNormBackward N*C");
+        runRmsNormBackward(tensor(dinp, nc, "rmsNormBackward dinp (N*C)"),
+                tensor(dweight, c, "rmsNormBackward dweight (C)"), tensor(dout, nc, "rmsNormBackward dout (N*C)"),
+                tensor(inp, nc, "rmsNormBackward inp (N*C)"), tensor(weight, c, "rmsNormBackward weight (C)"),
+                tensor(rstd, n, "rmsNormBackward rstd (N)"), n, c);
+    }
+
+    @Override
+    public final void residualRmsNormForward(Tensor residual, Tensor a, Tensor b, Tensor out, Tensor rstd,
+            Tensor weight, int n, int c, float eps) {
+        long nc = Shapes.product(n, c, "residualRmsNormForward N*C");
+        runResidualRmsNormForward(tensor(residual, nc, "residualRmsNormForward residual (N*C)"),
+                tensor(a, nc, "residualRmsNormForward a (N*C)"), tensor(b, nc, "residualRmsNormForward b (N*C)"),
+                tensor(out, nc, "residualRmsNormForward out (N*C)"),
+                tensor(rstd, n, "residualRmsNormForward rstd (N)"),
+                tensor(weight, c, "residualRmsNormForward weight (C)"), n, c, eps);
+    }
+
+    /** The residual add, then the RMSNorm; backends with a fused kernel override it. */
+    protected void runResidualRmsNormForward(T residual, T a, T b, T out, T rstd, T weight, int n, int c, float eps) {
+        runResidualForward(residual, a, b, (long) n * c);
+        runRmsNormForward(out, rstd, residual, weight, n, c, eps);
+    }
+
+    @Override
+    public final void headRmsNormForward(Tensor out, Tensor rstd, Tensor qkv, Tensor qWeight, Tensor kWeight, int n,
+            Heads heads, float eps) {
+        long rows = Shapes.product(n, heads.qkvWidth(), "headRmsNormForward N*qkvWidth");
+        runHeadRmsNormForward(tensor(out, rows, "headRmsNormForward out (N*qkvWidth)"),
+                tensor(rstd, (long) n * (heads.q() + heads.kv()), "headRmsNormForward rstd (N*(NH+NKV))"),
+                tensor(qkv, rows, "headRmsNormForward qkv (N*qkvWidth)"),
+                tensor(qWeight, heads.size(), "headRmsNormForward qWeight (head size)"),
+                tensor(kWeight, heads.size(), "headRmsNormForward kWeight (head size)"), n, heads, eps);
+    }
+
+    @Override
+    public final void headRmsNormBackward(Tensor dqkv, Tensor dqWeight, Tensor dkWeight, Tensor dout, Tensor qkv,
+            Tensor qWeight, Tensor kWeight, Tensor rstd, int n, Heads heads) {
+        long rows = Shapes.product(n, heads.qkvWidth(), "headRmsNormBackward N*qkvWidth");
+        runHeadRmsNormBackward(tensor(dqkv, rows, "headRmsNormBackward dqkv (N*qkvWidth)"),
+                tensor(dqWeight, heads.size(), "headRmsNormBackward dqWeight (head size)"),
+                tensor(dkWeight, heads.size(), "headRmsNormBackward dkWeight (head size)"),
+                tensor(dout, rows, "headRmsNormBackward dout (N*qkvWidth)"),
+                tensor(qkv, rows, "headRmsNormBackward qkv (N*qkvWidth)"),
+                tensor(qWeight, heads.size(), "headRmsNormBackward qWeight (head size)"),
+                tensor(kWeight, heads.size(), "headRmsNormBackward kWeight (head size)"),
+                tensor(rstd, (long) n * (heads.q() + heads.kv()), "headRmsNormBackward rstd (N*(NH+NKV))"), n, heads);
+    }
+
+    @Override
+    public final void ropeForward(Tensor out, Tensor qkv, int[] positions, Tensor invFreq, int n, Heads heads) {
+        long rows = Shapes.product(n, heads.qkvWidth(), "ropeForward N*qkvWidth");
+        Shapes.rotary(heads, positions, n, "ropeForward");
+        runRopeForward(tensor(out, rows, "ropeForward out (N*qkvWidth)"), tensor(qkv, rows, "ropeForward qkv (N*qkvWidth)"),
+                positions, tensor(invFreq, heads.size() / 2, "ropeForward invFreq (head size / 2)"), n, heads);
+    }
+
+    @Override
+    public final void ropeBackward(Tensor dqkv, Tensor dout, int[] positions, Tensor invFreq, int n, Heads heads) {
+        long rows = Shapes.product(n, heads.qkvWidth(), "ropeBackward N*qkvWidth");
+        Shapes.rotary(heads, positions, n, "ropeBackward");
+        runRopeBackward(tensor(dqkv, rows, "ropeBackward dqkv (N*qkvWidth)"),
+                tensor(dout, rows, "ropeBackward dout (N*qkvWidth)"), positions,
+                tensor(invFreq, heads.size() / 2, "ropeBackward invFreq (head size / 2)"), n, heads);
+    }
+
+    @Override
+    public final void swigluForward(Tensor out, Tensor gateUp, int n, int width) {
+        long ni = Shapes.product(n, width, "swigluForward N*I");
+        runSwigluForward(tensor(out, ni, "swigluForward out (N*I)"), tensor(gateUp, 2 * ni, "swigluForward gateUp (N*2I)"),
+                n, width);
+    }
+
+    @Override
+    public final void swigluBackward(Tensor dgateUp, Tensor gateUp, Tensor dout, int n, int width) {
+        long ni = Shapes.product(n, width, "swigluBackward N*I");
+        runSwigluBackward(tensor(dgateUp, 2 * ni, "swigluBackward dgateUp (N*2I)"),
+                tensor(gateUp, 2 * ni, "swigluBackward gateUp (N*2I)"), tensor(dout, ni, "swigluBackward dout (N*I)"),
+                n, width);
+    }
+
     // ---------------------------------------------------------------- attention
 
     @Override
-    public final void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, int c, int nh) {
-        long btc = Shapes.attention(b, t, c, nh, "attentionForward");
-        Shapes.product(b * nh, (long) t * t, "attentionForward B*NH*T*T");
-        runAttentionForward(tensor(out, btc, "attentionForward out (B*T*C)"),
-                tensor(att, attentionStateSize(b, t, c, nh), "attentionForward att (attentionStateSize)"),
-                tensor(qkv, 3 * btc, "attentionForward qkv (B*T*3C)"), b, t, c, nh);
+    public final void attentionForward(Tensor out, Tensor att, Tensor qkv, int b, int t, Heads heads) {
+        long bt = Shapes.attention(b, t, heads, "attentionForward");
+        Shapes.product(b * heads.q(), (long) t * t, "attentionForward B*NH*T*T");
+        runAttentionForward(tensor(out, bt * heads.width(), "attentionForward out (B*T*NH*hs)"),
+                tensor(att, attentionStateSize(b, t, heads), "attentionForward att (attentionStateSize)"),
+                tensor(qkv, bt * heads.qkvWidth(), "attentionForward qkv (B*T*qkvWidth)"), b, t, heads);
     }
 
     @Override
     public final void attentionBackward(Tensor dqkv, Tensor datt, Tensor dout, Tensor qkv, Tensor att, int b, int t,
-            int c, int nh) {
-        long btc = Shapes.attention(b, t, c, nh, "attentionBackward");
-        Shapes.product(b * nh, (long) t * t, "attentionBackward B*NH*T*T");
-        runAttentionBackward(tensor(dqkv, 3 * btc, "attentionBackward dqkv (B*T*3C)"),
-                tensor(datt, attentionScratchSize(b, t, c, nh), "attentionBackward datt (attentionScratchSize)"),
-                tensor(dout, btc, "attentionBackward dout (B*T*C)"),
-                tensor(qkv, 3 * btc, "attentionBackward qkv (B*T*3C)"),
-                tensor(att, attentionStateSize(b, t, c, nh), "attentionBackward att (attentionStateSize)"), b, t, c,
-                nh);
+            Heads heads) {
+        long bt = Shapes.attention(b, t, heads, "attentionBackward");
+        Shapes.product(b * heads.q(), (long) t * t, "attentionBackward B*NH*T*T");
+        runAttentionBackward(tensor(dqkv, bt * heads.qkvWidth(), "attentionBackward dqkv (B*T*qkvWidth)"),
+                tensor(datt, attentionScratchSize(b, t, heads), "attentionBackward datt (attentionScratchSize)"),
+                tensor(dout, bt * heads.width(), "attentionBackward dout (B*T*NH*hs)"),
+                tensor(qkv, bt * heads.qkvWidth(), "attentionBackward qkv (B*T*qkvWidth)"),
+                tensor(att, attentionStateSize(b, t, heads), "attentionBackward att (attentionStateSize)"), b, t,
+                heads);
     }
 
     @Override
     public final void attentionStep(Tensor out, Tensor qkv, Tensor kCache, Tensor vCache, int[] slots,
-            int[] positions, int n, int c, int nh, int maxT) {
-        long nc = Shapes.attention(n, 1, c, nh, "attentionStep");
+            int[] positions, int n, Heads heads, int maxT) {
+        long rows = Shapes.attention(n, 1, heads, "attentionStep");
         T k = tensor(kCache, 0, "attentionStep kCache");
         T v = tensor(vCache, k.size(), "attentionStep vCache (kCache's size)");
-        Shapes.ids(slots, n, Shapes.slots(k, maxT, c), "attentionStep slots", k);
+        Shapes.ids(slots, n, Shapes.slots(k, maxT, heads.kvWidth()), "attentionStep slots", k);
         Shapes.ids(positions, n, maxT, "attentionStep positions (maxT)", k);
-        runAttentionStep(tensor(out, nc, "attentionStep out (n*C)"), tensor(qkv, 3 * nc, "attentionStep qkv (n*3C)"),
-                k, v, slots, positions, n, c, nh, maxT);
+        runAttentionStep(tensor(out, rows * heads.width(), "attentionStep out (n*NH*hs)"),
+                tensor(qkv, rows * heads.qkvWidth(), "attentionStep qkv (n*qkvWidth)"), k, v, slots, positions, n,
+                heads, maxT);
     }
 
     @Override
-    public final void cacheStore(Tensor kCache, Tensor vCache, Tensor qkv, int slot, int t, int c, int nh, int maxT) {
-        long tc = Shapes.attention(1, t, c, nh, "cacheStore");
+    public final void cacheStore(Tensor kCache, Tensor vCache, Tensor qkv, int slot, int t, Heads heads, int maxT) {
+        long rows = Shapes.attention(1, t, heads, "cacheStore");
         T k = tensor(kCache, 0, "cacheStore kCache");
         T v = tensor(vCache, k.size(), "cacheStore vCache (kCache's size)");
-        long slots = Shapes.slots(k, maxT, c);
+        long slots = Shapes.slots(k, maxT, heads.kvWidth());
         if (slot < 0 || slot >= slots) {
             throw new IllegalArgumentException("cacheStore: slot " + slot + " is outside [0, " + slots + ") for tensor '"
                     + k.name() + "'");
@@ -273,7 +390,7 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
             throw new IllegalArgumentException("cacheStore: T = " + t + " positions exceed maxT = " + maxT
                     + " of tensor '" + k.name() + "'");
         }
-        runCacheStore(k, v, tensor(qkv, 3 * tc, "cacheStore qkv (T*3C)"), slot, t, c, nh, maxT);
+        runCacheStore(k, v, tensor(qkv, rows * heads.qkvWidth(), "cacheStore qkv (T*qkvWidth)"), slot, t, heads, maxT);
     }
 
     // ---------------------------------------------------------------- pointwise

@@ -94,18 +94,36 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
      * row's log-sum-exp and a copy of the output: B * NH * T * (1 + C / NH) elements.
      */
     @Override
-    public long attentionStateSize(int b, int t, int c, int nh) {
-        return fused(c, nh) ? (long) b * nh * t * (1 + c / nh) : super.attentionStateSize(b, t, c, nh);
+    public long attentionStateSize(int b, int t, Heads heads) {
+        return fused(heads) ? (long) b * heads.q() * t * (1 + heads.size()) : super.attentionStateSize(b, t, heads);
     }
 
     /** The fused attention needs no (B, NH, T, T) scratch. */
     @Override
-    public long attentionScratchSize(int b, int t, int c, int nh) {
-        return fused(c, nh) ? 0 : super.attentionScratchSize(b, t, c, nh);
+    public long attentionScratchSize(int b, int t, Heads heads) {
+        return fused(heads) ? 0 : super.attentionScratchSize(b, t, heads);
     }
 
-    private boolean fused(int c, int nh) {
-        return nh > 0 && c % nh == 0 && CudaNative.fusedAttention(live(), c / nh);
+    private boolean fused(Heads heads) {
+        return heads.multiHead() && CudaNative.fusedAttention(live(), heads.size());
+    }
+
+    /**
+     * The kernels of this library cover GPT-2's ops; the Llama family's (RMSNorm, rotary
+     * embeddings, SwiGLU, grouped-query attention, models without learned positions) are not in
+     * it yet. BackendSelection refuses such models on this backend before a run starts; this is
+     * the error for any other caller.
+     */
+    private static UnsupportedOperationException notOnCuda(String op) {
+        return new UnsupportedOperationException(op + " is not on the CUDA backend yet: Llama-family models"
+                + " (RMSNorm, rotary embeddings, SwiGLU, grouped-query attention) run on backend: java");
+    }
+
+    private static int multiHeadWidth(Heads heads, String op) {
+        if (!heads.multiHead()) {
+            throw notOnCuda(op + " with " + heads);
+        }
+        return heads.width();
     }
 
     /** Whether {@link #FUSED_ATTENTION_PROPERTY} leaves the fused attention on (anything but false). */
@@ -228,12 +246,18 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     @Override
     protected void runEmbeddingForward(CudaTensor out, int[] tokens, int[] positions, int n, CudaTensor wte,
             CudaTensor wpe, int c) {
+        if (wpe == null) {
+            throw notOnCuda("embeddingForward without learned positions");
+        }
         CudaNative.embeddingForward(ctx, out.address, tokens, positions, n, wte.address, wpe.address, c);
     }
 
     @Override
     protected void runEmbeddingBackward(CudaTensor dwte, CudaTensor dwpe, CudaTensor dout, int[] tokens,
             int[] positions, int n, int c) {
+        if (dwpe == null) {
+            throw notOnCuda("embeddingBackward without learned positions");
+        }
         CudaNative.embeddingBackward(ctx, dwte.address, dwpe.address, dout.address, tokens, positions, n, c);
     }
 
@@ -280,28 +304,80 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     // ---------------------------------------------------------------- attention
 
     @Override
-    protected void runAttentionForward(CudaTensor out, CudaTensor att, CudaTensor qkv, int b, int t, int c, int nh) {
-        CudaNative.attentionForward(ctx, out.address, att.address, qkv.address, b, t, c, nh);
+    protected void runAttentionForward(CudaTensor out, CudaTensor att, CudaTensor qkv, int b, int t, Heads heads) {
+        int c = multiHeadWidth(heads, "attentionForward");
+        CudaNative.attentionForward(ctx, out.address, att.address, qkv.address, b, t, c, heads.q());
     }
 
     @Override
     protected void runAttentionBackward(CudaTensor dqkv, CudaTensor datt, CudaTensor dout, CudaTensor qkv,
-            CudaTensor att, int b, int t, int c, int nh) {
+            CudaTensor att, int b, int t, Heads heads) {
+        int c = multiHeadWidth(heads, "attentionBackward");
         CudaNative.attentionBackward(ctx, dqkv.address, datt.address, dout.address, qkv.address, att.address, b, t, c,
-                nh);
+                heads.q());
     }
 
     @Override
     protected void runAttentionStep(CudaTensor out, CudaTensor qkv, CudaTensor k, CudaTensor v, int[] slots,
-            int[] positions, int n, int c, int nh, int maxT) {
-        CudaNative.attentionStep(ctx, out.address, qkv.address, k.address, v.address, slots, positions, n, c, nh,
-                maxT);
+            int[] positions, int n, Heads heads, int maxT) {
+        int c = multiHeadWidth(heads, "attentionStep");
+        CudaNative.attentionStep(ctx, out.address, qkv.address, k.address, v.address, slots, positions, n, c,
+                heads.q(), maxT);
     }
 
     @Override
-    protected void runCacheStore(CudaTensor k, CudaTensor v, CudaTensor qkv, int slot, int t, int c, int nh,
+    protected void runCacheStore(CudaTensor k, CudaTensor v, CudaTensor qkv, int slot, int t, Heads heads,
             int maxT) {
-        CudaNative.cacheStore(ctx, k.address, v.address, qkv.address, slot, t, c, nh, maxT);
+        int c = multiHeadWidth(heads, "cacheStore");
+        CudaNative.cacheStore(ctx, k.address, v.address, qkv.address, slot, t, c, heads.q(), maxT);
+    }
+
+    // ---------------------------------------------------------------- Llama-family ops (not yet on CUDA)
+
+    @Override
+    protected void runRmsNormForward(CudaTensor out, CudaTensor rstd, CudaTensor inp, CudaTensor weight, int n, int c,
+            float eps) {
+        throw notOnCuda("rmsNormForward");
+    }
+
+    @Override
+    protected void runRmsNormBackward(CudaTensor dinp, CudaTensor dweight, CudaTensor dout, CudaTensor inp,
+            CudaTensor weight, CudaTensor rstd, int n, int c) {
+        throw notOnCuda("rmsNormBackward");
+    }
+
+    @Override
+    protected void runHeadRmsNormForward(CudaTensor out, CudaTensor rstd, CudaTensor qkv, CudaTensor qWeight,
+            CudaTensor kWeight, int n, Heads heads, float eps) {
+        throw notOnCuda("headRmsNormForward");
+    }
+
+    @Override
+    protected void runHeadRmsNormBackward(CudaTensor dqkv, CudaTensor dqWeight, CudaTensor dkWeight, CudaTensor dout,
+            CudaTensor qkv, CudaTensor qWeight, CudaTensor kWeight, CudaTensor rstd, int n, Heads heads) {
+        throw notOnCuda("headRmsNormBackward");
+    }
+
+    @Override
+    protected void runRopeForward(CudaTensor out, CudaTensor qkv, int[] positions, CudaTensor invFreq, int n,
+            Heads heads) {
+        throw notOnCuda("ropeForward");
+    }
+
+    @Override
+    protected void runRopeBackward(CudaTensor dqkv, CudaTensor dout, int[] positions, CudaTensor invFreq, int n,
+            Heads heads) {
+        throw notOnCuda("ropeBackward");
+    }
+
+    @Override
+    protected void runSwigluForward(CudaTensor out, CudaTensor gateUp, int n, int width) {
+        throw notOnCuda("swigluForward");
+    }
+
+    @Override
+    protected void runSwigluBackward(CudaTensor dgateUp, CudaTensor gateUp, CudaTensor dout, int n, int width) {
+        throw notOnCuda("swigluBackward");
     }
 
     // ---------------------------------------------------------------- pointwise

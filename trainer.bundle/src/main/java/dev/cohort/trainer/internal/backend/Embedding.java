@@ -26,7 +26,7 @@ final class Embedding {
         this.pool = pool;
     }
 
-    /** out[r,:] = wte[tokens[r],:] + wpe[positions[r],:]. */
+    /** out[r,:] = wte[tokens[r],:] + wpe[positions[r],:] (wpe may be null: no learned positions). */
     void forward(ArrayTensor out, int[] tokens, int[] positions, int n, ArrayTensor wte, ArrayTensor wpe, int c) {
         set(out, tokens, positions, n, wte, wpe, c);
         try {
@@ -40,6 +40,10 @@ final class Embedding {
         for (int r = from; r < to; r++) {
             int o = out.offset + r * c;
             int te = wte.offset + tokens[r] * c;
+            if (wpe == null) {
+                System.arraycopy(wte.data, te, out.data, o, c);
+                continue;
+            }
             int pe = wpe.offset + positions[r] * c;
             for (int i = 0; i < c; i++) {
                 out.data[o + i] = wte.data[te + i] + wpe.data[pe + i];
@@ -63,11 +67,14 @@ final class Embedding {
         for (int r = 0; r < n; r++) {
             int g = dout.offset + r * c;
             int te = wte.offset + tokens[r] * c;
-            int pe = wpe.offset + positions[r] * c;
             for (int i = from; i < to; i++) {
-                float d = dout.data[g + i];
-                wte.data[te + i] += d;
-                wpe.data[pe + i] += d;
+                wte.data[te + i] += dout.data[g + i];
+            }
+            if (wpe != null) {
+                int pe = wpe.offset + positions[r] * c;
+                for (int i = from; i < to; i++) {
+                    wpe.data[pe + i] += dout.data[g + i];
+                }
             }
         }
     }

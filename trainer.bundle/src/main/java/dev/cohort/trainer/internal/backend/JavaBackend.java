@@ -26,6 +26,9 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
     private final Logprobs logprobs;
     private final Sampler sampler;
     private final AdamW adamw;
+    private final RmsNorm rmsNorm;
+    private final Rotary rotary;
+    private final SwiGlu swiglu;
 
     /** One compute thread per available processor. */
     public JavaBackend() {
@@ -44,6 +47,9 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
         this.logprobs = new Logprobs(pool);
         this.sampler = new Sampler(pool);
         this.adamw = new AdamW(pool);
+        this.rmsNorm = new RmsNorm(pool);
+        this.rotary = new Rotary(pool);
+        this.swiglu = new SwiGlu(pool);
     }
 
     @Override
@@ -152,27 +158,75 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
     // ---------------------------------------------------------------- attention
 
     @Override
-    protected void runAttentionForward(ArrayTensor out, ArrayTensor att, ArrayTensor qkv, int b, int t, int c,
-            int nh) {
-        attention.forward(out, att, qkv, b, t, c, nh);
+    protected void runAttentionForward(ArrayTensor out, ArrayTensor att, ArrayTensor qkv, int b, int t, Heads heads) {
+        attention.forward(out, att, qkv, b, t, heads);
     }
 
     @Override
     protected void runAttentionBackward(ArrayTensor dqkv, ArrayTensor datt, ArrayTensor dout, ArrayTensor qkv,
-            ArrayTensor att, int b, int t, int c, int nh) {
-        attention.backward(dqkv, datt, dout, qkv, att, b, t, c, nh);
+            ArrayTensor att, int b, int t, Heads heads) {
+        attention.backward(dqkv, datt, dout, qkv, att, b, t, heads);
     }
 
     @Override
     protected void runAttentionStep(ArrayTensor out, ArrayTensor qkv, ArrayTensor k, ArrayTensor v, int[] slots,
-            int[] positions, int n, int c, int nh, int maxT) {
-        cached.step(out, qkv, k, v, slots, positions, n, c, nh, maxT);
+            int[] positions, int n, Heads heads, int maxT) {
+        cached.step(out, qkv, k, v, slots, positions, n, heads, maxT);
     }
 
     @Override
-    protected void runCacheStore(ArrayTensor k, ArrayTensor v, ArrayTensor qkv, int slot, int t, int c, int nh,
+    protected void runCacheStore(ArrayTensor k, ArrayTensor v, ArrayTensor qkv, int slot, int t, Heads heads,
             int maxT) {
-        CachedAttention.store(k, v, qkv, slot, t, c, nh, maxT);
+        CachedAttention.store(k, v, qkv, slot, t, heads, maxT);
+    }
+
+    // ---------------------------------------------------------------- RMSNorm, rotary, SwiGLU
+
+    @Override
+    protected void runRmsNormForward(ArrayTensor out, ArrayTensor rstd, ArrayTensor inp, ArrayTensor weight, int n,
+            int c, float eps) {
+        rmsNorm.forward(out, rstd, inp, weight, weight, RmsNorm.Rows.plain(n, c), eps);
+    }
+
+    @Override
+    protected void runRmsNormBackward(ArrayTensor dinp, ArrayTensor dweight, ArrayTensor dout, ArrayTensor inp,
+            ArrayTensor weight, ArrayTensor rstd, int n, int c) {
+        rmsNorm.backward(dinp, dweight, dweight, dout, inp, weight, weight, rstd, RmsNorm.Rows.plain(n, c));
+    }
+
+    @Override
+    protected void runHeadRmsNormForward(ArrayTensor out, ArrayTensor rstd, ArrayTensor qkv, ArrayTensor qWeight,
+            ArrayTensor kWeight, int n, Heads heads, float eps) {
+        rmsNorm.forward(out, rstd, qkv, qWeight, kWeight, RmsNorm.Rows.heads(n, heads), eps);
+    }
+
+    @Override
+    protected void runHeadRmsNormBackward(ArrayTensor dqkv, ArrayTensor dqWeight, ArrayTensor dkWeight,
+            ArrayTensor dout, ArrayTensor qkv, ArrayTensor qWeight, ArrayTensor kWeight, ArrayTensor rstd, int n,
+            Heads heads) {
+        rmsNorm.backward(dqkv, dqWeight, dkWeight, dout, qkv, qWeight, kWeight, rstd, RmsNorm.Rows.heads(n, heads));
+    }
+
+    @Override
+    protected void runRopeForward(ArrayTensor out, ArrayTensor qkv, int[] positions, ArrayTensor invFreq, int n,
+            Heads heads) {
+        rotary.forward(out, qkv, positions, invFreq, n, heads);
+    }
+
+    @Override
+    protected void runRopeBackward(ArrayTensor dqkv, ArrayTensor dout, int[] positions, ArrayTensor invFreq, int n,
+            Heads heads) {
+        rotary.backward(dqkv, dout, positions, invFreq, n, heads);
+    }
+
+    @Override
+    protected void runSwigluForward(ArrayTensor out, ArrayTensor gateUp, int n, int width) {
+        swiglu.forward(out, gateUp, n, width);
+    }
+
+    @Override
+    protected void runSwigluBackward(ArrayTensor dgateUp, ArrayTensor gateUp, ArrayTensor dout, int n, int width) {
+        swiglu.backward(dgateUp, gateUp, dout, n, width);
     }
 
     // ---------------------------------------------------------------- pointwise

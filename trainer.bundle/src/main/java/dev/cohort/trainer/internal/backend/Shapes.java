@@ -25,18 +25,28 @@ final class Shapes {
         return p;
     }
 
-    /** Checks B, T, C, NH of an attention op and returns B*T*C (small enough that B*T*3C fits too). */
-    static long attention(int b, int t, int c, int nh, String what) {
-        positive(nh, what + " NH");
-        if (c % nh != 0) {
-            throw new IllegalArgumentException(what + ": C = " + c + " is not a multiple of NH = " + nh);
-        }
-        long btc = product(product(b, t, what + " B*T"), c, what + " B*T*C");
-        product(btc, 3, what + " B*T*3C");
-        return btc;
+    /** Checks B and T of an attention op and returns B*T (small enough that B*T*qkvWidth fits too). */
+    static long attention(int b, int t, Heads heads, String what) {
+        long bt = product(b, t, what + " B*T");
+        product(bt, heads.qkvWidth(), what + " B*T*qkvWidth");
+        return bt;
     }
 
-    /** Number of slots of a cache (slots, NH, maxT, C/NH). */
+    /** Rotary embeddings need an even head size and non-negative positions. */
+    static void rotary(Heads heads, int[] positions, int n, String what) {
+        if (heads.size() % 2 != 0) {
+            throw new IllegalArgumentException(what + ": head size " + heads.size() + " is odd; rotary embeddings"
+                    + " pair element i with i + size/2");
+        }
+        rows(positions.length, n, what + " positions");
+        for (int i = 0; i < n; i++) {
+            if (positions[i] < 0) {
+                throw new IllegalArgumentException(what + ": positions[" + i + "] = " + positions[i] + " is negative");
+            }
+        }
+    }
+
+    /** Number of slots of a cache (slots, NKV, maxT, head size), c = NKV * head size. */
     static long slots(Tensor cache, int maxT, int c) {
         positive(maxT, "maxT");
         positive(c, "C");

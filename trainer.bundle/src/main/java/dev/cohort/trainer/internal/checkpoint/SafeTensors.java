@@ -35,9 +35,35 @@ public final class SafeTensors {
     private record Entry(String name, DType dtype, int[] shape, long begin, long end) {
     }
 
+    /** The shape of every tensor of a file, by name, from its header alone (no data is read). */
+    public Map<String, int[]> shapes(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            for (Entry e : header(file, ch).entries()) {
+                out.put(e.name, e.shape);
+            }
+            return out;
+        }
+    }
+
     /** Reads every tensor of a file as float32. */
     public Map<String, TensorData> read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = header(file, ch);
+            Map<String, TensorData> out = new LinkedHashMap<>();
+            for (Entry e : h.entries()) {
+                out.put(e.name, load(ch, h.dataStart(), e));
+            }
+            return out;
+        }
+    }
+
+    /** A file's validated entries and where its data starts. */
+    private record Header(List<Entry> entries, long dataStart) {
+    }
+
+    private Header header(Path file, FileChannel ch) throws IOException {
+        {
             long size = ch.size();
             if (size < 8) {
                 throw new CheckpointException(file + ": " + size + " bytes is too short for a safetensors file");
@@ -51,14 +77,8 @@ public final class SafeTensors {
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
             readFully(ch, headerBuf, 8);
-            List<Entry> entries = parseHeader(file, new String(headerBuf.array(), StandardCharsets.UTF_8),
-                    size - 8 - headerLen);
-            long dataStart = 8 + headerLen;
-            Map<String, TensorData> out = new LinkedHashMap<>();
-            for (Entry e : entries) {
-                out.put(e.name, load(ch, dataStart, e));
-            }
-            return out;
+            return new Header(parseHeader(file, new String(headerBuf.array(), StandardCharsets.UTF_8),
+                    size - 8 - headerLen), 8 + headerLen);
         }
     }
 
@@ -153,14 +173,11 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes tensors in the given order as F32 or BF16, with optional string metadata. The
+     * Writes tensors in the given order as F32, BF16 or F16, with optional string metadata. The
      * header is padded with spaces to a multiple of 8 bytes, as the reference implementation does.
      */
     public void write(Path file, List<TensorData> tensors, DType dtype, Map<String, String> metadata)
             throws IOException {
-        if (dtype == DType.F16) {
-            throw new IllegalArgumentException("Cohort writes F32 or BF16, not F16");
-        }
         ObjectNode header = json.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -202,8 +219,10 @@ public final class SafeTensors {
             for (int i = from; i < to; i++) {
                 if (dtype == DType.F32) {
                     buf.putFloat(v[i]);
-                } else {
+                } else if (dtype == DType.BF16) {
                     buf.putShort(DType.toBf16(v[i]));
+                } else {
+                    buf.putShort(DType.toHalf(v[i]));
                 }
             }
             buf.flip();

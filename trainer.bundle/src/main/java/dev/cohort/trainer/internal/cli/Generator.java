@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
@@ -26,13 +26,13 @@ public final class Generator {
     }
 
     public String run(GenerateRequest r) throws IOException {
-        try (Gpt2Model model = Gpt2Checkpoint.load(r.model(), backend);
+        try (PolicyModel model = HfCheckpoint.load(r.model(), backend);
                 Sampler sampler = new Sampler(model)) {
             return run(r, model, sampler);
         }
     }
 
-    private String run(GenerateRequest r, Gpt2Model model, Sampler sampler) throws IOException {
+    private String run(GenerateRequest r, PolicyModel model, Sampler sampler) throws IOException {
         Tokenizer tok = Tokenizer.forVocabulary(model.config().vocabSize());
         int[] prompt = tok.encode(r.prompt());
         if (prompt.length == 0) {

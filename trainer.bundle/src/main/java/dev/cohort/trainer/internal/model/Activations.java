@@ -1,12 +1,17 @@
 package dev.cohort.trainer.internal.model;
 
 import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.backend.Heads;
 import dev.cohort.trainer.internal.backend.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Forward activations kept for the backward pass, and the backward's scratch, for up to
  * {@code capB} sequences of {@code capT} tokens, each kind in one backend buffer. Views are
  * 1-D; operations are told the actual sizes, so one allocation serves every smaller batch.
+ * Tensors a family does not use (LayerNorm means with RMSNorm, the rotated q/k/v and the q/k
+ * norm statistics with GPT-2) are null.
  */
 final class Activations implements AutoCloseable {
 
@@ -18,6 +23,9 @@ final class Activations implements AutoCloseable {
     final Tensor[] ln1Mean;
     final Tensor[] ln1Rstd;
     final Tensor[] qkv;
+    /** The attention's input: qkv after Qwen3's q/k norms and the rotary embedding (Llama family). */
+    final Tensor[] qkvRot;
+    final Tensor[] qkRstd;
     final Tensor[] atty;
     final Tensor[] att;
     final Tensor[] residual2;
@@ -37,6 +45,7 @@ final class Activations implements AutoCloseable {
     final Tensor dres;
     final Tensor dln;
     final Tensor dqkv;
+    final Tensor dqkvRot;
     final Tensor datty;
     final Tensor datt;
     final Tensor dfch;
@@ -49,78 +58,130 @@ final class Activations implements AutoCloseable {
     private final Backend backend;
     private final Tensor storage;
     private final Tensor gradStorage;
-    private long next;
 
-    Activations(Backend be, Gpt2Config cfg, int capB, int capT) {
+    Activations(Backend be, ModelConfig cfg, int capB, int capT) {
         this.backend = be;
         this.capB = capB;
         this.capT = capT;
         long n = (long) capB * capT;
         int c = cfg.nEmbd();
         int layers = cfg.nLayer();
-        long attSize = be.attentionStateSize(capB, capT, c, cfg.nHead());
-        long dattSize = be.attentionScratchSize(capB, capT, c, cfg.nHead());
-        long perLayer = 16 * n * c + 4 * n + attSize;
-        // every view starts on a multiple of ALIGN elements (kernels read whole float4 rows)
-        long total = n * c + layers * perLayer + 2 * n * c + 2 * n + n * cfg.vocabSize() + (6 + 13L * layers) * ALIGN;
-        storage = be.allocate("activations", total);
-        next = 0;
-        encoded = take(be, storage, "encoded", n * c);
-        ln1 = new Tensor[layers];
-        ln1Mean = new Tensor[layers];
-        ln1Rstd = new Tensor[layers];
-        qkv = new Tensor[layers];
-        atty = new Tensor[layers];
-        att = new Tensor[layers];
-        residual2 = new Tensor[layers];
-        ln2 = new Tensor[layers];
-        ln2Mean = new Tensor[layers];
-        ln2Rstd = new Tensor[layers];
-        fch = new Tensor[layers];
-        fchGelu = new Tensor[layers];
-        residual3 = new Tensor[layers];
+        boolean llama = cfg.type().llamaBlock();
+        Heads h = cfg.heads();
+        long qkvSize = n * h.qkvWidth();
+        long attSize = be.attentionStateSize(capB, capT, h);
+        Arena a = new Arena();
+        int encodedIx = a.add("encoded", n * c);
+        int first = a.size();
         for (int l = 0; l < layers; l++) {
-            ln1[l] = take(be, storage, "h." + l + ".ln1", n * c);
-            ln1Mean[l] = take(be, storage, "h." + l + ".ln1_mean", n);
-            ln1Rstd[l] = take(be, storage, "h." + l + ".ln1_rstd", n);
-            qkv[l] = take(be, storage, "h." + l + ".qkv", 3 * n * c);
-            atty[l] = take(be, storage, "h." + l + ".atty", n * c);
-            att[l] = take(be, storage, "h." + l + ".att", attSize);
-            residual2[l] = take(be, storage, "h." + l + ".residual2", n * c);
-            ln2[l] = take(be, storage, "h." + l + ".ln2", n * c);
-            ln2Mean[l] = take(be, storage, "h." + l + ".ln2_mean", n);
-            ln2Rstd[l] = take(be, storage, "h." + l + ".ln2_rstd", n);
-            fch[l] = take(be, storage, "h." + l + ".fch", 4 * n * c);
-            fchGelu[l] = take(be, storage, "h." + l + ".fch_gelu", 4 * n * c);
-            residual3[l] = take(be, storage, "h." + l + ".residual3", n * c);
+            String p = "h." + l + ".";
+            a.add(p + "ln1", n * c);
+            a.add(p + "ln1_mean", llama ? 0 : n);
+            a.add(p + "ln1_rstd", n);
+            a.add(p + "qkv", qkvSize);
+            a.add(p + "qkv_rot", llama ? qkvSize : 0);
+            a.add(p + "qk_rstd", cfg.qkNorm() ? n * (h.q() + h.kv()) : 0);
+            a.add(p + "atty", n * h.width());
+            a.add(p + "att", attSize);
+            a.add(p + "residual2", n * c);
+            a.add(p + "ln2", n * c);
+            a.add(p + "ln2_mean", llama ? 0 : n);
+            a.add(p + "ln2_rstd", n);
+            a.add(p + "fch", n * cfg.mlpInWidth());
+            a.add(p + "fch_act", n * cfg.mlpWidth());
+            a.add(p + "residual3", n * c);
         }
-        proj = take(be, storage, "proj", n * c);
-        lnf = take(be, storage, "lnf", n * c);
-        lnfMean = take(be, storage, "lnf_mean", n);
-        lnfRstd = take(be, storage, "lnf_rstd", n);
-        logits = take(be, storage, "logits", n * cfg.vocabSize());
+        int tail = a.add("proj", n * c);
+        a.add("lnf", n * c);
+        a.add("lnf_mean", llama ? 0 : n);
+        a.add("lnf_rstd", n);
+        a.add("logits", n * cfg.vocabSize());
+        storage = a.allocate(be, "activations");
+        encoded = a.view(encodedIx);
+        ln1 = a.perLayer(first, 0, 15, layers);
+        ln1Mean = a.perLayer(first, 1, 15, layers);
+        ln1Rstd = a.perLayer(first, 2, 15, layers);
+        qkv = a.perLayer(first, 3, 15, layers);
+        qkvRot = a.perLayer(first, 4, 15, layers);
+        qkRstd = a.perLayer(first, 5, 15, layers);
+        atty = a.perLayer(first, 6, 15, layers);
+        att = a.perLayer(first, 7, 15, layers);
+        residual2 = a.perLayer(first, 8, 15, layers);
+        ln2 = a.perLayer(first, 9, 15, layers);
+        ln2Mean = a.perLayer(first, 10, 15, layers);
+        ln2Rstd = a.perLayer(first, 11, 15, layers);
+        fch = a.perLayer(first, 12, 15, layers);
+        fchGelu = a.perLayer(first, 13, 15, layers);
+        residual3 = a.perLayer(first, 14, 15, layers);
+        proj = a.view(tail);
+        lnf = a.view(tail + 1);
+        lnfMean = a.view(tail + 2);
+        lnfRstd = a.view(tail + 3);
+        logits = a.view(tail + 4);
 
-        long gradTotal = n * c * 3 + 3 * n * c + dattSize + 8 * n * c + n * cfg.vocabSize() + 8 * ALIGN;
-        gradStorage = be.allocate("activation-grads", gradTotal);
-        next = 0;
-        dres = take(be, gradStorage, "d.residual", n * c);
-        dln = take(be, gradStorage, "d.ln", n * c);
-        datty = take(be, gradStorage, "d.atty", n * c);
-        dqkv = take(be, gradStorage, "d.qkv", 3 * n * c);
-        datt = take(be, gradStorage, "d.att", dattSize);
-        dfch = take(be, gradStorage, "d.fch", 4 * n * c);
-        dfchGelu = take(be, gradStorage, "d.fch_gelu", 4 * n * c);
-        dlogits = take(be, gradStorage, "d.logits", n * cfg.vocabSize());
+        Arena g = new Arena();
+        g.add("d.residual", n * c);
+        g.add("d.ln", n * c);
+        g.add("d.atty", n * h.width());
+        g.add("d.qkv", qkvSize);
+        g.add("d.qkv_rot", llama ? qkvSize : 0);
+        g.add("d.att", be.attentionScratchSize(capB, capT, h));
+        g.add("d.fch", n * cfg.mlpInWidth());
+        g.add("d.fch_act", n * cfg.mlpWidth());
+        g.add("d.logits", n * cfg.vocabSize());
+        gradStorage = g.allocate(be, "activation-grads");
+        dres = g.view(0);
+        dln = g.view(1);
+        datty = g.view(2);
+        dqkv = g.view(3);
+        dqkvRot = g.view(4);
+        datt = g.view(5);
+        dfch = g.view(6);
+        dfchGelu = g.view(7);
+        dlogits = g.view(8);
     }
 
-    private Tensor take(Backend be, Tensor base, String name, long size) {
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("activation '" + name + "' needs " + size
-                    + " elements; use smaller batches or sequences");
+    /** Named sizes laid out one after another in one buffer, each view aligned; size 0 = absent (null). */
+    private static final class Arena {
+        private final List<String> names = new ArrayList<>();
+        private final List<long[]> spans = new ArrayList<>();
+        private long next;
+        private Backend be;
+        private Tensor base;
+
+        int add(String name, long size) {
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("activation '" + name + "' needs " + size
+                        + " elements; use smaller batches or sequences");
+            }
+            names.add(name);
+            spans.add(new long[] {next, size});
+            next += (size + ALIGN - 1) / ALIGN * ALIGN;
+            return names.size() - 1;
         }
-        Tensor t = be.view(base, name, next, (int) size);
-        next += (size + ALIGN - 1) / ALIGN * ALIGN;
-        return t;
+
+        int size() {
+            return names.size();
+        }
+
+        Tensor allocate(Backend backend, String name) {
+            this.be = backend;
+            this.base = backend.allocate(name, Math.max(1, next));
+            return base;
+        }
+
+        Tensor view(int i) {
+            long[] s = spans.get(i);
+            return s[1] == 0 ? null : be.view(base, names.get(i), s[0], (int) s[1]);
+        }
+
+        Tensor[] perLayer(int first, int index, int stride, int layers) {
+            Tensor[] t = new Tensor[layers];
+            for (int l = 0; l < layers; l++) {
+                t[l] = view(first + l * stride + index);
+            }
+            return t;
+        }
     }
 
     boolean fits(int b, int t) {

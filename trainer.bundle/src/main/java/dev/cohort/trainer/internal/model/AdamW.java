@@ -32,13 +32,13 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    private final Gpt2Model model;
+    private final PolicyModel model;
     private final Settings settings;
     private final ParamSet m;
     private final ParamSet v;
     private int step;
 
-    public AdamW(Gpt2Model model, Settings settings) {
+    public AdamW(PolicyModel model, Settings settings) {
         this.model = model;
         this.settings = settings;
         this.m = new ParamSet(model.backend(), model.config(), model.layout(), "adam.m");

@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.model;
 
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.Backend.Layout;
+import dev.cohort.trainer.internal.backend.Heads;
 import dev.cohort.trainer.internal.backend.StepGraph;
 import dev.cohort.trainer.internal.backend.Tensor;
 import java.util.ArrayList;
@@ -33,9 +34,9 @@ public final class Sampler implements AutoCloseable {
      */
     static final int ROW_BUCKET = 8;
 
-    private final Gpt2Model model;
+    private final PolicyModel model;
     private final Backend be;
-    private final Gpt2Config cfg;
+    private final ModelConfig cfg;
     private Tensor[] kCache;
     private Tensor[] vCache;
     private int slots;
@@ -46,7 +47,7 @@ public final class Sampler implements AutoCloseable {
     private int recordingFailures;
     private long replayedSteps;
 
-    public Sampler(Gpt2Model model) {
+    public Sampler(PolicyModel model) {
         this.model = model;
         this.be = model.backend();
         this.cfg = model.config();
@@ -60,29 +61,32 @@ public final class Sampler implements AutoCloseable {
         final Tensor mean;
         final Tensor rstd;
         final Tensor qkv;
+        final Tensor qkRstd;
         final Tensor atty;
         final Tensor proj;
         final Tensor fch;
         final Tensor fchGelu;
         final Tensor logits;
 
-        StepBuffers(Backend be, Gpt2Config cfg, int cap) {
+        StepBuffers(Backend be, ModelConfig cfg, int cap) {
             this.cap = cap;
             int c = cfg.nEmbd();
+            Heads h = cfg.heads();
             x = be.allocate("step.x", (long) cap * c);
             ln = be.allocate("step.ln", (long) cap * c);
             mean = be.allocate("step.mean", cap);
             rstd = be.allocate("step.rstd", cap);
-            qkv = be.allocate("step.qkv", 3L * cap * c);
-            atty = be.allocate("step.atty", (long) cap * c);
+            qkv = be.allocate("step.qkv", (long) cap * h.qkvWidth());
+            qkRstd = be.allocate("step.qk_rstd", (long) cap * (h.q() + h.kv()));
+            atty = be.allocate("step.atty", (long) cap * h.width());
             proj = be.allocate("step.proj", (long) cap * c);
-            fch = be.allocate("step.fch", 4L * cap * c);
-            fchGelu = be.allocate("step.fch_gelu", 4L * cap * c);
+            fch = be.allocate("step.fch", (long) cap * cfg.mlpInWidth());
+            fchGelu = be.allocate("step.fch_act", (long) cap * cfg.mlpWidth());
             logits = be.allocate("step.logits", (long) cap * cfg.vocabSize());
         }
 
         void release(Backend be) {
-            for (Tensor t : new Tensor[] {x, ln, mean, rstd, qkv, atty, proj, fch, fchGelu, logits}) {
+            for (Tensor t : new Tensor[] {x, ln, mean, rstd, qkv, qkRstd, atty, proj, fch, fchGelu, logits}) {
                 be.release(t);
             }
         }
@@ -122,8 +126,13 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
-    /** Samples one completion per prompt. */
+    /** Samples one completion per prompt, ending at {@code eos}. */
     public List<Completion> generate(List<int[]> prompts, SamplingParams p, int eos) {
+        return generate(prompts, p, new int[] {eos});
+    }
+
+    /** Samples one completion per prompt, ending at any of the ids {@code eos}. */
+    public List<Completion> generate(List<int[]> prompts, SamplingParams p, int[] eos) {
         int n = prompts.size();
         if (n == 0) {
             return List.of();
@@ -140,6 +149,7 @@ public final class Sampler implements AutoCloseable {
             throw new IllegalArgumentException("a prompt of " + longest + " tokens leaves no room in n_positions "
                     + cfg.nPositions());
         }
+        cfg.checkLength(longest + p.maxNewTokens());
         ensureCache(n, need);
         if (step == null || step.cap < n) {
             if (step != null) {
@@ -165,7 +175,7 @@ public final class Sampler implements AutoCloseable {
         releaseCache();
         kCache = new Tensor[cfg.nLayer()];
         vCache = new Tensor[cfg.nLayer()];
-        long size = (long) slots * cfg.nHead() * maxT * cfg.headSize();
+        long size = (long) slots * cfg.nKvHead() * maxT * cfg.headSize();
         for (int l = 0; l < cfg.nLayer(); l++) {
             kCache[l] = be.allocate("kcache." + l, size);
             vCache[l] = be.allocate("vcache." + l, size);
@@ -176,7 +186,7 @@ public final class Sampler implements AutoCloseable {
     private final class Decoding {
         final List<int[]> prompts;
         final SamplingParams p;
-        final int eos;
+        final int[] eos;
         final int n;
         final int[][] out;
         final float[][] lp;
@@ -194,7 +204,7 @@ public final class Sampler implements AutoCloseable {
         final float[] sampledLp;
         final float[] sampledLp1;
 
-        Decoding(List<int[]> prompts, SamplingParams p, int eos) {
+        Decoding(List<int[]> prompts, SamplingParams p, int[] eos) {
             this.prompts = prompts;
             this.p = p;
             this.eos = eos;
@@ -226,7 +236,7 @@ public final class Sampler implements AutoCloseable {
          * forward's sequences in one sample call).
          */
         void prefill() {
-            int c = cfg.nEmbd();
+            int qkvWidth = cfg.heads().qkvWidth();
             int v = cfg.vocabSize();
             // groups of consecutive identical prompts, by length
             java.util.Map<Integer, List<int[]>> byLength = new java.util.TreeMap<>();
@@ -260,9 +270,9 @@ public final class Sampler implements AutoCloseable {
                                 ((long) q * len + len - 1) * v, v);
                         for (int s = range[0]; s < range[1]; s++) {
                             for (int l = 0; l < cfg.nLayer(); l++) {
-                                Tensor qkv = be.view(model.qkvActivation(l), "prefill.qkv", (long) q * len * 3 * c,
-                                        len * 3 * c);
-                                be.cacheStore(kCache[l], vCache[l], qkv, s, len, c, cfg.nHead(), maxT);
+                                Tensor qkv = be.view(model.qkvActivation(l), "prefill.qkv",
+                                        (long) q * len * qkvWidth, len * qkvWidth);
+                                be.cacheStore(kCache[l], vCache[l], qkv, s, len, cfg.heads(), maxT);
                             }
                             Tensor row = be.view(step.logits, "prefill.row", (long) rows * v, v);
                             be.zero(row);
@@ -288,7 +298,7 @@ public final class Sampler implements AutoCloseable {
             lp[s][len[s]] = logprob;
             lp1[s][len[s]] = logprobT1;
             len[s]++;
-            if (token == eos) {
+            if (isEos(token)) {
                 done[s] = true;
                 finish[s] = Completion.Finish.EOS;
             } else if (len[s] == p.maxNewTokens() || prompts.get(s).length + len[s] >= cfg.nPositions()) {
@@ -371,30 +381,68 @@ public final class Sampler implements AutoCloseable {
             forwardStep(rows);
         }
 
+        boolean isEos(int token) {
+            for (int e : eos) {
+                if (token == e) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         void forwardStep(int rows) {
             int c = cfg.nEmbd();
-            float eps = cfg.layerNormEpsilon();
+            Heads h = cfg.heads();
+            Layout layout = model.weightLayout();
             ParamSet w = model.params();
             be.embeddingForward(step.x, rowToken, rowPos, rows, w.wte(), w.wpe(), c);
             ParamSet.Block first = w.block(0);
-            be.layerNormForward(step.ln, step.mean, step.rstd, step.x, first.ln1w(), first.ln1b(), rows, c, eps);
-            // each residual add goes with the layer norm that reads its sum (one pass where fused)
+            norm(first.ln1w(), first.ln1b(), rows);
+            // each residual add goes with the norm that reads its sum (one pass where fused)
             for (int l = 0; l < cfg.nLayer(); l++) {
                 ParamSet.Block b = w.block(l);
-                be.matmulForward(step.qkv, step.ln, b.qkvw(), b.qkvb(), rows, c, 3 * c, Layout.IN_OUT);
-                be.attentionStep(step.atty, step.qkv, kCache[l], vCache[l], rowSlot, rowPos, rows, c, cfg.nHead(), maxT);
-                be.matmulForward(step.proj, step.atty, b.attprojw(), b.attprojb(), rows, c, c, Layout.IN_OUT);
-                be.residualLayerNormForward(step.x, step.x, step.proj, step.ln, step.mean, step.rstd, b.ln2w(),
-                        b.ln2b(), rows, c, eps);
-                be.matmulForward(step.fch, step.ln, b.fcw(), b.fcb(), rows, c, 4 * c, Layout.IN_OUT);
-                be.geluForward(step.fchGelu, step.fch, 4L * rows * c);
-                be.matmulForward(step.proj, step.fchGelu, b.fcprojw(), b.fcprojb(), rows, 4 * c, c, Layout.IN_OUT);
+                be.matmulForward(step.qkv, step.ln, b.qkvw(), b.qkvb(), rows, c, h.qkvWidth(), layout);
+                if (cfg.type().llamaBlock()) {
+                    if (cfg.qkNorm()) {
+                        be.headRmsNormForward(step.qkv, step.qkRstd, step.qkv, b.qNorm(), b.kNorm(), rows, h,
+                                cfg.normEps());
+                    }
+                    be.ropeForward(step.qkv, step.qkv, rowPos, model.invFreq(), rows, h);
+                }
+                be.attentionStep(step.atty, step.qkv, kCache[l], vCache[l], rowSlot, rowPos, rows, h, maxT);
+                be.matmulForward(step.proj, step.atty, b.attprojw(), b.attprojb(), rows, h.width(), c, layout);
+                residualNorm(b.ln2w(), b.ln2b(), rows);
+                be.matmulForward(step.fch, step.ln, b.fcw(), b.fcb(), rows, c, cfg.mlpInWidth(), layout);
+                if (cfg.type().llamaBlock()) {
+                    be.swigluForward(step.fchGelu, step.fch, rows, cfg.mlpWidth());
+                } else {
+                    be.geluForward(step.fchGelu, step.fch, (long) rows * cfg.mlpWidth());
+                }
+                be.matmulForward(step.proj, step.fchGelu, b.fcprojw(), b.fcprojb(), rows, cfg.mlpWidth(), c, layout);
                 boolean last = l == cfg.nLayer() - 1;
-                be.residualLayerNormForward(step.x, step.x, step.proj, step.ln, step.mean, step.rstd,
-                        last ? w.lnfw() : w.block(l + 1).ln1w(), last ? w.lnfb() : w.block(l + 1).ln1b(), rows, c,
-                        eps);
+                residualNorm(last ? w.lnfw() : w.block(l + 1).ln1w(), last ? w.lnfb() : w.block(l + 1).ln1b(), rows);
             }
-            be.matmulForward(step.logits, step.ln, w.wte(), null, rows, c, cfg.vocabSize(), Layout.OUT_IN);
+            be.matmulForward(step.logits, step.ln, w.lmHead(), null, rows, c, cfg.vocabSize(), Layout.OUT_IN);
+        }
+
+        private void norm(Tensor weight, Tensor bias, int rows) {
+            if (cfg.type().llamaBlock()) {
+                be.rmsNormForward(step.ln, step.rstd, step.x, weight, rows, cfg.nEmbd(), cfg.normEps());
+            } else {
+                be.layerNormForward(step.ln, step.mean, step.rstd, step.x, weight, bias, rows, cfg.nEmbd(),
+                        cfg.normEps());
+            }
+        }
+
+        /** x += proj, then the norm of x into ln. */
+        private void residualNorm(Tensor weight, Tensor bias, int rows) {
+            if (cfg.type().llamaBlock()) {
+                be.residualRmsNormForward(step.x, step.x, step.proj, step.ln, step.rstd, weight, rows, cfg.nEmbd(),
+                        cfg.normEps());
+            } else {
+                be.residualLayerNormForward(step.x, step.x, step.proj, step.ln, step.mean, step.rstd, weight, bias,
+                        rows, cfg.nEmbd(), cfg.normEps());
+            }
         }
 
         List<Completion> results() {

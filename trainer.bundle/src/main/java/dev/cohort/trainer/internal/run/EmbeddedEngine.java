@@ -4,8 +4,8 @@ import dev.cohort.api.engine.GenerationRequest;
 import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.api.engine.RolloutEngine;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import java.io.IOException;
@@ -19,11 +19,11 @@ import java.util.List;
  */
 public final class EmbeddedEngine implements RolloutEngine, AutoCloseable {
 
-    private final Gpt2Model model;
+    private final PolicyModel model;
     private final Sampler sampler;
     private long version;
 
-    public EmbeddedEngine(Gpt2Model model) {
+    public EmbeddedEngine(PolicyModel model) {
         this.model = model;
         this.sampler = new Sampler(model);
     }
@@ -58,7 +58,7 @@ public final class EmbeddedEngine implements RolloutEngine, AutoCloseable {
 
     @Override
     public void loadWeights(Path directory, long newVersion) throws IOException {
-        try (Gpt2Model loaded = Gpt2Checkpoint.load(directory, model.backend())) {
+        try (PolicyModel loaded = HfCheckpoint.load(directory, model.backend())) {
             float[] values = new float[(int) model.layout().total()];
             model.backend().read(loaded.params().all(), values);
             model.backend().write(model.params().all(), values);

@@ -2,7 +2,7 @@ package dev.cohort.trainer.internal.run;
 
 import dev.cohort.api.reward.RewardInput;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import dev.cohort.trainer.internal.reward.RewardColumns;
@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class Evaluator {
 
-    private final Gpt2Model model;
+    private final PolicyModel model;
     private final Tokenizer tok;
     private final RewardScoring scoring;
     private final List<RewardSpec> rewards;
@@ -31,7 +31,7 @@ final class Evaluator {
     private final int maxPromptLength;
     private final int maxNewTokens;
 
-    Evaluator(Gpt2Model model, Tokenizer tok, RewardScoring scoring, List<RewardSpec> rewards, ScoringPolicy policy,
+    Evaluator(PolicyModel model, Tokenizer tok, RewardScoring scoring, List<RewardSpec> rewards, ScoringPolicy policy,
             String promptField, int maxPromptLength, int maxNewTokens) {
         this.model = model;
         this.tok = tok;

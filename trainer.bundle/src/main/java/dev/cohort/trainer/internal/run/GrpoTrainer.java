@@ -9,7 +9,7 @@ import dev.cohort.api.rollout.RolloutPublisher;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
 import dev.cohort.trainer.internal.model.AdamW;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.objective.Advantages;
 import dev.cohort.trainer.internal.objective.StepMetricsAccumulator;
 import dev.cohort.trainer.internal.reward.RewardColumns;
@@ -36,7 +36,7 @@ import java.util.function.Consumer;
 final class GrpoTrainer {
 
     private final TrainerSettings s;
-    private final Gpt2Model model;
+    private final PolicyModel model;
     private final Tokenizer tok;
     private final PromptSource prompts;
     private final RolloutEngine engine;
@@ -54,7 +54,7 @@ final class GrpoTrainer {
     private double[][] lastRewards;
     private Path lastCheckpoint;
 
-    GrpoTrainer(TrainerSettings s, Gpt2Model model, Gpt2Model reference, Tokenizer tok, PromptSource prompts,
+    GrpoTrainer(TrainerSettings s, PolicyModel model, PolicyModel reference, Tokenizer tok, PromptSource prompts,
             RolloutEngine engine, RewardScoring scoring, RolloutPublisher rollouts, TrainingPublisher metrics,
             Map<String, Object> config, Consumer<TrainingMetrics> progress) {
         this.s = s;
@@ -218,7 +218,7 @@ final class GrpoTrainer {
         // one directory per version: a worker resynced later never reads files of a newer version
         Path dir = s.runDir().resolve("weights-sync").resolve("v" + version);
         try {
-            dev.cohort.trainer.internal.model.Gpt2Checkpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
+            dev.cohort.trainer.internal.model.HfCheckpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
             dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);
             engine.loadWeights(dir, version);
         } catch (IOException e) {

@@ -1,6 +1,6 @@
 package dev.cohort.trainer.internal.run;
 
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.objective.GrpoLoss;
 import dev.cohort.trainer.internal.objective.MicroBatch;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
@@ -16,8 +16,8 @@ import java.util.Arrays;
  */
 final class PolicyUpdate {
 
-    private final Gpt2Model model;
-    private final Gpt2Model reference;
+    private final PolicyModel model;
+    private final PolicyModel reference;
     private final ObjectiveConfig objective;
     private final GrpoLoss loss;
     private final float temperature;
@@ -30,7 +30,7 @@ final class PolicyUpdate {
     double entropySum;
     long entropyTokens;
 
-    PolicyUpdate(Gpt2Model model, Gpt2Model reference, ObjectiveConfig objective, float temperature, int microBatch) {
+    PolicyUpdate(PolicyModel model, PolicyModel reference, ObjectiveConfig objective, float temperature, int microBatch) {
         this.model = model;
         this.reference = reference;
         this.objective = objective;

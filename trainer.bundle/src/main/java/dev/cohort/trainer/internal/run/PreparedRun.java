@@ -2,7 +2,7 @@ package dev.cohort.trainer.internal.run;
 
 import dev.cohort.api.engine.RolloutEngine;
 import dev.cohort.trainer.internal.backend.Backend;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,8 +13,8 @@ import java.util.Map;
  * says which and why), model (and reference model when beta > 0), tokenizer, prompts, held-out
  * rows and the Config Admin properties of its plugins.
  */
-record PreparedRun(TrainerSettings settings, Backend backend, String backendInfo, Gpt2Model model,
-        Gpt2Model reference, Tokenizer tok,
+record PreparedRun(TrainerSettings settings, Backend backend, String backendInfo, PolicyModel model,
+        PolicyModel reference, Tokenizer tok,
         PromptSource prompts, List<Map<String, Object>> evalRows, String promptField, String engineName,
         Map<String, Map<String, Object>> plugins, Map<String, Object> config, Path resumeFrom) implements AutoCloseable {
 

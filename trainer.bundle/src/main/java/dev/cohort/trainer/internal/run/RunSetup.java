@@ -4,10 +4,10 @@ import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
 import dev.cohort.trainer.internal.model.AdamW;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
@@ -35,14 +35,14 @@ final class RunSetup {
         BackendSelection.Selected selected = BackendSelection.select(c.backend(), c.cudaMatmul(), c.source(),
                 BackendSelection.SYSTEM);
         Backend backend = selected.backend();
-        Gpt2Model model = null;
-        Gpt2Model reference = null;
+        PolicyModel model = null;
+        PolicyModel reference = null;
         try {
             Tokenizer tok;
             String runId;
             if (resume != null) {
                 TrainerState.Saved saved = TrainerState.read(resume);
-                model = Gpt2Checkpoint.load(resume, backend);
+                model = HfCheckpoint.load(resume, backend);
                 tok = TokenizerFiles.read(resume, model.config().vocabSize());
                 runId = saved.runId();
             } else {
@@ -98,14 +98,14 @@ final class RunSetup {
                 c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir);
     }
 
-    record ModelAndTokenizer(Gpt2Model model, Tokenizer tok) {
+    record ModelAndTokenizer(PolicyModel model, Tokenizer tok) {
     }
 
     /** The configured model: a checkpoint directory, or a named size initialised from the seed. */
     static ModelAndTokenizer load(RunConfig c, Backend backend) throws IOException {
         Path dir = Path.of(c.model());
         if (Files.isDirectory(dir)) {
-            Gpt2Model m = Gpt2Checkpoint.load(dir, backend);
+            PolicyModel m = HfCheckpoint.load(dir, backend);
             Tokenizer tok = c.tokenizer().equals("auto") ? TokenizerFiles.read(dir, m.config().vocabSize())
                     : explicit(c);
             if (tok.vocabSize() != m.config().vocabSize()) {
@@ -115,18 +115,23 @@ final class RunSetup {
             }
             return new ModelAndTokenizer(m, tok);
         }
-        Gpt2Config size;
+        ModelConfig size;
         try {
-            size = Gpt2Config.named(c.model());
+            size = ModelConfig.named(c.model());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(c.source() + ": model: '" + c.model()
-                    + "' is neither a checkpoint directory nor a known size (gpt2, gpt2-medium, gpt2-large, gpt2-xl, tiny)");
+                    + "' is neither a checkpoint directory nor a known size (" + e.getMessage().replaceFirst(".*known: ", "")
+                    + ")");
+        }
+        if (size.type().llamaBlock() && c.tokenizer().equals("auto")) {
+            throw new IllegalArgumentException(c.source() + ": model: '" + c.model() + "' is a random "
+                    + size.type().hfName() + " initialisation without a tokenizer; set tokenizer: char (with"
+                    + " tokenizer_alphabet) or gpt2, or point model at a checkpoint directory with its tokenizer");
         }
         Tokenizer tok = c.tokenizer().equals("auto") ? new Gpt2Tokenizer() : explicit(c);
-        Gpt2Config cfg = new Gpt2Config(size.nLayer(), size.nHead(), size.nEmbd(), size.nPositions(), tok.vocabSize(),
-                size.layerNormEpsilon(), tok.eos());
-        Gpt2Model m = new Gpt2Model(backend, cfg);
-        Gpt2Init.initialize(m, c.seed());
+        ModelConfig cfg = size.withVocabulary(tok.vocabSize(), tok.eos());
+        PolicyModel m = new PolicyModel(backend, cfg);
+        ModelInit.initialize(m, c.seed());
         return new ModelAndTokenizer(m, tok);
     }
 

@@ -8,8 +8,8 @@ import dev.cohort.trainer.internal.checkpoint.DType;
 import dev.cohort.trainer.internal.checkpoint.SafeTensors;
 import dev.cohort.trainer.internal.checkpoint.TensorData;
 import dev.cohort.trainer.internal.model.AdamW;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
@@ -39,13 +39,13 @@ final class TrainerState {
     private TrainerState() {
     }
 
-    static Path save(Path runDir, int step, Gpt2Model model, Tokenizer tok, AdamW opt, long dataPosition,
+    static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
             String runId, long seed, Map<String, Object> config) throws IOException {
         Files.createDirectories(runDir);
         Path target = runDir.resolve("checkpoint-" + step);
         Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
         try {
-            Gpt2Checkpoint.save(model, tmp, DType.F32);
+            HfCheckpoint.save(model, tmp, DType.F32);
             TokenizerFiles.write(tmp, tok);
             float[] m = new float[(int) model.layout().total()];
             float[] v = new float[m.length];
@@ -85,7 +85,7 @@ final class TrainerState {
     }
 
     /** Loads the optimizer's moments and step count. */
-    static void restoreOptimizer(Path checkpoint, Gpt2Model model, AdamW opt, int optimizerStep) throws IOException {
+    static void restoreOptimizer(Path checkpoint, PolicyModel model, AdamW opt, int optimizerStep) throws IOException {
         Map<String, TensorData> t = new SafeTensors().read(checkpoint.resolve(OPTIMIZER));
         TensorData m = t.get("exp_avg");
         TensorData v = t.get("exp_avg_sq");

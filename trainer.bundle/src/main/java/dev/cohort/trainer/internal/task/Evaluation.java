@@ -1,7 +1,7 @@
 package dev.cohort.trainer.internal.task;
 
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
@@ -26,7 +26,7 @@ public final class Evaluation {
     }
 
     /** Mean greedy reward over the rows (0 for no rows). */
-    public static double accuracy(Gpt2Model model, Tokenizer tokenizer, List<Map<String, Object>> rows,
+    public static double accuracy(PolicyModel model, Tokenizer tokenizer, List<Map<String, Object>> rows,
             int maxNewTokens) {
         if (rows.isEmpty()) {
             return 0;
@@ -48,8 +48,8 @@ public final class Evaluation {
         return sum / rows.size();
     }
 
-    /** {@link #accuracy(Gpt2Model, Tokenizer, List, int)} with {@link #MAX_NEW_TOKENS}. */
-    public static double accuracy(Gpt2Model model, Tokenizer tokenizer, List<Map<String, Object>> rows) {
+    /** {@link #accuracy(PolicyModel, Tokenizer, List, int)} with {@link #MAX_NEW_TOKENS}. */
+    public static double accuracy(PolicyModel model, Tokenizer tokenizer, List<Map<String, Object>> rows) {
         return accuracy(model, tokenizer, rows, MAX_NEW_TOKENS);
     }
 }

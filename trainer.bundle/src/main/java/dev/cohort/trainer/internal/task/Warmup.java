@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.checkpoint.DType;
 import dev.cohort.trainer.internal.model.AdamW;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
 import java.io.IOException;
@@ -145,13 +145,13 @@ public final class Warmup {
         List<AdditionTask.Problem> subset = trainProblems.subList(0, s.problems);
         List<Map<String, Object>> validation = AdditionTask.rows(
                 trainProblems.subList(s.problems, s.problems + s.validation));
-        Gpt2Config cfg = new Gpt2Config(s.layers, s.heads, s.embd, s.positions, tok.vocabSize(), 1e-5f, tok.eos());
+        ModelConfig cfg = ModelConfig.gpt2(s.layers, s.heads, s.embd, s.positions, tok.vocabSize(), 1e-5f, tok.eos());
         int t = AdditionTask.PROMPT_TOKENS + AdditionTask.MAX_ANSWER_TOKENS + 1;
         SplittableRandom order = new SplittableRandom(s.seed);
         try (JavaBackend be = new JavaBackend(s.threads);
-                Gpt2Model model = new Gpt2Model(be, cfg);
+                PolicyModel model = new PolicyModel(be, cfg);
                 AdamW opt = new AdamW(model, AdamW.Settings.defaults())) {
-            Gpt2Init.initialize(model, s.seed);
+            ModelInit.initialize(model, s.seed);
             LrSchedule lr = new LrSchedule(LrSchedule.Kind.CONSTANT, s.lr, s.warmupSteps, s.maxSteps);
             int[] tokens = new int[s.batch * t];
             int[] targets = new int[s.batch * t];
@@ -194,7 +194,7 @@ public final class Warmup {
                         + " --max-steps %d; saving anyway%n", acc, s.target, s.maxSteps);
             }
             double heldOut = Evaluation.accuracy(model, tok, task.heldOutRows());
-            Gpt2Checkpoint.save(model, s.out, DType.F32);
+            HfCheckpoint.save(model, s.out, DType.F32);
             writeTokenizer(s.out, tok);
             return new Result(step, loss, acc, heldOut, model.layout().total());
         }

@@ -67,7 +67,7 @@ class AttentionTest {
         float[] qkv = uniform(1, b * t * 3 * c, 1.5f);
         Tensor out = be.allocate("out", b * t * c);
         Tensor att = tensor(be, "att", uniform(2, b * nh * t * t, 1f)); // entries above the diagonal must be zeroed
-        be.attentionForward(out, att, tensor(be, "qkv", qkv), b, t, c, nh);
+        be.attentionForward(out, att, tensor(be, "qkv", qkv), b, t, Heads.multiHead(c, nh));
         double[][] ref = naive(qkv, b, t, c, nh);
         assertClose("out", ref[0], read(be, out), 1e-5, 1e-6);
         assertClose("att", ref[1], read(be, att), 1e-5, 1e-7);
@@ -87,16 +87,16 @@ class AttentionTest {
         Tensor dqkv = be.allocate("dqkv", b * t * 3 * c);
         Tensor datt = be.allocate("datt", b * nh * t * t);
         Tensor dout = tensor(be, "dout", r);
-        be.attentionForward(out, att, tQkv, b, t, c, nh);
-        be.attentionBackward(dqkv, datt, dout, tQkv, att, b, t, c, nh);
+        be.attentionForward(out, att, tQkv, b, t, Heads.multiHead(c, nh));
+        be.attentionBackward(dqkv, datt, dout, tQkv, att, b, t, Heads.multiHead(c, nh));
         float[] g = read(be, dqkv);
         double[] numeric = new GradientCheck(be).numeric(tQkv, qkv, () -> {
-            be.attentionForward(out, att, tQkv, b, t, c, nh);
+            be.attentionForward(out, att, tQkv, b, t, Heads.multiHead(c, nh));
             return dot(r, read(be, out));
         });
         GradientCheck.assertGradient("dqkv", g, numeric);
-        be.attentionForward(out, att, tQkv, b, t, c, nh);
-        be.attentionBackward(dqkv, datt, dout, tQkv, att, b, t, c, nh);
+        be.attentionForward(out, att, tQkv, b, t, Heads.multiHead(c, nh));
+        be.attentionBackward(dqkv, datt, dout, tQkv, att, b, t, Heads.multiHead(c, nh));
         assertDoubled("dqkv", g, read(be, dqkv));
     }
 
@@ -110,18 +110,18 @@ class AttentionTest {
         int prefill = 4;
         float[] qkv = uniform(5, t * 3 * c, 1.5f);
         Tensor full = be.allocate("full", t * c);
-        be.attentionForward(full, be.allocate("att", nh * t * t), tensor(be, "qkv", qkv), 1, t, c, nh);
+        be.attentionForward(full, be.allocate("att", nh * t * t), tensor(be, "qkv", qkv), 1, t, Heads.multiHead(c, nh));
         float[] expected = read(be, full);
 
         Tensor kCache = be.allocate("kCache", (long) slots * maxT * c);
         Tensor vCache = be.allocate("vCache", (long) slots * maxT * c);
         int slot = 2;
-        be.cacheStore(kCache, vCache, tensor(be, "prefix", Arrays.copyOf(qkv, prefill * 3 * c)), slot, prefill, c, nh,
+        be.cacheStore(kCache, vCache, tensor(be, "prefix", Arrays.copyOf(qkv, prefill * 3 * c)), slot, prefill, Heads.multiHead(c, nh),
                 maxT);
         Tensor out = be.allocate("out", c);
         for (int pos = prefill; pos < t; pos++) {
             Tensor row = tensor(be, "row", Arrays.copyOfRange(qkv, pos * 3 * c, (pos + 1) * 3 * c));
-            be.attentionStep(out, row, kCache, vCache, new int[] {slot}, new int[] {pos}, 1, c, nh, maxT);
+            be.attentionStep(out, row, kCache, vCache, new int[] {slot}, new int[] {pos}, 1, Heads.multiHead(c, nh), maxT);
             // the same operations in the same order as the training forward: equal bit for bit
             assertArrayEquals(Arrays.copyOfRange(expected, pos * c, (pos + 1) * c), read(be, out), "position " + pos);
         }
@@ -137,18 +137,18 @@ class AttentionTest {
         float[] b = uniform(7, t * 3 * c, 1f);
         Tensor fullA = be.allocate("fullA", t * c);
         Tensor fullB = be.allocate("fullB", t * c);
-        be.attentionForward(fullA, be.allocate("attA", nh * t * t), tensor(be, "a", a), 1, t, c, nh);
-        be.attentionForward(fullB, be.allocate("attB", nh * t * t), tensor(be, "b", b), 1, t, c, nh);
+        be.attentionForward(fullA, be.allocate("attA", nh * t * t), tensor(be, "a", a), 1, t, Heads.multiHead(c, nh));
+        be.attentionForward(fullB, be.allocate("attB", nh * t * t), tensor(be, "b", b), 1, t, Heads.multiHead(c, nh));
         Tensor kCache = be.allocate("kCache", 2L * maxT * c);
         Tensor vCache = be.allocate("vCache", 2L * maxT * c);
         // sequence a in slot 1 prefilled with 4 positions, sequence b in slot 0 with 2
-        be.cacheStore(kCache, vCache, tensor(be, "pa", Arrays.copyOf(a, 4 * 3 * c)), 1, 4, c, nh, maxT);
-        be.cacheStore(kCache, vCache, tensor(be, "pb", Arrays.copyOf(b, 2 * 3 * c)), 0, 2, c, nh, maxT);
+        be.cacheStore(kCache, vCache, tensor(be, "pa", Arrays.copyOf(a, 4 * 3 * c)), 1, 4, Heads.multiHead(c, nh), maxT);
+        be.cacheStore(kCache, vCache, tensor(be, "pb", Arrays.copyOf(b, 2 * 3 * c)), 0, 2, Heads.multiHead(c, nh), maxT);
         float[] rows = new float[2 * 3 * c];
         System.arraycopy(a, 4 * 3 * c, rows, 0, 3 * c);
         System.arraycopy(b, 2 * 3 * c, rows, 3 * c, 3 * c);
         Tensor out = be.allocate("out", 2 * c);
-        be.attentionStep(out, tensor(be, "rows", rows), kCache, vCache, new int[] {1, 0}, new int[] {4, 2}, 2, c, nh,
+        be.attentionStep(out, tensor(be, "rows", rows), kCache, vCache, new int[] {1, 0}, new int[] {4, 2}, 2, Heads.multiHead(c, nh),
                 maxT);
         float[] got = read(be, out);
         assertArrayEquals(Arrays.copyOfRange(read(be, fullA), 4 * c, 5 * c), Arrays.copyOfRange(got, 0, c));
@@ -160,7 +160,7 @@ class AttentionTest {
         int t = 5;
         int nh = 1;
         Tensor att = be.allocate("att", t * t);
-        be.attentionForward(be.allocate("out", t * 4), att, tensor(be, "qkv", uniform(8, t * 12, 2f)), 1, t, 4, nh);
+        be.attentionForward(be.allocate("out", t * 4), att, tensor(be, "qkv", uniform(8, t * 12, 2f)), 1, t, Heads.multiHead(4, nh));
         float[] p = read(be, att);
         for (int i = 0; i < t; i++) {
             double sum = 0;

@@ -171,20 +171,20 @@ class CudaParityTest {
             double dqkvTol, boolean compareAtt) {
         Twin qkv = new Twin("qkv", uniform(r, b * t * 3 * c, 1));
         Twin out = new Twin("out", b * t * c);
-        Twin att = new Twin("att", (int) Math.max(java.attentionStateSize(b, t, c, nh),
-                cuda.attentionStateSize(b, t, c, nh)));
-        java.attentionForward(out.j, att.j, qkv.j, b, t, c, nh);
-        cuda.attentionForward(out.c, att.c, qkv.c, b, t, c, nh);
+        Twin att = new Twin("att", (int) Math.max(java.attentionStateSize(b, t, Heads.multiHead(c, nh)),
+                cuda.attentionStateSize(b, t, Heads.multiHead(c, nh))));
+        java.attentionForward(out.j, att.j, qkv.j, b, t, Heads.multiHead(c, nh));
+        cuda.attentionForward(out.c, att.c, qkv.c, b, t, Heads.multiHead(c, nh));
         if (compareAtt) {
             att.assertAbs(what + " probabilities", ABS);
         }
         out.assertAbs(what + " forward", outTol);
         Twin dout = new Twin("dout", uniform(r, b * t * c, 1));
         Twin dqkv = new Twin("dqkv", uniform(r, b * t * 3 * c, 1));
-        Twin datt = new Twin("datt", (int) Math.max(java.attentionScratchSize(b, t, c, nh),
-                cuda.attentionScratchSize(b, t, c, nh)));
-        java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, c, nh);
-        cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, c, nh);
+        Twin datt = new Twin("datt", (int) Math.max(java.attentionScratchSize(b, t, Heads.multiHead(c, nh)),
+                cuda.attentionScratchSize(b, t, Heads.multiHead(c, nh))));
+        java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, Heads.multiHead(c, nh));
+        cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, Heads.multiHead(c, nh));
         dqkv.assertRel(what + " dqkv", dqkvTol);
     }
 
@@ -226,19 +226,19 @@ class CudaParityTest {
         // attention against the Java backend's fp32, with TF32 bounds; T = 130 ends in a partial
         // tile, T = 37 is one
         openTf32With(CudaBackend.FUSED_ATTENTION_PROPERTY, "fused");
-        assertEquals(2L * 2 * 130 * 65, cuda.attentionStateSize(2, 130, 128, 2), "fused state: log-sum-exp + output");
-        assertEquals(0L, cuda.attentionScratchSize(2, 130, 128, 2), "fused scratch");
+        assertEquals(2L * 2 * 130 * 65, cuda.attentionStateSize(2, 130, Heads.multiHead(128, 2)), "fused state: log-sum-exp + output");
+        assertEquals(0L, cuda.attentionScratchSize(2, 130, Heads.multiHead(128, 2)), "fused scratch");
         SplittableRandom r = new SplittableRandom(9);
         attentionParity("fused attention (TF32), T 130", r, 2, 130, 128, 2, 5e-3, 1e-2, false);
         attentionParity("fused attention (TF32), T 37", r, 3, 37, 128, 2, 5e-3, 1e-2, false);
         // another head size: the materialised path
-        assertEquals(3L * 4 * 37 * 37, cuda.attentionStateSize(3, 37, 64, 4), "head size 16: probabilities");
+        assertEquals(3L * 4 * 37 * 37, cuda.attentionStateSize(3, 37, Heads.multiHead(64, 4)), "head size 16: probabilities");
         cuda.close();
         java.close();
         // turned off: the materialised path, in TF32
         openTf32Setting(CudaBackend.FUSED_ATTENTION_PROPERTY, "false");
         assertFalse(cuda.gemmInfo().contains("fused"), cuda.gemmInfo());
-        assertEquals(2L * 2 * 130 * 130, cuda.attentionStateSize(2, 130, 128, 2), "unfused: probabilities");
+        assertEquals(2L * 2 * 130 * 130, cuda.attentionStateSize(2, 130, Heads.multiHead(128, 2)), "unfused: probabilities");
         attentionParity("materialised attention (TF32), T 130", new SplittableRandom(9), 2, 130, 128, 2, 5e-3,
                 1e-2, true);
     }
@@ -292,8 +292,8 @@ class CudaParityTest {
         Twin v = new Twin("v", slots * maxT * c);
         Twin prefill = new Twin("prefill", uniform(r, t * 3 * c, 1));
         for (int s = 0; s < slots; s++) {
-            java.cacheStore(k.j, v.j, prefill.j, s, t - s, c, nh, maxT);
-            cuda.cacheStore(k.c, v.c, prefill.c, s, t - s, c, nh, maxT);
+            java.cacheStore(k.j, v.j, prefill.j, s, t - s, Heads.multiHead(c, nh), maxT);
+            cuda.cacheStore(k.c, v.c, prefill.c, s, t - s, Heads.multiHead(c, nh), maxT);
         }
         if (compareCaches) {
             k.assertAbs("cacheStore k" + at, 0);
@@ -304,8 +304,8 @@ class CudaParityTest {
         int[] pos = {t - 4, t, t - 2, t - 1};
         Twin qkv = new Twin("qkv", uniform(r, n * 3 * c, 1));
         Twin out = new Twin("out", n * c);
-        java.attentionStep(out.j, qkv.j, k.j, v.j, slot, pos, n, c, nh, maxT);
-        cuda.attentionStep(out.c, qkv.c, k.c, v.c, slot, pos, n, c, nh, maxT);
+        java.attentionStep(out.j, qkv.j, k.j, v.j, slot, pos, n, Heads.multiHead(c, nh), maxT);
+        cuda.attentionStep(out.c, qkv.c, k.c, v.c, slot, pos, n, Heads.multiHead(c, nh), maxT);
         out.assertAbs("attentionStep" + at, outTol);
         if (compareCaches) {
             k.assertAbs("attentionStep k cache" + at, 0);

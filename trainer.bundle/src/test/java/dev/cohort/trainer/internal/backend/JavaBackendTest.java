@@ -72,7 +72,7 @@ class JavaBackendTest {
         assertMessage(() -> be.layerNormForward(be.allocate("o", 6), be.allocate("mean1", 1), be.allocate("r", 2), inp,
                 be.allocate("lw", 3), be.allocate("lb", 3), 2, 3, 1e-5f), "'mean1'", "1", "2");
         assertMessage(() -> be.attentionForward(be.allocate("o", 8), be.allocate("att", 3), be.allocate("qkv", 24), 1,
-                2, 4, 2), "'att'", "3", "8");
+                2, Heads.multiHead(4, 2)), "'att'", "3", "8");
         assertMessage(() -> be.accumulate(be.allocate("dst", 4), be.allocate("src", 3)), "'src'", "3", "4");
     }
 
@@ -83,7 +83,7 @@ class JavaBackendTest {
         assertMessage(() -> be.embeddingForward(be.allocate("o", 6), new int[] {0, 3}, new int[] {0, 1}, 2, wte, wpe, 3),
                 "tokens[1] = 3", "'wte'");
         assertMessage(() -> be.attentionForward(be.allocate("o", 9), be.allocate("a", 9), be.allocate("q", 27), 1, 1,
-                9, 2), "C = 9", "NH = 2");
+                Heads.multiHead(9, 2)), "C = 9", "NH = 2");
         assertMessage(() -> be.tokenLogprobs(new float[1], null, be.allocate("l", 4), new int[] {4}, 1, 4, 1f),
                 "targets[0] = 4");
         assertMessage(() -> be.tokenLogprobs(new float[1], null, be.allocate("l", 4), new int[] {0}, 1, 4, 0f),
@@ -94,8 +94,8 @@ class JavaBackendTest {
                 new long[1]), "rng", "1", "2");
         Tensor cache = be.allocate("kCache", 2 * 4 * 8);
         assertMessage(() -> be.attentionStep(be.allocate("o", 8), be.allocate("q", 24), cache, be.allocate("v", 64),
-                new int[] {2}, new int[] {0}, 1, 8, 2, 4), "slots[0] = 2", "'kCache'");
-        assertMessage(() -> be.cacheStore(cache, be.allocate("v", 64), be.allocate("q", 5 * 24), 0, 5, 8, 2, 4), "maxT");
+                new int[] {2}, new int[] {0}, 1, Heads.multiHead(8, 2), 4), "slots[0] = 2", "'kCache'");
+        assertMessage(() -> be.cacheStore(cache, be.allocate("v", 64), be.allocate("q", 5 * 24), 0, 5, Heads.multiHead(8, 2), 4), "maxT");
     }
 
     @Test

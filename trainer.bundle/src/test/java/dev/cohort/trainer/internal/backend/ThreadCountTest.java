@@ -70,10 +70,10 @@ class ThreadCountTest {
             Tensor qkv = tensor(be, "qkv", uniform(5, b * t * 3 * c, 1f));
             Tensor out = be.allocate("out", b * t * c);
             Tensor att = be.allocate("att", b * nh * t * t);
-            be.attentionForward(out, att, qkv, b, t, c, nh);
+            be.attentionForward(out, att, qkv, b, t, Heads.multiHead(c, nh));
             Tensor dqkv = be.allocate("dqkv", b * t * 3 * c);
             Tensor datt = be.allocate("datt", b * nh * t * t);
-            be.attentionBackward(dqkv, datt, tensor(be, "dout", uniform(6, b * t * c, 1f)), qkv, att, b, t, c, nh);
+            be.attentionBackward(dqkv, datt, tensor(be, "dout", uniform(6, b * t * c, 1f)), qkv, att, b, t, Heads.multiHead(c, nh));
             return List.of(read(be, out), read(be, att), read(be, dqkv), read(be, datt));
         });
     }
@@ -90,7 +90,7 @@ class ThreadCountTest {
             Tensor vc = tensor(be, "vc", uniform(18, n * maxT * c, 1f));
             Tensor out = be.allocate("out", n * c);
             be.attentionStep(out, tensor(be, "rows", uniform(19, n * 3 * c, 1f)), kc, vc, new int[] {3, 2, 1, 0},
-                    new int[] {1000, 17, 1023, 512}, n, c, nh, maxT);
+                    new int[] {1000, 17, 1023, 512}, n, Heads.multiHead(c, nh), maxT);
             return List.of(read(be, out), read(be, kc), read(be, vc));
         });
     }

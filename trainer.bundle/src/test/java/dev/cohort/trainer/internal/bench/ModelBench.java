@@ -6,9 +6,9 @@ import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import dev.cohort.trainer.internal.run.GrpoBenchHarness;
@@ -102,8 +102,8 @@ public final class ModelBench {
             return steps == null ? dflt : steps;
         }
 
-        Gpt2Config model() {
-            return new Gpt2Config(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
+        ModelConfig model() {
+            return ModelConfig.gpt2(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
         }
     }
 
@@ -231,7 +231,7 @@ public final class ModelBench {
     // ------------------------------------------------------------------ train
 
     static String train(Options o, Backend be, Runnable sync, Map<String, Object> out) {
-        Gpt2Config cfg = o.model();
+        ModelConfig cfg = o.model();
         int b = o.batch;
         int t = o.seq;
         int warmup = o.warmup(3);
@@ -240,8 +240,8 @@ public final class ModelBench {
             throw new IllegalArgumentException("--seq " + t + " exceeds --positions " + cfg.nPositions());
         }
         long t0 = System.nanoTime();
-        try (Gpt2Model m = new Gpt2Model(be, cfg); AdamW opt = new AdamW(m, AdamW.Settings.defaults())) {
-            Gpt2Init.initialize(m, 1);
+        try (PolicyModel m = new PolicyModel(be, cfg); AdamW opt = new AdamW(m, AdamW.Settings.defaults())) {
+            ModelInit.initialize(m, 1);
             sync.run();
             double setupS = (System.nanoTime() - t0) / 1e9;
             Random r = new Random(1);
@@ -357,14 +357,14 @@ public final class ModelBench {
     // ------------------------------------------------------------------ sample
 
     static String sample(Options o, Backend be, Runnable sync, Map<String, Object> out) {
-        Gpt2Config cfg = o.model();
+        ModelConfig cfg = o.model();
         int warmup = o.warmup(1);
         int reps = o.steps(3);
         if (o.prompt + o.newTokens > cfg.nPositions()) {
             throw new IllegalArgumentException("--prompt + --new-tokens exceed --positions " + cfg.nPositions());
         }
-        try (Gpt2Model m = new Gpt2Model(be, cfg); Sampler sampler = new Sampler(m)) {
-            Gpt2Init.initialize(m, 2);
+        try (PolicyModel m = new PolicyModel(be, cfg); Sampler sampler = new Sampler(m)) {
+            ModelInit.initialize(m, 2);
             List<int[]> prompts = new ArrayList<>();
             Random r = new Random(3);
             for (int i = 0; i < o.sequences; i++) {
@@ -472,7 +472,7 @@ public final class ModelBench {
                 : o.threads + " threads";
     }
 
-    private static String shape(Gpt2Config c) {
+    private static String shape(ModelConfig c) {
         return String.format(Locale.ROOT, "%d layers x %d heads x %d, vocab %d", c.nLayer(), c.nHead(), c.nEmbd(),
                 c.vocabSize());
     }

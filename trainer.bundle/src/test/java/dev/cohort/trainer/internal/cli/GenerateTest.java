@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.checkpoint.DType;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,9 @@ class GenerateTest {
     Path dir;
 
     private Path tinyGpt2(JavaBackend be) throws Exception {
-        try (Gpt2Model m = new Gpt2Model(be, new Gpt2Config(1, 2, 16, 64, 50257, 1e-5f, 50256))) {
-            Gpt2Init.initialize(m, 3);
-            Gpt2Checkpoint.save(m, dir.resolve("tiny"), DType.F32);
+        try (PolicyModel m = new PolicyModel(be, ModelConfig.gpt2(1, 2, 16, 64, 50257, 1e-5f, 50256))) {
+            ModelInit.initialize(m, 3);
+            HfCheckpoint.save(m, dir.resolve("tiny"), DType.F32);
         }
         return dir.resolve("tiny");
     }

@@ -28,16 +28,16 @@ class CudaModelParityTest {
         CudaParity.assumeDevice();
     }
 
-    static Gpt2Config config(String shape) {
+    static ModelConfig config(String shape) {
         return switch (shape) {
-            case "gpt2" -> Gpt2Config.gpt2();
-            default -> new Gpt2Config(2, 4, 64, 128, 1000, 1e-5f, 999);
+            case "gpt2" -> ModelConfig.gpt2();
+            default -> ModelConfig.gpt2(2, 4, 64, 128, 1000, 1e-5f, 999);
         };
     }
 
     /** A CUDA copy of a Java model's weights. */
-    static Gpt2Model copy(Gpt2Model src, Backend to) {
-        Gpt2Model m = new Gpt2Model(to, src.config());
+    static PolicyModel copy(PolicyModel src, Backend to) {
+        PolicyModel m = new PolicyModel(to, src.config());
         float[] all = new float[(int) src.params().all().size()];
         src.backend().read(src.params().all(), all);
         to.write(m.params().all(), all);
@@ -47,14 +47,14 @@ class CudaModelParityTest {
     @ParameterizedTest
     @ValueSource(strings = {"small", "gpt2"})
     void forwardLogprobsGradientsAndGreedyTokensMatch(String shape) {
-        Gpt2Config cfg = config(shape);
+        ModelConfig cfg = config(shape);
         int b = 2, t = 64;
         try (JavaBackend jb = new JavaBackend(Runtime.getRuntime().availableProcessors());
                 CudaBackend cb = CudaBackend.open(CudaBackend.Options.defaults())) {
             System.out.println("[parity] model " + shape + " on " + cb.device() + ": " + cb.gemmInfo());
-            Gpt2Model jm = new Gpt2Model(jb, cfg);
-            Gpt2Init.initialize(jm, 42);
-            Gpt2Model cm = copy(jm, cb);
+            PolicyModel jm = new PolicyModel(jb, cfg);
+            ModelInit.initialize(jm, 42);
+            PolicyModel cm = copy(jm, cb);
             SplittableRandom r = new SplittableRandom(9);
             int[] tokens = new int[b * t];
             int[] targets = new int[b * t];

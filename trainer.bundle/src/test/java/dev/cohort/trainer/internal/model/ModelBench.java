@@ -27,10 +27,10 @@ public final class ModelBench {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         try (JavaBackend be = new JavaBackend(threads)) {
             resetPeaks();
-            training(be, Gpt2Config.gpt2(), 4, 64, steps);
+            training(be, ModelConfig.gpt2(), 4, 64, steps);
             System.out.printf("  peak heap: %.0f MiB%n", peakHeapMiB());
         }
-        for (Gpt2Config cfg : List.of(Gpt2Config.gpt2(), new Gpt2Config(4, 4, 256, 256, 50257, 1e-5f, 50256))) {
+        for (ModelConfig cfg : List.of(ModelConfig.gpt2(), ModelConfig.gpt2(4, 4, 256, 256, 50257, 1e-5f, 50256))) {
             try (JavaBackend be = new JavaBackend(threads)) {
                 System.gc();
                 resetPeaks();
@@ -40,9 +40,9 @@ public final class ModelBench {
         }
     }
 
-    static void training(JavaBackend be, Gpt2Config cfg, int b, int t, int steps) {
-        try (Gpt2Model m = new Gpt2Model(be, cfg); AdamW opt = new AdamW(m, AdamW.Settings.defaults())) {
-            Gpt2Init.initialize(m, 1);
+    static void training(JavaBackend be, ModelConfig cfg, int b, int t, int steps) {
+        try (PolicyModel m = new PolicyModel(be, cfg); AdamW opt = new AdamW(m, AdamW.Settings.defaults())) {
+            ModelInit.initialize(m, 1);
             Random r = new Random(1);
             int[] tokens = new int[b * t];
             int[] targets = new int[b * t];
@@ -73,9 +73,9 @@ public final class ModelBench {
         }
     }
 
-    static void sampling(JavaBackend be, Gpt2Config cfg, int n, int newTokens) {
-        try (Gpt2Model m = new Gpt2Model(be, cfg); Sampler sampler = new Sampler(m)) {
-            Gpt2Init.initialize(m, 2);
+    static void sampling(JavaBackend be, ModelConfig cfg, int n, int newTokens) {
+        try (PolicyModel m = new PolicyModel(be, cfg); Sampler sampler = new Sampler(m)) {
+            ModelInit.initialize(m, 2);
             List<int[]> prompts = new ArrayList<>();
             Random r = new Random(3);
             for (int i = 0; i < n; i++) {

@@ -18,9 +18,9 @@ class ModelGradientTest {
 
     @Test
     void backwardMatchesFiniteDifferencesForEveryParameterTensor() {
-        Gpt2Config cfg = new Gpt2Config(2, 2, 8, 8, 11, 1e-5f, 10);
+        ModelConfig cfg = ModelConfig.gpt2(2, 2, 8, 8, 11, 1e-5f, 10);
         try (JavaBackend be = new JavaBackend(1)) {
-            Gpt2Model m = ModelTest.model(be, cfg, 21);
+            PolicyModel m = ModelTest.model(be, cfg, 21);
             // larger weights than GPT-2's 0.02 so that every path carries signal, and embeddings of
             // unit scale (as in a trained model) so that h = 1e-2 is small against the LayerNorm
             // input's spread: with 0.02-sized embeddings, h would be a 10 % change of the input
@@ -68,7 +68,7 @@ class ModelGradientTest {
         }
     }
 
-    private static double loss(Gpt2Model m, JavaBackend be, float[] p, int idx, float h, int[] tokens,
+    private static double loss(PolicyModel m, JavaBackend be, float[] p, int idx, float h, int[] tokens,
             int[] targets, float[] g, float temperature) {
         float saved = p[idx];
         p[idx] = saved + h;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelTest {
 
-    static final Gpt2Config SMALL = new Gpt2Config(2, 2, 16, 32, 23, 1e-5f, 22);
+    static final ModelConfig SMALL = ModelConfig.gpt2(2, 2, 16, 32, 23, 1e-5f, 22);
 
     @TempDir
     Path dir;
@@ -34,9 +34,9 @@ class ModelTest {
         be.close();
     }
 
-    static Gpt2Model model(JavaBackend be, Gpt2Config cfg, long seed) {
-        Gpt2Model m = new Gpt2Model(be, cfg);
-        Gpt2Init.initialize(m, seed);
+    static PolicyModel model(JavaBackend be, ModelConfig cfg, long seed) {
+        PolicyModel m = new PolicyModel(be, cfg);
+        ModelInit.initialize(m, seed);
         return m;
     }
 
@@ -49,7 +49,7 @@ class ModelTest {
         return t;
     }
 
-    private float[] logits(Gpt2Model m, int[] tokens, int b, int t) {
+    private float[] logits(PolicyModel m, int[] tokens, int b, int t) {
         m.forward(tokens, b, t);
         float[] out = new float[b * t * m.config().vocabSize()];
         be.read(m.logits(), out);
@@ -58,21 +58,21 @@ class ModelTest {
 
     @Test
     void savedAndLoadedModelGivesBitIdenticalLogits() throws Exception {
-        Gpt2Model m = model(be, SMALL, 7);
+        PolicyModel m = model(be, SMALL, 7);
         int[] tokens = randomTokens(3 * 10, SMALL.vocabSize(), 1);
         float[] before = logits(m, tokens, 3, 10);
-        Gpt2Checkpoint.save(m, dir.resolve("ckpt"), DType.F32);
-        Gpt2Model back = Gpt2Checkpoint.load(dir.resolve("ckpt"), be);
+        HfCheckpoint.save(m, dir.resolve("ckpt"), DType.F32);
+        PolicyModel back = HfCheckpoint.load(dir.resolve("ckpt"), be);
         assertEquals(SMALL, back.config());
         assertArrayEquals(before, logits(back, tokens, 3, 10), 0f);
     }
 
     @Test
     void bf16RoundTripKeepsBf16ValuesExactly() throws Exception {
-        Gpt2Model m = model(be, SMALL, 7);
-        Gpt2Checkpoint.save(m, dir.resolve("bf16"), DType.BF16);
-        Gpt2Model once = Gpt2Checkpoint.load(dir.resolve("bf16"), be);
-        Gpt2Checkpoint.save(once, dir.resolve("bf16-again"), DType.BF16);
+        PolicyModel m = model(be, SMALL, 7);
+        HfCheckpoint.save(m, dir.resolve("bf16"), DType.BF16);
+        PolicyModel once = HfCheckpoint.load(dir.resolve("bf16"), be);
+        HfCheckpoint.save(once, dir.resolve("bf16-again"), DType.BF16);
         assertArrayEquals(Files.readAllBytes(dir.resolve("bf16/model.safetensors")),
                 Files.readAllBytes(dir.resolve("bf16-again/model.safetensors")));
         float[] a = new float[(int) m.layout().total()];
@@ -86,8 +86,8 @@ class ModelTest {
 
     @Test
     void loadsHuggingFaceNamesWithPrefixAndBuffers() throws Exception {
-        Gpt2Model m = model(be, SMALL, 3);
-        Gpt2Checkpoint.save(m, dir.resolve("plain"), DType.F32);
+        PolicyModel m = model(be, SMALL, 3);
+        HfCheckpoint.save(m, dir.resolve("plain"), DType.F32);
         Map<String, TensorData> tensors = new SafeTensors().read(dir.resolve("plain/model.safetensors"));
         List<TensorData> renamed = new ArrayList<>();
         for (TensorData t : tensors.values()) {
@@ -96,43 +96,43 @@ class ModelTest {
         renamed.add(new TensorData("transformer.h.0.attn.bias", new int[] {1, 1, 4, 4}, new float[16]));
         renamed.add(new TensorData("lm_head.weight", tensors.get("wte.weight").shape(), tensors.get("wte.weight").values()));
         Path hf = Files.createDirectories(dir.resolve("hf"));
-        SMALL.write(hf.resolve("config.json"));
+        ConfigJson.write(SMALL, hf.resolve("config.json"), "float32");
         new SafeTensors().write(hf.resolve("model.safetensors"), renamed, DType.F32, Map.of("format", "pt"));
         int[] tokens = randomTokens(8, SMALL.vocabSize(), 2);
-        assertArrayEquals(logits(m, tokens, 1, 8), logits(Gpt2Checkpoint.load(hf, be), tokens, 1, 8), 0f);
+        assertArrayEquals(logits(m, tokens, 1, 8), logits(HfCheckpoint.load(hf, be), tokens, 1, 8), 0f);
     }
 
     @Test
     void checkpointErrorsNameTheTensorAndBothShapes() throws Exception {
-        Gpt2Model m = model(be, SMALL, 3);
-        Gpt2Checkpoint.save(m, dir.resolve("ok"), DType.F32);
+        PolicyModel m = model(be, SMALL, 3);
+        HfCheckpoint.save(m, dir.resolve("ok"), DType.F32);
         Map<String, TensorData> tensors = new SafeTensors().read(dir.resolve("ok/model.safetensors"));
 
         List<TensorData> wrongShape = new ArrayList<>(tensors.values());
         wrongShape.replaceAll(t -> t.name().equals("h.1.mlp.c_fc.weight")
                 ? new TensorData(t.name(), new int[] {64, 16}, t.values()) : t);
         Path bad = Files.createDirectories(dir.resolve("shape"));
-        SMALL.write(bad.resolve("config.json"));
+        ConfigJson.write(SMALL, bad.resolve("config.json"), "float32");
         new SafeTensors().write(bad.resolve("model.safetensors"), wrongShape, DType.F32, Map.of());
-        CheckpointException e = assertThrows(CheckpointException.class, () -> Gpt2Checkpoint.load(bad, be));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> HfCheckpoint.load(bad, be));
         assertEquals(bad.resolve("model.safetensors") + ": tensor 'h.1.mlp.c_fc.weight' has shape [64, 16]"
                 + " but config.json implies [16, 64]", e.getMessage());
 
         List<TensorData> missing = new ArrayList<>(tensors.values());
         missing.removeIf(t -> t.name().equals("ln_f.bias"));
         Path miss = Files.createDirectories(dir.resolve("missing"));
-        SMALL.write(miss.resolve("config.json"));
+        ConfigJson.write(SMALL, miss.resolve("config.json"), "float32");
         new SafeTensors().write(miss.resolve("model.safetensors"), missing, DType.F32, Map.of());
-        e = assertThrows(CheckpointException.class, () -> Gpt2Checkpoint.load(miss, be));
+        e = assertThrows(CheckpointException.class, () -> HfCheckpoint.load(miss, be));
         assertEquals(miss.resolve("model.safetensors") + ": missing tensor [ln_f.bias]", e.getMessage());
 
-        e = assertThrows(CheckpointException.class, () -> Gpt2Checkpoint.load(dir.resolve("nowhere"), be));
+        e = assertThrows(CheckpointException.class, () -> HfCheckpoint.load(dir.resolve("nowhere"), be));
         assertTrue(e.getMessage().contains("has no config.json"), e.getMessage());
     }
 
     @Test
     void greedyDecodingWithTheCacheEqualsFullRecomputation() {
-        Gpt2Model m = model(be, SMALL, 11);
+        PolicyModel m = model(be, SMALL, 11);
         List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {1, 2, 3}, new int[] {4, 5, 6, 7, 8}, new int[] {9});
         List<Completion> cached = new Sampler(m).generate(prompts, SamplingParams.greedy(12), SMALL.eosTokenId());
         for (int i = 0; i < prompts.size(); i++) {
@@ -164,7 +164,7 @@ class ModelTest {
 
     @Test
     void seededSamplingIsReproducibleAndIndependentOfTheBatch() {
-        Gpt2Model m = model(be, SMALL, 5);
+        PolicyModel m = model(be, SMALL, 5);
         SamplingParams p = new SamplingParams(10, 1.0f, 0, 0.95f, 0f, 42);
         List<int[]> prompts = List.of(new int[] {1, 2}, new int[] {3}, new int[] {4, 4, 4});
         List<Completion> a = new Sampler(m).generate(prompts, p, SMALL.eosTokenId());
@@ -186,7 +186,7 @@ class ModelTest {
 
     @Test
     void sampledLogprobsMatchTheModelsLogprobs() {
-        Gpt2Model m = model(be, SMALL, 9);
+        PolicyModel m = model(be, SMALL, 9);
         SamplingParams p = new SamplingParams(6, 0.7f, 0, 1f, 0f, 1);
         int[] prompt = {3, 1, 4};
         Completion c = new Sampler(m).generate(List.of(prompt), p, SMALL.eosTokenId()).get(0);

@@ -64,13 +64,13 @@ class RecordedStepsTest {
                 });
     }
 
-    private static List<Completion> sample(Backend be, Gpt2Model weights, SamplingParams p, long[] replayed) {
+    private static List<Completion> sample(Backend be, PolicyModel weights, SamplingParams p, long[] replayed) {
         return sample(be, weights, p, replayed, weights.config().eosTokenId());
     }
 
-    private static List<Completion> sample(Backend be, Gpt2Model weights, SamplingParams p, long[] replayed,
+    private static List<Completion> sample(Backend be, PolicyModel weights, SamplingParams p, long[] replayed,
             int eos) {
-        Gpt2Model m = new Gpt2Model(be, weights.config());
+        PolicyModel m = new PolicyModel(be, weights.config());
         float[] all = new float[(int) weights.params().all().size()];
         weights.backend().read(weights.params().all(), all);
         be.write(m.params().all(), all);
@@ -87,7 +87,7 @@ class RecordedStepsTest {
     @Test
     void replayedStepsGiveTheSameCompletionsAsStepsRunOpByOp() {
         try (JavaBackend be = new JavaBackend(2)) {
-            Gpt2Model w = ModelTest.model(be, ModelTest.SMALL, 5);
+            PolicyModel w = ModelTest.model(be, ModelTest.SMALL, 5);
             for (SamplingParams p : List.of(SamplingParams.greedy(14), new SamplingParams(14, 1f, 0, 1f, 0f, 3),
                     new SamplingParams(14, 0.8f, 5, 0.9f, 0.05f, 4))) {
                 long[] none = {0};
@@ -122,7 +122,7 @@ class RecordedStepsTest {
     @Test
     void aBackendThatRecordsNothingIsAskedOnlyAFewTimes() {
         try (JavaBackend be = new JavaBackend(2)) {
-            Gpt2Model w = ModelTest.model(be, ModelTest.SMALL, 6);
+            PolicyModel w = ModelTest.model(be, ModelTest.SMALL, 6);
             Script script = new Script();
             script.refuse = true;
             long[] replayed = {0};

@@ -14,12 +14,12 @@ class TrainingTest {
     @Test
     void crossEntropyLossFallsByMoreThanHalfInSixtySteps() {
         CharTokenizer tok = new CharTokenizer("abcdefghijklmnopqrstuvwxyz .");
-        Gpt2Config cfg = new Gpt2Config(2, 2, 32, 64, tok.vocabSize(), 1e-5f, tok.eos());
+        ModelConfig cfg = ModelConfig.gpt2(2, 2, 32, 64, tok.vocabSize(), 1e-5f, tok.eos());
         int[] ids = tok.encode(CORPUS.repeat(6));
         int b = 4;
         int t = 32;
         try (JavaBackend be = new JavaBackend(2)) {
-            Gpt2Model m = ModelTest.model(be, cfg, 1);
+            PolicyModel m = ModelTest.model(be, cfg, 1);
             AdamW opt = new AdamW(m, new AdamW.Settings(0.9f, 0.95f, 1e-8f, 0.0f, false, 1.0f));
             int[] tokens = new int[b * t];
             int[] targets = new int[b * t];

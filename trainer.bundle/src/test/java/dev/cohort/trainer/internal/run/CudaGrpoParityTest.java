@@ -7,9 +7,9 @@ import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.backend.CudaParity;
 import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +38,8 @@ class CudaGrpoParityTest {
     }
 
     private Run run(Backend be, float[] weights, Path runDir) throws Exception {
-        Gpt2Model model = new Gpt2Model(be,
-                new Gpt2Config(1, 2, 16, 32, GrpoTrainerTest.TOK.vocabSize(), 1e-5f, GrpoTrainerTest.TOK.eos()));
+        PolicyModel model = new PolicyModel(be,
+                ModelConfig.gpt2(1, 2, 16, 32, GrpoTrainerTest.TOK.vocabSize(), 1e-5f, GrpoTrainerTest.TOK.eos()));
         be.write(model.params().all(), weights);
         TrainerSettings s = GrpoTrainerTest.settings(runDir, 8, 1, 0.04);
         List<Double> losses = new ArrayList<>();
@@ -61,9 +61,9 @@ class CudaGrpoParityTest {
     void lossesTrackTheJavaRun() throws Exception {
         float[] weights;
         try (JavaBackend jb = new JavaBackend(2)) {
-            Gpt2Model m = new Gpt2Model(jb,
-                    new Gpt2Config(1, 2, 16, 32, GrpoTrainerTest.TOK.vocabSize(), 1e-5f, GrpoTrainerTest.TOK.eos()));
-            Gpt2Init.initialize(m, 3);
+            PolicyModel m = new PolicyModel(jb,
+                    ModelConfig.gpt2(1, 2, 16, 32, GrpoTrainerTest.TOK.vocabSize(), 1e-5f, GrpoTrainerTest.TOK.eos()));
+            ModelInit.initialize(m, 3);
             weights = new float[(int) m.params().all().size()];
             jb.read(m.params().all(), weights);
         }

@@ -5,8 +5,8 @@ import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.reward.RewardColumns;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import dev.cohort.trainer.internal.reward.RewardSpec;
@@ -71,8 +71,8 @@ public final class GrpoBenchHarness {
             }
         }
         Path runDir = Files.createTempDirectory("cohort-grpo-bench");
-        Gpt2Model model = null;
-        Gpt2Model reference = null;
+        PolicyModel model = null;
+        PolicyModel reference = null;
         try {
             RunSetup.ModelAndTokenizer mt = RunSetup.load(c, backend);
             model = mt.model();
@@ -83,7 +83,7 @@ public final class GrpoBenchHarness {
             List<Map<String, Object>> rows = Datasets.rows(c.dataset(), c.datasetPromptField(), false);
             // the configuration's schedule horizon (RunSetup.settings), so the learning rates are the real run's
             TrainerSettings s = RunSetup.settings(c, "bench", steps, 0, 1, runDir);
-            Gpt2Config mc = model.config();
+            ModelConfig mc = model.config();
             Shape shape = new Shape(c.model(), mc.nLayer(), mc.nEmbd(), mc.vocabSize(), c.promptsPerStep(),
                     c.numGenerations(), c.maxCompletionLength(), c.lossType().name().toLowerCase(java.util.Locale.ROOT),
                     c.beta());

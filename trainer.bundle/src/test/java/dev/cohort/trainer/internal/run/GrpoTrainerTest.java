@@ -9,10 +9,10 @@ import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.AdamW;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
@@ -77,13 +77,13 @@ class GrpoTrainerTest {
     private record Run(List<Double> losses, List<RolloutBatch> batches, List<TrainingMetrics> metrics, Path checkpoint) {
     }
 
-    private Run run(JavaBackend be, Gpt2Model model, TrainerSettings s, Path resumeFrom, boolean stopHalfway)
+    private Run run(JavaBackend be, PolicyModel model, TrainerSettings s, Path resumeFrom, boolean stopHalfway)
             throws Exception {
         List<RolloutBatch> batches = new ArrayList<>();
         List<TrainingMetrics> metrics = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
         try (EmbeddedEngine engine = new EmbeddedEngine(model)) {
-            Gpt2Model reference = s.objective().beta() > 0 ? model : null;
+            PolicyModel reference = s.objective().beta() > 0 ? model : null;
             GrpoTrainer t = new GrpoTrainer(s, model, reference, TOK, new PromptSource(rows(), "prompt", s.seed()),
                     engine, new DirectScoring(), b -> {
                         batches.add(b);
@@ -101,9 +101,9 @@ class GrpoTrainerTest {
         }
     }
 
-    private static Gpt2Model fresh(JavaBackend be) {
-        Gpt2Model m = new Gpt2Model(be, new Gpt2Config(1, 2, 16, 32, TOK.vocabSize(), 1e-5f, TOK.eos()));
-        Gpt2Init.initialize(m, 3);
+    private static PolicyModel fresh(JavaBackend be) {
+        PolicyModel m = new PolicyModel(be, ModelConfig.gpt2(1, 2, 16, 32, TOK.vocabSize(), 1e-5f, TOK.eos()));
+        ModelInit.initialize(m, 3);
         return m;
     }
 
@@ -147,7 +147,7 @@ class GrpoTrainerTest {
             Run first = run(be, fresh(be), settings(dir.resolve("split"), 6, 1, 0), null, true);
             assertEquals(3, first.losses().size());
             assertTrue(first.checkpoint().endsWith("checkpoint-3"));
-            Gpt2Model restored = Gpt2Checkpoint.load(first.checkpoint(), be);
+            PolicyModel restored = HfCheckpoint.load(first.checkpoint(), be);
             Run second = run(be, restored, settings(dir.resolve("split"), 6, 1, 0), first.checkpoint(), false);
             List<Double> joined = new ArrayList<>(first.losses());
             joined.addAll(second.losses());

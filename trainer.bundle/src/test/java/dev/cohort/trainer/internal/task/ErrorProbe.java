@@ -2,8 +2,8 @@ package dev.cohort.trainer.internal.task;
 
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
@@ -19,7 +19,7 @@ public final class ErrorProbe {
     public static void main(String[] args) throws Exception {
         AdditionTask task = new AdditionTask();
         CharTokenizer tok = AdditionTask.tokenizer();
-        try (JavaBackend be = new JavaBackend(2); Gpt2Model m = Gpt2Checkpoint.load(Path.of(args[0]), be);
+        try (JavaBackend be = new JavaBackend(2); PolicyModel m = HfCheckpoint.load(Path.of(args[0]), be);
                 Sampler s = new Sampler(m)) {
             List<AdditionTask.Problem> ps = task.heldOutProblems();
             List<int[]> prompts = new ArrayList<>();

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +19,9 @@ class EvaluationTest {
     private static final CharTokenizer TOK = AdditionTask.tokenizer();
 
     /** A random 1-layer model with weights large enough that its greedy answers vary by prompt. */
-    private static Gpt2Model tinyModel(JavaBackend be) {
-        Gpt2Model m = new Gpt2Model(be, new Gpt2Config(1, 2, 16, 16, TOK.vocabSize(), 1e-5f, TOK.eos()));
-        Gpt2Init.initialize(m, 5);
+    private static PolicyModel tinyModel(JavaBackend be) {
+        PolicyModel m = new PolicyModel(be, ModelConfig.gpt2(1, 2, 16, 16, TOK.vocabSize(), 1e-5f, TOK.eos()));
+        ModelInit.initialize(m, 5);
         float[] p = new float[(int) m.layout().total()];
         be.read(m.params().all(), p);
         for (int i = 0; i < p.length; i++) {
@@ -32,7 +32,7 @@ class EvaluationTest {
     }
 
     /** Greedy decoding by recomputing the whole sequence each step: independent of the Sampler. */
-    private static String greedy(Gpt2Model m, String prompt, int maxNew) {
+    private static String greedy(PolicyModel m, String prompt, int maxNew) {
         List<Integer> seq = new ArrayList<>();
         for (int id : TOK.encode(prompt)) {
             seq.add(id);
@@ -65,7 +65,7 @@ class EvaluationTest {
     @Test
     void meanRewardOfGreedyCompletions() {
         AdditionTask task = new AdditionTask();
-        try (JavaBackend be = new JavaBackend(2); Gpt2Model m = tinyModel(be)) {
+        try (JavaBackend be = new JavaBackend(2); PolicyModel m = tinyModel(be)) {
             List<Map<String, Object>> rows = new ArrayList<>(task.trainRows(24));
             // make some rows right by construction: the answer is what the model says
             int expectRight = 0;
@@ -98,7 +98,7 @@ class EvaluationTest {
     @Test
     void chunksGiveTheSameAsOneBatch() {
         AdditionTask task = new AdditionTask();
-        try (JavaBackend be = new JavaBackend(2); Gpt2Model m = tinyModel(be)) {
+        try (JavaBackend be = new JavaBackend(2); PolicyModel m = tinyModel(be)) {
             List<Map<String, Object>> rows = task.trainRows(Evaluation.CHUNK + 40);
             double sum = Evaluation.accuracy(m, TOK, rows.subList(0, Evaluation.CHUNK)) * Evaluation.CHUNK
                     + Evaluation.accuracy(m, TOK, rows.subList(Evaluation.CHUNK, rows.size())) * 40;

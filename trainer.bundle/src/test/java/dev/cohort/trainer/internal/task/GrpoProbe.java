@@ -3,8 +3,8 @@ package dev.cohort.trainer.internal.task;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
@@ -115,7 +115,7 @@ public final class GrpoProbe {
         int g = s.generations;
         int n = p * g;
         try (JavaBackend be = new JavaBackend(s.threads);
-                Gpt2Model model = Gpt2Checkpoint.load(s.model, be);
+                PolicyModel model = HfCheckpoint.load(s.model, be);
                 AdamW opt = new AdamW(model, AdamW.Settings.defaults());
                 Sampler sampler = new Sampler(model)) {
             double before = Evaluation.accuracy(model, tok, heldOut);
@@ -201,7 +201,7 @@ public final class GrpoProbe {
     }
 
     /** Mean reward of one completion per row sampled at the probe's temperature (fixed seed 7). */
-    static double sampledReward(Gpt2Model model, CharTokenizer tok, List<Map<String, Object>> rows, Settings s) {
+    static double sampledReward(PolicyModel model, CharTokenizer tok, List<Map<String, Object>> rows, Settings s) {
         List<int[]> prompts = new ArrayList<>(rows.size());
         for (Map<String, Object> row : rows) {
             prompts.add(tok.encode(row.get("prompt").toString()));

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,11 +37,11 @@ class WarmupTest {
         assertEquals("char", tokenizer.get("type").asText());
         assertEquals(AdditionTask.ALPHABET, tokenizer.get("alphabet").asText());
         CharTokenizer tok = new CharTokenizer(tokenizer.get("alphabet").asText());
-        Gpt2Config cfg = Gpt2Checkpoint.config(dir);
+        ModelConfig cfg = HfCheckpoint.config(dir);
         assertEquals(tok.vocabSize(), cfg.vocabSize());
         assertEquals(tok.eos(), cfg.eosTokenId());
         assertTrue(cfg.nPositions() >= AdditionTask.PROMPT_TOKENS + Evaluation.MAX_NEW_TOKENS);
-        try (JavaBackend be = new JavaBackend(2); Gpt2Model m = Gpt2Checkpoint.load(dir, be)) {
+        try (JavaBackend be = new JavaBackend(2); PolicyModel m = HfCheckpoint.load(dir, be)) {
             double acc = Evaluation.accuracy(m, tok, new AdditionTask().heldOutRows());
             assertTrue(acc >= MIN_HELD_OUT && acc <= MAX_HELD_OUT, "held-out accuracy " + acc);
         }
@@ -83,10 +83,10 @@ class WarmupTest {
         Warmup.Result r = Warmup.run(s, false);
         assertEquals(4, r.steps());
         assertTrue(Double.isFinite(r.loss()));
-        assertEquals(d.positions(), Gpt2Checkpoint.config(s.out()).nPositions());
+        assertEquals(d.positions(), HfCheckpoint.config(s.out()).nPositions());
         assertEquals("{\"type\":\"char\",\"alphabet\":\"0123456789+=\"}",
                 new ObjectMapper().readTree(s.out().resolve(Warmup.TOKENIZER_FILE).toFile()).toString());
-        try (JavaBackend be = new JavaBackend(1); Gpt2Model m = Gpt2Checkpoint.load(s.out(), be)) {
+        try (JavaBackend be = new JavaBackend(1); PolicyModel m = HfCheckpoint.load(s.out(), be)) {
             assertEquals(r.parameters(), m.layout().total());
         }
     }

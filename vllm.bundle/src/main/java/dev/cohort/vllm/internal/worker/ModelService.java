@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.Completion;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import java.io.IOException;
@@ -26,7 +26,7 @@ final class ModelService implements AutoCloseable {
 
     private final ObjectMapper json;
     private final Backend backend;
-    private final Gpt2Model model;
+    private final PolicyModel model;
     private final Sampler sampler;
     private final String name;
     private volatile long version;
@@ -34,7 +34,7 @@ final class ModelService implements AutoCloseable {
     ModelService(Path dir, int threads, ObjectMapper json) throws IOException {
         this.json = json;
         this.backend = new JavaBackend(threads);
-        this.model = Gpt2Checkpoint.load(dir, backend);
+        this.model = HfCheckpoint.load(dir, backend);
         this.sampler = new Sampler(model);
         this.name = dir.toAbsolutePath().normalize().toString();
     }
@@ -137,7 +137,7 @@ final class ModelService implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new BadRequest("path", dir + " is not a directory");
         }
-        try (Gpt2Model loaded = Gpt2Checkpoint.load(dir, backend)) {
+        try (PolicyModel loaded = HfCheckpoint.load(dir, backend)) {
             if (!loaded.config().equals(model.config())) {
                 throw new BadRequest("path", dir + " holds a model of another shape: " + loaded.config()
                         + "; the worker serves " + model.config());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.cohort.api.engine.GenerationRequest;
 import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.run.EmbeddedEngine;
 import dev.cohort.vllm.internal.protocol.Protocol;
 import dev.cohort.vllm.internal.testing.Batches;
@@ -52,7 +52,7 @@ public final class BridgeBench {
                 + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
 
         GenerationResult reference;
-        try (EmbeddedEngine e = new EmbeddedEngine(Gpt2Checkpoint.load(model, new JavaBackend(threads)))) {
+        try (EmbeddedEngine e = new EmbeddedEngine(HfCheckpoint.load(model, new JavaBackend(threads)))) {
             reference = e.generate(r);
             report("embedded (in-process)", time(e::generate, r), r);
         }

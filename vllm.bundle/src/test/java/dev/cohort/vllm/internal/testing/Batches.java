@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.cohort.api.engine.GenerationRequest;
 import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.run.EmbeddedEngine;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ public final class Batches {
 
     /** What the trainer's own engine samples from the checkpoint for the request. */
     public static GenerationResult embedded(Path model, GenerationRequest r) throws IOException {
-        try (EmbeddedEngine e = new EmbeddedEngine(Gpt2Checkpoint.load(model, new JavaBackend(1)))) {
+        try (EmbeddedEngine e = new EmbeddedEngine(HfCheckpoint.load(model, new JavaBackend(1)))) {
             e.advance(r.weightsVersion());
             return e.generate(r);
         }

@@ -2,10 +2,10 @@ package dev.cohort.vllm.internal.testing;
 
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.checkpoint.DType;
-import dev.cohort.trainer.internal.model.Gpt2Checkpoint;
-import dev.cohort.trainer.internal.model.Gpt2Config;
-import dev.cohort.trainer.internal.model.Gpt2Init;
-import dev.cohort.trainer.internal.model.Gpt2Model;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.ModelConfig;
+import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
 import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
@@ -24,10 +24,10 @@ public final class TinyModel {
 
     /** Writes config.json, model.safetensors and tokenizer.json of a fresh model initialised with {@code seed}. */
     public static Path write(Path dir, int layers, int width, long seed) throws IOException {
-        Gpt2Config cfg = new Gpt2Config(layers, 4, width, 64, VOCAB, 1e-5f, EOS);
-        try (Gpt2Model m = new Gpt2Model(new JavaBackend(1), cfg)) {
-            Gpt2Init.initialize(m, seed);
-            Gpt2Checkpoint.save(m, dir, DType.F32);
+        ModelConfig cfg = ModelConfig.gpt2(layers, 4, width, 64, VOCAB, 1e-5f, EOS);
+        try (PolicyModel m = new PolicyModel(new JavaBackend(1), cfg)) {
+            ModelInit.initialize(m, seed);
+            HfCheckpoint.save(m, dir, DType.F32);
         }
         TokenizerFiles.write(dir, new CharTokenizer(ALPHABET));
         return dir;
