@@ -119,6 +119,11 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
                 + " (RMSNorm, rotary embeddings, SwiGLU, grouped-query attention) run on backend: java");
     }
 
+    /** Whether this build's kernels cover the Llama family's ops (see {@link #notOnCuda}). */
+    public static boolean runsLlamaFamily() {
+        return false;
+    }
+
     private static int multiHeadWidth(Heads heads, String op) {
         if (!heads.multiHead()) {
             throw notOnCuda(op + " with " + heads);

@@ -9,6 +9,7 @@ import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.util.List;
 
@@ -33,15 +34,21 @@ public final class Generator {
     }
 
     private String run(GenerateRequest r, PolicyModel model, Sampler sampler) throws IOException {
-        Tokenizer tok = Tokenizer.forVocabulary(model.config().vocabSize());
-        int[] prompt = tok.encode(r.prompt());
+        Tokenizer tok = r.promptIds() != null && r.json() ? null : TokenizerFiles.read(r.model(), model.config().vocabSize());
+        int[] prompt = r.promptIds() != null ? r.promptIds() : tok.encode(r.prompt());
         if (prompt.length == 0) {
             throw new IllegalArgumentException("--prompt encodes to no tokens");
+        }
+        for (int id : prompt) {
+            if (id >= model.config().vocabSize()) {
+                throw new IllegalArgumentException("--prompt-ids: token id " + id + " is outside the model's vocabulary of "
+                        + model.config().vocabSize());
+            }
         }
         SamplingParams p = r.greedy() ? SamplingParams.greedy(r.maxNewTokens())
                 : new SamplingParams(r.maxNewTokens(), r.temperature(), r.topK(), r.topP(), r.minP(),
                         r.seed() != null ? r.seed() : System.nanoTime());
-        Completion c = sampler.generate(List.of(prompt), p, model.config().eosTokenId()).get(0);
+        Completion c = sampler.generate(List.of(prompt), p, model.config().eosTokenIds()).get(0);
         if (!r.json()) {
             return tok.decode(c.tokens());
         }

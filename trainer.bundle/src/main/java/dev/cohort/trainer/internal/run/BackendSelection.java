@@ -62,8 +62,24 @@ final class BackendSelection {
      * naming the file, the key and the reason when {@code backend: cuda} cannot be honoured.
      */
     static Selected select(BackendChoice choice, CudaMatmul matmul, Path source, Cuda cuda) {
+        return select(choice, matmul, source, cuda, null);
+    }
+
+    /**
+     * As {@link #select(BackendChoice, CudaMatmul, Path, Cuda)}, for a model the CUDA backend
+     * cannot run when {@code cudaCannotRun} is not null (the reason): {@code auto} takes Java,
+     * {@code cuda} is refused.
+     */
+    static Selected select(BackendChoice choice, CudaMatmul matmul, Path source, Cuda cuda, String cudaCannotRun) {
         if (choice == BackendChoice.JAVA) {
             return java(null);
+        }
+        if (cudaCannotRun != null) {
+            if (choice == BackendChoice.CUDA) {
+                throw new IllegalArgumentException((source == null ? "the configuration" : source.toString())
+                        + ": backend: cuda cannot be used: " + cudaCannotRun);
+            }
+            return java(cudaCannotRun);
         }
         CudaLibrary.Probe probe = cuda.probe();
         String reason = probe.reason();

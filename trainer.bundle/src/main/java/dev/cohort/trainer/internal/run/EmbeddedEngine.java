@@ -41,10 +41,9 @@ public final class EmbeddedEngine implements RolloutEngine, AutoCloseable {
             }
         }
         int[] stops = r.stopTokenIds();
-        int eos = stops.length > 0 ? stops[0] : -1;
         SamplingParams p = new SamplingParams(r.maxTokens(), r.temperature(), r.topK(), r.topP(), r.minP(), r.seed());
         List<GenerationResult.Completion> out = new ArrayList<>(prompts.size());
-        for (Completion c : sampler.generate(prompts, p, eos)) {
+        for (Completion c : sampler.generate(prompts, p, stops)) {
             out.add(new GenerationResult.Completion(c.tokens(), c.logprobs(),
                     c.finish() == Completion.Finish.EOS ? "stop" : "length"));
         }

@@ -186,7 +186,7 @@ final class GrpoTrainer {
             syncWeights(version);
         }
         GenerationRequest req = new GenerationRequest(ids, s.numGenerations(), s.maxCompletionLength(),
-                s.temperature(), s.topP(), s.topK(), s.minP(), seedFor(step), version, new int[] {tok.eos()});
+                s.temperature(), s.topP(), s.topK(), s.minP(), seedFor(step), version, stopIds());
         GenerationResult res = engine.generate(req);
         int g = s.numGenerations();
         int n = ids.size() * g;
@@ -228,6 +228,12 @@ final class GrpoTrainer {
     }
 
     /** A different, reproducible sampling seed for every generation batch. */
+    /** The model's EOS ids (config.json and generation_config.json) and the tokenizer's, each once. */
+    private int[] stopIds() {
+        return java.util.stream.IntStream.concat(java.util.Arrays.stream(model.config().eosTokenIds()),
+                java.util.stream.IntStream.of(tok.eos())).distinct().toArray();
+    }
+
     private long seedFor(int atStep) {
         long z = s.seed() * 0x9E3779B97F4A7C15L + atStep;
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;

@@ -1,12 +1,14 @@
 package dev.cohort.trainer.internal.run;
 
 import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.ModelType;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.reward.RewardScoring;
@@ -33,7 +35,7 @@ final class RunSetup {
     static PreparedRun prepare(Path file, Path resume, RewardScoring scoring) throws IOException {
         RunConfig c = RunConfigParser.parse(file);
         BackendSelection.Selected selected = BackendSelection.select(c.backend(), c.cudaMatmul(), c.source(),
-                BackendSelection.SYSTEM);
+                BackendSelection.SYSTEM, cudaCannotRun(plannedType(c, resume)));
         Backend backend = selected.backend();
         PolicyModel model = null;
         PolicyModel reference = null;
@@ -96,6 +98,26 @@ final class RunSetup {
                 new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
                         c.maxSteps()),
                 c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir);
+    }
+
+    /** The model_type the run will load: from the checkpoint's config.json, or the named size's. */
+    private static ModelType plannedType(RunConfig c, Path resume) throws IOException {
+        Path dir = resume != null ? resume : Path.of(c.model());
+        if (Files.isDirectory(dir)) {
+            return HfCheckpoint.config(dir).type();
+        }
+        try {
+            return ModelConfig.named(c.model()).type();
+        } catch (IllegalArgumentException e) {
+            return ModelType.GPT2; // load() reports the unknown name
+        }
+    }
+
+    private static String cudaCannotRun(ModelType type) {
+        return type.llamaBlock() && !CudaBackend.runsLlamaFamily()
+                ? "the CUDA kernels of the Llama family (RMSNorm, rotary embeddings, SwiGLU, grouped-query attention)"
+                        + " are not in this build; " + type.hfName() + " models run on the Java backend"
+                : null;
     }
 
     record ModelAndTokenizer(PolicyModel model, Tokenizer tok) {

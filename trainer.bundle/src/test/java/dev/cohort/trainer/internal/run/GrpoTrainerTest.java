@@ -12,6 +12,7 @@ import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.ModelType;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.objective.LossType;
@@ -25,7 +26,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class GrpoTrainerTest {
@@ -101,16 +103,26 @@ class GrpoTrainerTest {
         }
     }
 
-    private static PolicyModel fresh(JavaBackend be) {
-        PolicyModel m = new PolicyModel(be, ModelConfig.gpt2(1, 2, 16, 32, TOK.vocabSize(), 1e-5f, TOK.eos()));
+    /** A one-layer policy of the family: GPT-2's block, or the Llama block as qwen2 (biases) or qwen3 (q/k norms, GQA). */
+    private static PolicyModel fresh(JavaBackend be, String family) {
+        int[] eos = {TOK.eos()};
+        ModelConfig cfg = switch (family) {
+            case "gpt2" -> ModelConfig.gpt2(1, 2, 16, 32, TOK.vocabSize(), 1e-5f, TOK.eos());
+            case "qwen2" -> new ModelConfig(ModelType.QWEN2, 1, 2, 2, 8, 16, 24, 32, TOK.vocabSize(), 1e-6f, 1e4, null,
+                    true, false, false, false, true, 0, eos, -1, "float32", null);
+            default -> new ModelConfig(ModelType.QWEN3, 1, 4, 2, 6, 16, 24, 32, TOK.vocabSize(), 1e-6f, 1e6, null,
+                    false, false, false, true, false, 0, eos, -1, "float32", null);
+        };
+        PolicyModel m = new PolicyModel(be, cfg);
         ModelInit.initialize(m, 3);
         return m;
     }
 
-    @Test
-    void everyStepPublishesOneConsistentBatchAndItsMetrics() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "qwen2", "qwen3"})
+    void everyStepPublishesOneConsistentBatchAndItsMetrics(String family) throws Exception {
         try (JavaBackend be = new JavaBackend(2)) {
-            Run r = run(be, fresh(be), settings(dir.resolve("a"), 6, 2, 0.04), null, false);
+            Run r = run(be, fresh(be, family), settings(dir.resolve("a"), 6, 2, 0.04), null, false);
             assertEquals(6, r.metrics().size());
             assertEquals(3, r.batches().size(), "one generation batch per num_iterations = 2 steps");
             for (int i = 0; i < r.batches().size(); i++) {
@@ -140,11 +152,12 @@ class GrpoTrainerTest {
         }
     }
 
-    @Test
-    void aStoppedAndResumedRunEqualsAnUninterruptedOne() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "qwen3"})
+    void aStoppedAndResumedRunEqualsAnUninterruptedOne(String family) throws Exception {
         try (JavaBackend be = new JavaBackend(2)) {
-            Run whole = run(be, fresh(be), settings(dir.resolve("whole"), 6, 1, 0), null, false);
-            Run first = run(be, fresh(be), settings(dir.resolve("split"), 6, 1, 0), null, true);
+            Run whole = run(be, fresh(be, family), settings(dir.resolve("whole"), 6, 1, 0), null, false);
+            Run first = run(be, fresh(be, family), settings(dir.resolve("split"), 6, 1, 0), null, true);
             assertEquals(3, first.losses().size());
             assertTrue(first.checkpoint().endsWith("checkpoint-3"));
             PolicyModel restored = HfCheckpoint.load(first.checkpoint(), be);

@@ -81,7 +81,7 @@ final class ModelService implements AutoCloseable {
         if (wanted != null && p.longValue("weights_version", null) != version) {
             throw new VersionMismatch("worker holds weights version " + version + ", the request wants " + wanted);
         }
-        return sample(distinct, n, sp, stops.length > 0 ? stops[0] : -1);
+        return sample(distinct, n, sp, stops);
     }
 
     private static String samplingField(String message) {
@@ -93,8 +93,8 @@ final class ModelService implements AutoCloseable {
         return "";
     }
 
-    /** EmbeddedEngine.generate: every prompt n times, one Sampler call, stop_token_ids[0] as EOS. */
-    private ObjectNode sample(List<int[]> distinct, int n, SamplingParams sp, int eos) throws BadRequest {
+    /** EmbeddedEngine.generate: every prompt n times, one Sampler call, ending at any of stop_token_ids. */
+    private ObjectNode sample(List<int[]> distinct, int n, SamplingParams sp, int[] eos) throws BadRequest {
         List<int[]> prompts = new ArrayList<>(distinct.size() * n);
         for (int[] prompt : distinct) {
             for (int k = 0; k < n; k++) {
