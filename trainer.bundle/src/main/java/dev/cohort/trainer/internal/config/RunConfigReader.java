@@ -21,8 +21,6 @@ import java.util.Set;
 final class RunConfigReader {
 
     static final List<String> TOKENIZERS = List.of("auto", "gpt2", "char");
-    static final Set<String> MODEL_SIZES =
-            Set.of("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "tiny");
     static final String BUILTIN = "builtin:";
 
     private static final String NUM_GENERATIONS = "num_generations";
@@ -128,7 +126,7 @@ final class RunConfigReader {
         if (value == null || value.isEmpty() || !f.valid(key)) {
             return value;
         }
-        if (key.equals("model") && MODEL_SIZES.contains(value)) {
+        if (key.equals("model") && dev.cohort.trainer.internal.model.ModelConfig.isNamed(value)) {
             return value;
         }
         if (!key.equals("model") && value.startsWith(BUILTIN)) {

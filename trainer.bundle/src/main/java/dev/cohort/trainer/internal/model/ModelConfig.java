@@ -86,6 +86,11 @@ public record ModelConfig(ModelType type, int nLayer, int nHead, int nKvHead, in
         return NamedModels.config(size);
     }
 
+    /** Whether {@code name} is a named shape rather than a path. */
+    public static boolean isNamed(String name) {
+        return NamedModels.known(name);
+    }
+
     /** This shape with another vocabulary and EOS (named sizes over a task's own tokenizer). */
     public ModelConfig withVocabulary(int vocab, int eos) {
         return new ModelConfig(type, nLayer, nHead, nKvHead, headDim, nEmbd, intermediate, nPositions, vocab, normEps,
