@@ -41,7 +41,8 @@ import java.util.function.ToDoubleFunction;
  *   --threads N          Java backend's compute threads (all processors)
  *   --warmup N           untimed repetitions first (train 3, sample 1, grpo 3)
  *   --steps N            timed repetitions (train 10, sample 3, grpo 20)
- *   --layers/--heads/--embd/--vocab/--positions N   model shape (GPT-2 124M: 12, 12, 768, 50257, 1024)
+ *   --layers/--heads/--embd/--vocab/--positions N   GPT-2 model shape (GPT-2 124M: 12, 12, 768, 50257, 1024)
+ *   --model NAME         a named shape instead (ModelConfig.named: qwen2.5-0.5b, llama-3.2-1b, ...)
  *   --batch N  --seq N   train: batch of N sequences x T tokens (8 x 1024)
  *   --sequences N  --new-tokens N  --prompt N   sample: sequences, new tokens each, prompt tokens (64, 128, 16)
  *   --config FILE        grpo: the run configuration (examples/quickstart.yaml)
@@ -91,6 +92,7 @@ public final class ModelBench {
         int newTokens = 128;
         int prompt = 16;
         String config = "examples/quickstart.yaml";
+        String modelName;
         Double peakTflops;
         String json;
 
@@ -103,7 +105,8 @@ public final class ModelBench {
         }
 
         ModelConfig model() {
-            return ModelConfig.gpt2(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
+            return modelName != null ? ModelConfig.named(modelName)
+                    : ModelConfig.gpt2(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
         }
     }
 
@@ -197,6 +200,7 @@ public final class ModelBench {
                 case "--new-tokens" -> o.newTokens = Integer.parseInt(v);
                 case "--prompt" -> o.prompt = Integer.parseInt(v);
                 case "--config" -> o.config = v;
+                case "--model" -> o.modelName = v;
                 case "--peak-tflops" -> o.peakTflops = Double.parseDouble(v);
                 case "--json" -> o.json = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -292,9 +296,10 @@ public final class ModelBench {
                 }
             }
             long params = m.layout().total();
-            long posParams = (long) cfg.nPositions() * cfg.nEmbd();
+            long posParams = cfg.type().llamaBlock() ? 0 : (long) cfg.nPositions() * cfg.nEmbd();
             long flopParams = params - posParams;
-            double flopsPerToken = 6.0 * flopParams + 12.0 * cfg.nLayer() * t * cfg.nEmbd();
+            // attention: q.k and p.v over T positions, forward and backward, on the query heads' width
+            double flopsPerToken = 6.0 * flopParams + 12.0 * cfg.nLayer() * t * cfg.heads().width();
             double median = median(times);
             double tokensPerS = n / median;
             double achieved = flopsPerToken * tokensPerS / 1e12;
@@ -306,7 +311,7 @@ public final class ModelBench {
             out.put("params", params);
             out.put("params_for_flops", flopParams);
             out.put("flops_per_token", flopsPerToken);
-            out.put("flops_formula", "6*(params - wpe) + 12*L*T*C");
+            out.put("flops_formula", "6*(params - wpe) + 12*L*T*(heads*head_dim)");
             out.put("warmup", warmup);
             out.put("steps", steps);
             out.put("setup_s", round(setupS, 3));
@@ -473,8 +478,8 @@ public final class ModelBench {
     }
 
     private static String shape(ModelConfig c) {
-        return String.format(Locale.ROOT, "%d layers x %d heads x %d, vocab %d", c.nLayer(), c.nHead(), c.nEmbd(),
-                c.vocabSize());
+        return String.format(Locale.ROOT, "%s %d layers x %d heads (%d kv) of %d, hidden %d, vocab %d",
+                c.type().hfName(), c.nLayer(), c.nHead(), c.nKvHead(), c.headDim(), c.nEmbd(), c.vocabSize());
     }
 
     static void emit(Options o, Map<String, Object> out, String human) {

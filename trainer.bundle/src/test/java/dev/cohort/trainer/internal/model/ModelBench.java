@@ -13,7 +13,10 @@ import java.util.Random;
  * Benchmarks of the policy model on the Java backend (not a test; run by {@code ./cohort bench}):
  * a GPT-2 124M training step (batch 4 x 64 tokens, forward + log-probs + backward + AdamW, fp32)
  * and sampling throughput (16 sequences x 64 new tokens) for GPT-2 124M and a small model, with
- * the peak heap of each. Arguments: [threads] [training steps].
+ * the peak heap of each; then a Qwen2.5-0.5B-shaped model (ModelConfig.named("qwen2.5-0.5b"),
+ * random weights): forward + log-probs + backward at batch 1 x 256 (no optimizer step: its
+ * parameters, gradients and two moments would need 8 GB of heap), and decoding for 1 and 8
+ * sequences. Arguments: [threads] [training steps] [gpt2|qwen|all].
  */
 public final class ModelBench {
 
@@ -23,11 +26,39 @@ public final class ModelBench {
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        String which = args.length > 2 ? args[2] : "all";
         System.out.printf("ModelBench: Java backend, %d threads, %s %s%n", threads,
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        if (!which.equals("qwen")) {
+            gpt2(threads, steps);
+        }
+        if (!which.equals("gpt2")) {
+            qwen(threads, steps);
+        }
+    }
+
+    static void qwen(int threads, int steps) {
+        ModelConfig cfg = ModelConfig.named("qwen2.5-0.5b");
+        try (JavaBackend be = new JavaBackend(threads)) {
+            System.gc();
+            resetPeaks();
+            training(be, cfg, 1, 256, steps, false);
+            System.out.printf("  peak heap: %.0f MiB%n", peakHeapMiB());
+        }
+        for (int n : new int[] {1, 8}) {
+            try (JavaBackend be = new JavaBackend(threads)) {
+                System.gc();
+                resetPeaks();
+                sampling(be, cfg, n, 16);
+                System.out.printf("  peak heap: %.0f MiB%n", peakHeapMiB());
+            }
+        }
+    }
+
+    static void gpt2(int threads, int steps) {
         try (JavaBackend be = new JavaBackend(threads)) {
             resetPeaks();
-            training(be, ModelConfig.gpt2(), 4, 64, steps);
+            training(be, ModelConfig.gpt2(), 4, 64, steps, true);
             System.out.printf("  peak heap: %.0f MiB%n", peakHeapMiB());
         }
         for (ModelConfig cfg : List.of(ModelConfig.gpt2(), ModelConfig.gpt2(4, 4, 256, 256, 50257, 1e-5f, 50256))) {
@@ -40,8 +71,9 @@ public final class ModelBench {
         }
     }
 
-    static void training(JavaBackend be, ModelConfig cfg, int b, int t, int steps) {
-        try (PolicyModel m = new PolicyModel(be, cfg); AdamW opt = new AdamW(m, AdamW.Settings.defaults())) {
+    /** Forward, log-probs and backward of b x t random tokens, and the AdamW step when {@code optimize}. */
+    static void training(JavaBackend be, ModelConfig cfg, int b, int t, int steps, boolean optimize) {
+        try (PolicyModel m = new PolicyModel(be, cfg); AdamW opt = optimize ? new AdamW(m, AdamW.Settings.defaults()) : null) {
             ModelInit.initialize(m, 1);
             Random r = new Random(1);
             int[] tokens = new int[b * t];
@@ -60,14 +92,17 @@ public final class ModelBench {
                 m.logprobs(targets, 1f, lp, null);
                 m.zeroGrads();
                 m.backward(targets, g, 1f);
-                opt.update(1e-4);
+                if (opt != null) {
+                    opt.update(1e-4);
+                }
                 double sec = (System.nanoTime() - t0) / 1e9;
                 if (s >= 2) {
                     times.add(sec);
                 }
             }
-            System.out.printf("training step, %d layers x %d wide, batch %d x %d tokens: median %.2f s"
-                    + " (min %.2f, max %.2f, %d steps after 2 warm-up)%n", cfg.nLayer(), cfg.nEmbd(), b, t,
+            System.out.printf("%s, %s %d layers x %d wide, batch %d x %d tokens: median %.2f s"
+                    + " (min %.2f, max %.2f, %d steps after 2 warm-up)%n",
+                    optimize ? "training step" : "forward + backward", cfg.type().hfName(), cfg.nLayer(), cfg.nEmbd(), b, t,
                     median(times), times.stream().mapToDouble(d -> d).min().orElse(0),
                     times.stream().mapToDouble(d -> d).max().orElse(0), times.size());
         }
@@ -96,8 +131,9 @@ public final class ModelBench {
                 int tokens = out.stream().mapToInt(c -> c.tokens().length).sum();
                 rates.add(tokens / sec);
             }
-            System.out.printf("sampling, %d layers x %d wide, %d sequences x %d new tokens (16-token prompts):"
-                    + " median %.0f tokens/s over 3 runs after 1 warm-up%n", cfg.nLayer(), cfg.nEmbd(), n, newTokens,
+            System.out.printf("sampling, %s %d layers x %d wide, %d sequences x %d new tokens (16-token prompts):"
+                    + " median %.1f tokens/s over 3 runs after 1 warm-up%n", cfg.type().hfName(), cfg.nLayer(),
+                    cfg.nEmbd(), n, newTokens,
                     median(rates));
         }
     }
