@@ -39,6 +39,7 @@ final class Activations implements AutoCloseable {
     final Tensor lnf;
     final Tensor lnfMean;
     final Tensor lnfRstd;
+    /** One chunk of the LM head's logits (see {@link LmHead}). */
     final Tensor logits;
 
     // backward scratch
@@ -59,7 +60,7 @@ final class Activations implements AutoCloseable {
     private final Tensor storage;
     private final Tensor gradStorage;
 
-    Activations(Backend be, ModelConfig cfg, int capB, int capT) {
+    Activations(Backend be, ModelConfig cfg, int capB, int capT, int logitRows) {
         this.backend = be;
         this.capB = capB;
         this.capT = capT;
@@ -95,7 +96,7 @@ final class Activations implements AutoCloseable {
         a.add("lnf", n * c);
         a.add("lnf_mean", llama ? 0 : n);
         a.add("lnf_rstd", n);
-        a.add("logits", n * cfg.vocabSize());
+        a.add("logits", (long) logitRows * cfg.vocabSize());
         storage = a.allocate(be, "activations");
         encoded = a.view(encodedIx);
         ln1 = a.perLayer(first, 0, 15, layers);
@@ -128,7 +129,7 @@ final class Activations implements AutoCloseable {
         g.add("d.att", be.attentionScratchSize(capB, capT, h));
         g.add("d.fch", n * cfg.mlpInWidth());
         g.add("d.fch_act", n * cfg.mlpWidth());
-        g.add("d.logits", n * cfg.vocabSize());
+        g.add("d.logits", (long) logitRows * cfg.vocabSize());
         gradStorage = g.allocate(be, "activation-grads");
         dres = g.view(0);
         dln = g.view(1);

@@ -28,19 +28,28 @@ public final class PolicyModel implements AutoCloseable {
     private final Layout weights;
     /** Rotary inverse frequencies (head size / 2); null for GPT-2. */
     private final Tensor invFreq;
+    private final LmHead head;
     private Activations acts;
+    /** All logits, only when {@link #logits()} is asked for them. */
+    private Tensor fullLogits;
     private int[] tokens;
     private int[] positions;
     private int b;
     private int t;
 
     public PolicyModel(Backend backend, ModelConfig cfg) {
+        this(backend, cfg, LmHead.LOGITS_BUDGET);
+    }
+
+    /** With at most {@code logitsBudget} logits in memory at once (tests use small budgets). */
+    PolicyModel(Backend backend, ModelConfig cfg, long logitsBudget) {
         this.be = backend;
         this.cfg = cfg;
         this.layout = new ParamLayout(cfg);
         this.params = new ParamSet(backend, cfg, layout, "params");
         this.grads = new ParamSet(backend, cfg, layout, "grads");
         this.heads = cfg.heads();
+        this.head = new LmHead(backend, cfg, logitsBudget);
         this.weights = cfg.type().llamaBlock() ? Layout.OUT_IN : Layout.IN_OUT;
         float[] inv = cfg.inverseFrequencies();
         if (inv != null) {
@@ -123,7 +132,7 @@ public final class PolicyModel implements AutoCloseable {
             residual = acts.residual3[l];
         }
         norm(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, params.lnfw(), params.lnfb(), n);
-        be.matmulForward(acts.logits, acts.lnf, params.lmHead(), null, n, c, cfg.vocabSize(), Layout.OUT_IN);
+        head.invalidate();
     }
 
     /** LayerNorm (GPT-2) or RMSNorm of the rows of inp (N, C). */
@@ -174,27 +183,45 @@ public final class PolicyModel implements AutoCloseable {
             if (acts != null) {
                 acts.close();
             }
-            acts = new Activations(be, cfg, capB, capT);
+            acts = new Activations(be, cfg, capB, capT, head.chunkRows((long) capB * capT));
             tokens = new int[capB * capT];
             positions = new int[capB * capT];
         }
     }
 
-    /** The logits of the last forward, (B*T, V). */
+    /**
+     * All logits of the last forward, (B*T, V), in a buffer of their own: for inspection and
+     * tests (training never materialises them; see {@link LmHead}).
+     */
     public Tensor logits() {
         requireForward();
-        return be.view(acts.logits, "logits", 0, b * t, cfg.vocabSize());
+        long size = (long) b * t * cfg.vocabSize();
+        if (fullLogits == null || fullLogits.size() < size) {
+            if (fullLogits != null) {
+                be.release(fullLogits);
+            }
+            fullLogits = be.allocate("logits.full", size);
+        }
+        Tensor out = be.view(fullLogits, "logits", 0, b * t, cfg.vocabSize());
+        head.logits(out, acts.lnf, params.lmHead(), 0, b * t);
+        return out;
+    }
+
+    /** The logits of position {@code row} of the last forward into out (V). */
+    void rowLogits(int row, Tensor out) {
+        requireForward();
+        head.logits(out, acts.lnf, params.lmHead(), row, 1);
     }
 
     /**
      * Log-prob of {@code targets[i]} (the token following position i; -1 = not scored) under
      * softmax(logits / temperature) for every position of the last forward, and optionally the
-     * entropy of that distribution.
+     * entropy of that distribution, computed over chunks of positions (see {@link LmHead}).
      */
     public void logprobs(int[] targets, float temperature, float[] out, float[] entropy) {
         requireForward();
         checkTargets(targets);
-        be.tokenLogprobs(out, entropy, acts.logits, targets, b * t, cfg.vocabSize(), temperature);
+        head.logprobs(acts, params.lmHead(), b * t, targets, temperature, out, entropy);
     }
 
     /**
@@ -207,10 +234,7 @@ public final class PolicyModel implements AutoCloseable {
         checkTargets(targets);
         int n = b * t;
         int c = cfg.nEmbd();
-        be.tokenLogprobsBackward(acts.dlogits, acts.logits, targets, dlogprobs, n, cfg.vocabSize(), temperature);
-        be.zero(acts.dln);
-        be.matmulBackward(acts.dln, grads.lmHead(), null, acts.dlogits, acts.lnf, params.lmHead(), n, c,
-                cfg.vocabSize(), Layout.OUT_IN);
+        head.backward(acts, params.lmHead(), grads.lmHead(), n, targets, dlogprobs, temperature);
         Tensor last = cfg.nLayer() == 0 ? acts.encoded : acts.residual3[cfg.nLayer() - 1];
         be.zero(acts.dres);
         normBackward(acts.dres, grads.lnfw(), grads.lnfb(), acts.dln, last, params.lnfw(), acts.lnfMean,
@@ -282,6 +306,10 @@ public final class PolicyModel implements AutoCloseable {
         if (acts != null) {
             acts.close();
             acts = null;
+        }
+        if (fullLogits != null) {
+            be.release(fullLogits);
+            fullLogits = null;
         }
         be.release(params.all());
         be.release(grads.all());

@@ -260,23 +260,25 @@ public final class Sampler implements AutoCloseable {
                         System.arraycopy(prompts.get(groups.get(g0 + q)[0]), 0, batch, q * len, len);
                     }
                     model.forward(batch, k, len);
-                    // every sequence's first token from its prompt's last logits, copied into the
-                    // step's logits rows so that one sample call draws them all (one device
-                    // round trip per forward instead of one per sequence)
+                    // every sequence's first token from its prompt's last logits (the LM head of that
+                    // one position, copied to the group's other rows) in the step's logits rows, so
+                    // that one sample call draws them all (one device round trip per forward)
                     int rows = 0;
                     for (int q = 0; q < k; q++) {
                         int[] range = groups.get(g0 + q);
-                        Tensor lastLogits = be.view(model.logits(), "prefill.logits",
-                                ((long) q * len + len - 1) * v, v);
+                        Tensor first = be.view(step.logits, "prefill.first", (long) rows * v, v);
+                        model.rowLogits(q * len + len - 1, first);
                         for (int s = range[0]; s < range[1]; s++) {
                             for (int l = 0; l < cfg.nLayer(); l++) {
                                 Tensor qkv = be.view(model.qkvActivation(l), "prefill.qkv",
                                         (long) q * len * qkvWidth, len * qkvWidth);
                                 be.cacheStore(kCache[l], vCache[l], qkv, s, len, cfg.heads(), maxT);
                             }
-                            Tensor row = be.view(step.logits, "prefill.row", (long) rows * v, v);
-                            be.zero(row);
-                            be.accumulate(row, lastLogits);
+                            if (s > range[0]) {
+                                Tensor row = be.view(step.logits, "prefill.row", (long) rows * v, v);
+                                be.zero(row);
+                                be.accumulate(row, first);
+                            }
                             rowSlot[rows] = s;
                             rowRng[rows] = rng[s];
                             rows++;

@@ -212,6 +212,37 @@ class LlamaFamilyTest {
     }
 
     @Test
+    void logProbsAndGradientsOverChunksOfTheLmHeadEqualOneChunk() {
+        ModelConfig cfg = variant("qwen2");
+        PolicyModel whole = model(be, cfg, 8);
+        PolicyModel chunked = new PolicyModel(be, cfg, 3L * cfg.vocabSize());
+        float[] p = new float[(int) whole.layout().total()];
+        be.read(whole.params().all(), p);
+        be.write(chunked.params().all(), p);
+        int n = 2 * 7;
+        int[] tokens = ModelTest.randomTokens(n, cfg.vocabSize(), 1);
+        int[] targets = ModelTest.randomTokens(n, cfg.vocabSize(), 2);
+        targets[4] = -1;
+        float[] g = new float[n];
+        java.util.Arrays.fill(g, 0.3f);
+        float[][] lp = new float[2][n];
+        float[][] ent = new float[2][n];
+        float[][] grads = new float[2][p.length];
+        PolicyModel[] models = {whole, chunked};
+        for (int i = 0; i < 2; i++) {
+            models[i].zeroGrads();
+            models[i].forward(tokens, 2, 7);
+            models[i].logprobs(targets, 0.9f, lp[i], ent[i]);
+            models[i].backward(targets, g, 0.9f);
+            be.read(models[i].grads().all(), grads[i]);
+        }
+        assertArrayEquals(lp[0], lp[1], 0f);
+        assertArrayEquals(ent[0], ent[1], 0f);
+        assertArrayEquals(grads[0], grads[1], 1e-6f, "5 chunks of 3 positions: the head's weight gradient"
+                + " is summed in another order");
+    }
+
+    @Test
     void namedShapesHaveThePublishedParameterCounts() {
         // the counts transformers reports for these models' num_parameters()
         assertEquals(494_032_768L, new ParamLayout(ModelConfig.named("qwen2.5-0.5b")).total());
