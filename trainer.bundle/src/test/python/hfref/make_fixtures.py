@@ -52,10 +52,10 @@ def qwen3_config():
         "bos_token_id": 284, "dtype": "bfloat16", "eos_token_id": None, "head_dim": 24, "hidden_act": "silu",
         "hidden_size": 64, "initializer_range": 0.02, "intermediate_size": 96,
         "layer_types": ["full_attention", "full_attention"], "max_position_embeddings": 128,
-        "max_window_layers": 2, "model_type": "qwen3", "num_attention_heads": 4, "num_hidden_layers": 2,
+        "max_window_layers": 28, "model_type": "qwen3", "num_attention_heads": 4, "num_hidden_layers": 2,
         "num_key_value_heads": 2, "pad_token_id": None, "rms_norm_eps": 1e-06,
         "rope_parameters": {"rope_theta": 1000000.0, "rope_type": "default"}, "sliding_window": None,
-        "tie_word_embeddings": True, "transformers_version": "5.0.0", "use_cache": True,
+        "tie_word_embeddings": True, "transformers_version": "5.17.0", "use_cache": True,
         "use_sliding_window": False, "vocab_size": 304,
     }
 

@@ -96,7 +96,7 @@ def check_llama3_scaling(root):
     model = ref.Model.load(os.path.join(root, "llama3-bf16-sharded"))
     default = ref.default_inv_freq(r["rope_theta"], cfg.head_dim)
     report("llama3 fixture uses the scaled frequencies", not np.allclose(model.inv_freq, default),
-           f"inv_freq {np.array2string(model.inv_freq, precision=4)}")
+           f"inv_freq {np.array2string(model.inv_freq, precision=4, max_line_width=200)}")
 
 
 # ------------------------------------------------------------------------- an independent naive forward
@@ -278,6 +278,45 @@ def check_safetensors_package(dirs):
                f"{count} tensors in {len(files)} file(s), max abs diff {worst:.1e}, metadata {sorted(meta)}")
 
 
+def check_transformers_configs(dirs):
+    """transformers' own config classes (importable without torch) read the fixtures as we do."""
+    try:
+        import logging
+        import transformers
+        transformers.logging.set_verbosity_error()
+        logging.getLogger("transformers").setLevel(logging.ERROR)
+        from transformers import AutoConfig, GenerationConfig
+    except ImportError as e:
+        print(f"SKIP  transformers config cross-check: {e}")
+        return
+    for d in dirs:
+        mine, theirs = ref.Model.load(d).cfg, AutoConfig.from_pretrained(d)
+        t = theirs.model_type
+        head_dim = getattr(theirs, "head_dim", None) or theirs.hidden_size // theirs.num_attention_heads
+        if t == "mistral":
+            windows = [theirs.sliding_window] * theirs.num_hidden_layers
+        elif t == "llama":
+            windows = [None] * theirs.num_hidden_layers
+        else:
+            windows = [theirs.sliding_window if k == "sliding_attention" else None for k in theirs.layer_types]
+        rp = dict(theirs.rope_parameters)
+        got = {"head_dim": head_dim, "kv_heads": theirs.num_key_value_heads, "windows": windows,
+               "rope": {k: rp[k] for k in sorted(rp)}, "tie": theirs.tie_word_embeddings,
+               "eps": theirs.rms_norm_eps, "o_bias": bool(getattr(theirs, "attention_bias", False)),
+               "mlp_bias": bool(getattr(theirs, "mlp_bias", False))}
+        want = {"head_dim": mine.head_dim, "kv_heads": mine.num_kv_heads, "windows": mine.windows,
+                "rope": {k: mine.rope[k] for k in sorted(mine.rope)}, "tie": mine.tie, "eps": mine.eps,
+                "o_bias": mine.o_bias, "mlp_bias": mine.mlp_bias}
+        gen_eos = GenerationConfig.from_pretrained(d).eos_token_id
+        gen_eos = sorted(gen_eos if isinstance(gen_eos, list) else [gen_eos])
+        exp_eos = sorted(load_expected(d)["generation"]["eos_token_ids"])
+        ok = got == want and gen_eos == exp_eos
+        diff = {k: (got[k], want[k]) for k in got if got[k] != want[k]}
+        report(f"transformers {transformers.__version__} config classes agree, {os.path.basename(d)}", ok,
+               f"{type(theirs).__name__}: head_dim {head_dim}, windows {windows}, rope_type {rp.get('rope_type')}, "
+               f"generation eos {gen_eos}" + (f"; DIFFERENT {diff}" if diff else ""))
+
+
 # ------------------------------------------------------------------------ sensitivity (mutations)
 
 @contextlib.contextmanager
@@ -368,6 +407,7 @@ def main():
     check_not_degenerate(dirs)
     check_expected_reproduces(dirs)
     check_safetensors_package(dirs)
+    check_transformers_configs(dirs)
     check_mutations(args.fixtures)
     print(f"{len(FAILURES)} failure(s)" + (": " + ", ".join(FAILURES) if FAILURES else ""))
     sys.exit(min(len(FAILURES), 100))
