@@ -60,7 +60,11 @@ final class Activations implements AutoCloseable {
     private final Tensor storage;
     private final Tensor gradStorage;
 
-    Activations(Backend be, ModelConfig cfg, int capB, int capT, int logitRows) {
+    /**
+     * With {@code shared} (gradient checkpointing) every block's activations but its output
+     * residual3 are one set of buffers for all blocks.
+     */
+    Activations(Backend be, ModelConfig cfg, int capB, int capT, int logitRows, boolean shared) {
         this.backend = be;
         this.capB = capB;
         this.capT = capT;
@@ -76,6 +80,11 @@ final class Activations implements AutoCloseable {
         int first = a.size();
         for (int l = 0; l < layers; l++) {
             String p = "h." + l + ".";
+            if (shared && l > 0) {
+                a.sameAsPrevious(14);
+                a.add(p + "residual3", n * c);
+                continue;
+            }
             a.add(p + "ln1", n * c);
             a.add(p + "ln1_mean", llama ? 0 : n);
             a.add(p + "ln1_rstd", n);
@@ -163,6 +172,15 @@ final class Activations implements AutoCloseable {
 
         int size() {
             return names.size();
+        }
+
+        /** The next {@code count} entries are the same buffers as the previous layer's (15 entries back). */
+        void sameAsPrevious(int count) {
+            for (int i = 0; i < count; i++) {
+                int from = names.size() - 15;
+                names.add(names.get(from));
+                spans.add(spans.get(from));
+            }
         }
 
         Tensor allocate(Backend backend, String name) {

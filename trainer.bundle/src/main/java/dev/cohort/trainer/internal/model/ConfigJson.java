@@ -114,6 +114,12 @@ public final class ConfigJson {
         if (type == ModelType.MISTRAL) {
             return n.path("sliding_window").isInt() ? n.get("sliding_window").asInt() : 0;
         }
+        for (JsonNode layer : n.path("layer_types")) {
+            if (!layer.asText().equals("full_attention") && type != ModelType.MISTRAL) {
+                throw new CheckpointException(file + ": layer_types has '" + layer.asText() + "'; Cohort's "
+                        + type.hfName() + " layers attend over whole sequences (full_attention)");
+            }
+        }
         if (n.path("use_sliding_window").asBoolean(false)) {
             throw new CheckpointException(file + ": use_sliding_window is true; Cohort's " + type.hfName()
                     + " attends over whole sequences (set it to false, as the released checkpoints do)");

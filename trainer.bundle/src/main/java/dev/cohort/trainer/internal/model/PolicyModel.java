@@ -29,6 +29,7 @@ public final class PolicyModel implements AutoCloseable {
     /** Rotary inverse frequencies (head size / 2); null for GPT-2. */
     private final Tensor invFreq;
     private final LmHead head;
+    private boolean checkpointing;
     private Activations acts;
     /** All logits, only when {@link #logits()} is asked for them. */
     private Tensor fullLogits;
@@ -90,6 +91,27 @@ public final class PolicyModel implements AutoCloseable {
         return weights;
     }
 
+    /**
+     * Gradient checkpointing (TRL's and transformers' {@code gradient_checkpointing}): the forward
+     * keeps only each block's output, all blocks share one set of activation buffers, and the
+     * backward recomputes each block's forward before its backward: activation memory of about
+     * one block instead of all, for one more forward of the blocks per step.
+     */
+    public void gradientCheckpointing(boolean on) {
+        if (on != checkpointing) {
+            checkpointing = on;
+            if (acts != null) {
+                acts.close();
+                acts = null;
+            }
+            b = 0;
+        }
+    }
+
+    public boolean gradientCheckpointing() {
+        return checkpointing;
+    }
+
     /** Forward through the logits for B sequences of T tokens (row-major, padded). */
     public void forward(int[] batchTokens, int batch, int seqLen) {
         if (batch <= 0 || seqLen <= 0) {
@@ -115,24 +137,30 @@ public final class PolicyModel implements AutoCloseable {
         t = seqLen;
         int c = cfg.nEmbd();
         be.embeddingForward(acts.encoded, tokens, positions, n, params.wte(), params.wpe(), c);
-        Tensor residual = acts.encoded;
         for (int l = 0; l < cfg.nLayer(); l++) {
-            ParamSet.Block p = params.block(l);
-            norm(acts.ln1[l], acts.ln1Mean[l], acts.ln1Rstd[l], residual, p.ln1w(), p.ln1b(), n);
-            be.matmulForward(acts.qkv[l], acts.ln1[l], p.qkvw(), p.qkvb(), n, c, heads.qkvWidth(), weights);
-            Tensor attIn = attentionInput(l, p, n);
-            be.attentionForward(acts.atty[l], acts.att[l], attIn, batch, seqLen, heads);
-            be.matmulForward(acts.proj, acts.atty[l], p.attprojw(), p.attprojb(), n, heads.width(), c, weights);
-            be.residualForward(acts.residual2[l], residual, acts.proj, (long) n * c);
-            norm(acts.ln2[l], acts.ln2Mean[l], acts.ln2Rstd[l], acts.residual2[l], p.ln2w(), p.ln2b(), n);
-            be.matmulForward(acts.fch[l], acts.ln2[l], p.fcw(), p.fcb(), n, c, cfg.mlpInWidth(), weights);
-            activation(acts.fchGelu[l], acts.fch[l], n);
-            be.matmulForward(acts.proj, acts.fchGelu[l], p.fcprojw(), p.fcprojb(), n, cfg.mlpWidth(), c, weights);
-            be.residualForward(acts.residual3[l], acts.residual2[l], acts.proj, (long) n * c);
-            residual = acts.residual3[l];
+            forwardBlock(l, n);
         }
-        norm(acts.lnf, acts.lnfMean, acts.lnfRstd, residual, params.lnfw(), params.lnfb(), n);
+        Tensor last = cfg.nLayer() == 0 ? acts.encoded : acts.residual3[cfg.nLayer() - 1];
+        norm(acts.lnf, acts.lnfMean, acts.lnfRstd, last, params.lnfw(), params.lnfb(), n);
         head.invalidate();
+    }
+
+    /** Block l from its input (the embedding or block l-1's output) to its output residual3[l]. */
+    private void forwardBlock(int l, int n) {
+        int c = cfg.nEmbd();
+        ParamSet.Block p = params.block(l);
+        Tensor residual = l == 0 ? acts.encoded : acts.residual3[l - 1];
+        norm(acts.ln1[l], acts.ln1Mean[l], acts.ln1Rstd[l], residual, p.ln1w(), p.ln1b(), n);
+        be.matmulForward(acts.qkv[l], acts.ln1[l], p.qkvw(), p.qkvb(), n, c, heads.qkvWidth(), weights);
+        Tensor attIn = attentionInput(l, p, n);
+        be.attentionForward(acts.atty[l], acts.att[l], attIn, b, t, heads);
+        be.matmulForward(acts.proj, acts.atty[l], p.attprojw(), p.attprojb(), n, heads.width(), c, weights);
+        be.residualForward(acts.residual2[l], residual, acts.proj, (long) n * c);
+        norm(acts.ln2[l], acts.ln2Mean[l], acts.ln2Rstd[l], acts.residual2[l], p.ln2w(), p.ln2b(), n);
+        be.matmulForward(acts.fch[l], acts.ln2[l], p.fcw(), p.fcb(), n, c, cfg.mlpInWidth(), weights);
+        activation(acts.fchGelu[l], acts.fch[l], n);
+        be.matmulForward(acts.proj, acts.fchGelu[l], p.fcprojw(), p.fcprojb(), n, cfg.mlpWidth(), c, weights);
+        be.residualForward(acts.residual3[l], acts.residual2[l], acts.proj, (long) n * c);
     }
 
     /** LayerNorm (GPT-2) or RMSNorm of the rows of inp (N, C). */
@@ -183,7 +211,7 @@ public final class PolicyModel implements AutoCloseable {
             if (acts != null) {
                 acts.close();
             }
-            acts = new Activations(be, cfg, capB, capT, head.chunkRows((long) capB * capT));
+            acts = new Activations(be, cfg, capB, capT, head.chunkRows((long) capB * capT), checkpointing);
             tokens = new int[capB * capT];
             positions = new int[capB * capT];
         }
@@ -240,6 +268,9 @@ public final class PolicyModel implements AutoCloseable {
         normBackward(acts.dres, grads.lnfw(), grads.lnfb(), acts.dln, last, params.lnfw(), acts.lnfMean,
                 acts.lnfRstd, n);
         for (int l = cfg.nLayer() - 1; l >= 0; l--) {
+            if (checkpointing && l < cfg.nLayer() - 1) {
+                forwardBlock(l, n); // the shared buffers hold block l+1's activations: recompute block l's
+            }
             backwardBlock(l, n, c);
         }
         be.embeddingBackward(grads.wte(), grads.wpe(), acts.dres, tokens, positions, n, c);
