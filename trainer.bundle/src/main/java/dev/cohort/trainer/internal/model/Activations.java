@@ -42,23 +42,25 @@ final class Activations implements AutoCloseable {
     /** One chunk of the LM head's logits (see {@link LmHead}). */
     final Tensor logits;
 
-    // backward scratch
-    final Tensor dres;
-    final Tensor dln;
-    final Tensor dqkv;
-    final Tensor dqkvRot;
-    final Tensor datty;
-    final Tensor datt;
-    final Tensor dfch;
-    final Tensor dfchGelu;
-    final Tensor dlogits;
+    // backward scratch, allocated by the first backward (see #allocateGrads)
+    Tensor dres;
+    Tensor dln;
+    Tensor dqkv;
+    Tensor dqkvRot;
+    Tensor datty;
+    Tensor datt;
+    Tensor dfch;
+    Tensor dfchGelu;
+    Tensor dlogits;
 
     /** Views start on multiples of this many elements (256 bytes of fp32, as cudaMalloc aligns). */
     static final int ALIGN = 64;
 
     private final Backend backend;
+    private final ModelConfig cfg;
+    private final int logitRows;
     private final Tensor storage;
-    private final Tensor gradStorage;
+    private Tensor gradStorage;
 
     /**
      * With {@code shared} (gradient checkpointing) every block's activations but its output
@@ -66,6 +68,8 @@ final class Activations implements AutoCloseable {
      */
     Activations(Backend be, ModelConfig cfg, int capB, int capT, int logitRows, boolean shared) {
         this.backend = be;
+        this.cfg = cfg;
+        this.logitRows = logitRows;
         this.capB = capB;
         this.capT = capT;
         long n = (long) capB * capT;
@@ -128,18 +132,29 @@ final class Activations implements AutoCloseable {
         lnfMean = a.view(tail + 2);
         lnfRstd = a.view(tail + 3);
         logits = a.view(tail + 4);
+    }
 
+    /** The backward's scratch, on first use: a model that only runs forwards never holds it. */
+    void allocateGrads() {
+        if (gradStorage != null) {
+            return;
+        }
+        long n = (long) capB * capT;
+        int c = cfg.nEmbd();
+        Heads h = cfg.heads();
+        boolean llama = cfg.type().llamaBlock();
+        long qkvSize = n * h.qkvWidth();
         Arena g = new Arena();
         g.add("d.residual", n * c);
         g.add("d.ln", n * c);
         g.add("d.atty", n * h.width());
         g.add("d.qkv", qkvSize);
         g.add("d.qkv_rot", llama ? qkvSize : 0);
-        g.add("d.att", be.attentionScratchSize(capB, capT, h));
+        g.add("d.att", backend.attentionScratchSize(capB, capT, h));
         g.add("d.fch", n * cfg.mlpInWidth());
         g.add("d.fch_act", n * cfg.mlpWidth());
         g.add("d.logits", (long) logitRows * cfg.vocabSize());
-        gradStorage = g.allocate(be, "activation-grads");
+        gradStorage = g.allocate(backend, "activation-grads");
         dres = g.view(0);
         dln = g.view(1);
         datty = g.view(2);
@@ -210,6 +225,8 @@ final class Activations implements AutoCloseable {
     @Override
     public void close() {
         backend.release(storage);
-        backend.release(gradStorage);
+        if (gradStorage != null) {
+            backend.release(gradStorage);
+        }
     }
 }

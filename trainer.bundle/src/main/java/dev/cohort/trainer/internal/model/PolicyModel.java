@@ -23,7 +23,8 @@ public final class PolicyModel implements AutoCloseable {
     private final ModelConfig cfg;
     private final ParamLayout layout;
     private final ParamSet params;
-    private final ParamSet grads;
+    /** Allocated on first use: a model that only samples (or a reference model) holds no gradients. */
+    private ParamSet grads;
     private final Heads heads;
     private final Layout weights;
     /** Rotary inverse frequencies (head size / 2); null for GPT-2. */
@@ -48,7 +49,6 @@ public final class PolicyModel implements AutoCloseable {
         this.cfg = cfg;
         this.layout = new ParamLayout(cfg);
         this.params = new ParamSet(backend, cfg, layout, "params");
-        this.grads = new ParamSet(backend, cfg, layout, "grads");
         this.heads = cfg.heads();
         this.head = new LmHead(backend, cfg, logitsBudget);
         this.weights = cfg.type().llamaBlock() ? Layout.OUT_IN : Layout.IN_OUT;
@@ -74,6 +74,9 @@ public final class PolicyModel implements AutoCloseable {
     }
 
     public ParamSet grads() {
+        if (grads == null) {
+            grads = new ParamSet(be, cfg, layout, "grads");
+        }
         return grads;
     }
 
@@ -262,6 +265,8 @@ public final class PolicyModel implements AutoCloseable {
         checkTargets(targets);
         int n = b * t;
         int c = cfg.nEmbd();
+        ParamSet grads = grads();
+        acts.allocateGrads();
         head.backward(acts, params.lmHead(), grads.lmHead(), n, targets, dlogprobs, temperature);
         Tensor last = cfg.nLayer() == 0 ? acts.encoded : acts.residual3[cfg.nLayer() - 1];
         be.zero(acts.dres);
@@ -278,7 +283,7 @@ public final class PolicyModel implements AutoCloseable {
 
     private void backwardBlock(int l, int n, int c) {
         ParamSet.Block p = params.block(l);
-        ParamSet.Block g = grads.block(l);
+        ParamSet.Block g = grads().block(l);
         Tensor residualIn = l == 0 ? acts.encoded : acts.residual3[l - 1];
         // MLP: residual3 = residual2 + down(act(up(norm2(residual2))))
         be.zero(acts.dfchGelu);
@@ -343,14 +348,16 @@ public final class PolicyModel implements AutoCloseable {
             fullLogits = null;
         }
         be.release(params.all());
-        be.release(grads.all());
+        if (grads != null) {
+            be.release(grads.all());
+        }
         if (invFreq != null) {
             be.release(invFreq);
         }
     }
 
     public void zeroGrads() {
-        be.zero(grads.all());
+        be.zero(grads().all());
     }
 
     /** The attention's input of block {@code l} from the last forward, (B*T, qkvWidth): keys and values for a cache. */
