@@ -72,44 +72,11 @@ final class Activations implements AutoCloseable {
         this.logitRows = logitRows;
         this.capB = capB;
         this.capT = capT;
-        long n = (long) capB * capT;
-        int c = cfg.nEmbd();
         int layers = cfg.nLayer();
-        boolean llama = cfg.type().llamaBlock();
-        Heads h = cfg.heads();
-        long qkvSize = n * h.qkvWidth();
-        long attSize = be.attentionStateSize(capB, capT, h);
-        Arena a = new Arena();
-        int encodedIx = a.add("encoded", n * c);
-        int first = a.size();
-        for (int l = 0; l < layers; l++) {
-            String p = "h." + l + ".";
-            if (shared && l > 0) {
-                a.sameAsPrevious(14);
-                a.add(p + "residual3", n * c);
-                continue;
-            }
-            a.add(p + "ln1", n * c);
-            a.add(p + "ln1_mean", llama ? 0 : n);
-            a.add(p + "ln1_rstd", n);
-            a.add(p + "qkv", qkvSize);
-            a.add(p + "qkv_rot", llama ? qkvSize : 0);
-            a.add(p + "qk_rstd", cfg.qkNorm() ? n * (h.q() + h.kv()) : 0);
-            a.add(p + "atty", n * h.width());
-            a.add(p + "att", attSize);
-            a.add(p + "residual2", n * c);
-            a.add(p + "ln2", n * c);
-            a.add(p + "ln2_mean", llama ? 0 : n);
-            a.add(p + "ln2_rstd", n);
-            a.add(p + "fch", n * cfg.mlpInWidth());
-            a.add(p + "fch_act", n * cfg.mlpWidth());
-            a.add(p + "residual3", n * c);
-        }
-        int tail = a.add("proj", n * c);
-        a.add("lnf", n * c);
-        a.add("lnf_mean", llama ? 0 : n);
-        a.add("lnf_rstd", n);
-        a.add("logits", (long) logitRows * cfg.vocabSize());
+        Arena a = forwardArena(be, cfg, capB, capT, logitRows, shared);
+        int encodedIx = 0;
+        int first = 1;
+        int tail = first + 15 * layers;
         storage = a.allocate(be, "activations");
         encoded = a.view(encodedIx);
         ln1 = a.perLayer(first, 0, 15, layers);
@@ -134,26 +101,80 @@ final class Activations implements AutoCloseable {
         logits = a.view(tail + 4);
     }
 
-    /** The backward's scratch, on first use: a model that only runs forwards never holds it. */
-    void allocateGrads() {
-        if (gradStorage != null) {
-            return;
+    /** The forward activations' buffers, in order: encoded, 15 per block, then proj, lnf, its statistics and logits. */
+    private static Arena forwardArena(Backend be, ModelConfig cfg, int capB, int capT, int logitRows,
+            boolean shared) {
+        long n = (long) capB * capT;
+        int c = cfg.nEmbd();
+        int layers = cfg.nLayer();
+        boolean llama = cfg.type().llamaBlock();
+        Heads h = cfg.heads();
+        long qkvSize = n * h.qkvWidth();
+        long attSize = be.attentionStateSize(capB, capT, h);
+        Arena a = new Arena();
+        a.add("encoded", n * c);
+        for (int l = 0; l < layers; l++) {
+            String p = "h." + l + ".";
+            if (shared && l > 0) {
+                a.sameAsPrevious(14);
+                a.add(p + "residual3", n * c);
+                continue;
+            }
+            a.add(p + "ln1", n * c);
+            a.add(p + "ln1_mean", llama ? 0 : n);
+            a.add(p + "ln1_rstd", n);
+            a.add(p + "qkv", qkvSize);
+            a.add(p + "qkv_rot", llama ? qkvSize : 0);
+            a.add(p + "qk_rstd", cfg.qkNorm() ? n * (h.q() + h.kv()) : 0);
+            a.add(p + "atty", n * h.width());
+            a.add(p + "att", attSize);
+            a.add(p + "residual2", n * c);
+            a.add(p + "ln2", n * c);
+            a.add(p + "ln2_mean", llama ? 0 : n);
+            a.add(p + "ln2_rstd", n);
+            a.add(p + "fch", n * cfg.mlpInWidth());
+            a.add(p + "fch_act", n * cfg.mlpWidth());
+            a.add(p + "residual3", n * c);
         }
+        a.add("proj", n * c);
+        a.add("lnf", n * c);
+        a.add("lnf_mean", llama ? 0 : n);
+        a.add("lnf_rstd", n);
+        a.add("logits", (long) logitRows * cfg.vocabSize());
+        return a;
+    }
+
+    /** The backward's scratch buffers. */
+    private static Arena gradArena(Backend be, ModelConfig cfg, int capB, int capT, int logitRows) {
         long n = (long) capB * capT;
         int c = cfg.nEmbd();
         Heads h = cfg.heads();
-        boolean llama = cfg.type().llamaBlock();
         long qkvSize = n * h.qkvWidth();
         Arena g = new Arena();
         g.add("d.residual", n * c);
         g.add("d.ln", n * c);
         g.add("d.atty", n * h.width());
         g.add("d.qkv", qkvSize);
-        g.add("d.qkv_rot", llama ? qkvSize : 0);
-        g.add("d.att", backend.attentionScratchSize(capB, capT, h));
+        g.add("d.qkv_rot", cfg.type().llamaBlock() ? qkvSize : 0);
+        g.add("d.att", be.attentionScratchSize(capB, capT, h));
         g.add("d.fch", n * cfg.mlpInWidth());
         g.add("d.fch_act", n * cfg.mlpWidth());
         g.add("d.logits", (long) logitRows * cfg.vocabSize());
+        return g;
+    }
+
+    /** Bytes of the forward activations and of the backward's scratch (fp32), without allocating them. */
+    static long[] bytes(Backend be, ModelConfig cfg, int capB, int capT, int logitRows, boolean shared) {
+        return new long[] {4 * forwardArena(be, cfg, capB, capT, logitRows, shared).total(),
+                4 * gradArena(be, cfg, capB, capT, logitRows).total()};
+    }
+
+    /** The backward's scratch, on first use: a model that only runs forwards never holds it. */
+    void allocateGrads() {
+        if (gradStorage != null) {
+            return;
+        }
+        Arena g = gradArena(backend, cfg, capB, capT, logitRows);
         gradStorage = g.allocate(backend, "activation-grads");
         dres = g.view(0);
         dln = g.view(1);
@@ -187,6 +208,10 @@ final class Activations implements AutoCloseable {
 
         int size() {
             return names.size();
+        }
+
+        long total() {
+            return next;
         }
 
         /** The next {@code count} entries are the same buffers as the previous layer's (15 entries back). */

@@ -4,6 +4,7 @@ import dev.cohort.api.engine.RolloutEngine;
 import dev.cohort.api.rollout.RolloutPublisher;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
+import dev.cohort.trainer.internal.model.MemoryPlan;
 import dev.cohort.trainer.internal.backend.CudaLibrary;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import java.nio.file.Path;
@@ -184,6 +185,7 @@ public final class RunManager {
         }
         run.backend(prepared.backend().name(), prepared.backendInfo());
         logger.info("run {}: backend: {}", run.id(), prepared.backendInfo());
+        logger.info("run {}: {}, memory: {}", run.id(), prepared.model().config(), memoryPlan(prepared).describe());
         run.maxSteps(prepared.settings().maxSteps());
         RunExecution exec = new RunExecution(run, prepared, this, progress, onDone);
         Thread t = new Thread(exec, "cohort-run-" + run.id());
@@ -199,6 +201,14 @@ public final class RunManager {
             id = base + "-" + i;
         }
         return id;
+    }
+
+    /** What the run's step holds in the backend's memory (see MemoryPlan). */
+    static MemoryPlan memoryPlan(PreparedRun p) {
+        TrainerSettings s = p.settings();
+        int len = s.maxPromptLength() + s.maxCompletionLength();
+        return MemoryPlan.of(p.backend(), p.model().config(), new MemoryPlan.Shape(s.microBatch(), len,
+                s.generationBatch(), len, p.reference() != null, p.model().gradientCheckpointing()));
     }
 
     static String defaultRunId(Path config) {
