@@ -122,6 +122,18 @@ public final class ChatTemplate {
         return render(messages, addGenerationPrompt, vars);
     }
 
+    /** Renders a template with exactly these variables (no special tokens, messages or tools added). */
+    static String renderWith(String source, Map<String, Object> variables, Clock clock) {
+        Environment env = new Environment(clock);
+        Map<String, Object> vars = new LinkedHashMap<>();
+        variables.forEach((k, v) -> vars.put(k, PyValues.normalize(v)));
+        try {
+            return Stmt.render(Parser.parse(source, env), Frame.root(env, vars));
+        } catch (JinjaError e) {
+            throw new ChatTemplateException("template", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "ChatTemplate[" + origin + "]";

@@ -174,7 +174,10 @@ final class Filters {
             throw JinjaError.type("type " + PyValues.typeName(v) + " doesn't define __round__ method");
         }
         if (method.equals("common")) {
-            return PyValues.isIntLike(v) ? PyValues.asLong(v) : PyNumbers.round(PyValues.asDouble(v), precision);
+            if (PyValues.isIntLike(v)) {
+                return PyValues.asLong(v);
+            }
+            return PyNumbers.round(PyValues.asDouble(v), precision);
         }
         double scale = Math.pow(10, precision);
         double x = PyValues.asDouble(v) * scale;

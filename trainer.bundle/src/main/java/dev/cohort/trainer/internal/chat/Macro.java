@@ -1,6 +1,5 @@
 package dev.cohort.trainer.internal.chat;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ record Macro(String name, List<String> params, Map<String, Expr> defaults, List<
                 f.set(p, Undefined.hint("parameter '" + p + "' was not provided"));
             }
         }
-        f.set("varargs", new ArrayList<>(args.subList(Math.min(args.size(), params.size()), args.size())));
+        f.set("varargs", PyTuple.of(args.subList(Math.min(args.size(), params.size()), args.size())));
         f.set("caller", extra.containsKey("caller") ? extra.remove("caller") : Undefined.name("caller"));
         f.set("kwargs", extra);
         return Stmt.render(body, f);

@@ -33,7 +33,7 @@ final class Methods {
             return (PyCallable) (args, kwargs) -> call(receiver, name, new Args(name, args, kwargs));
         }
         if (receiver instanceof Map && DICT_MUTATORS.contains(name) || isList && LIST_MUTATORS.contains(name)) {
-            return Undefined.hint("access to attribute '" + name + "' of '" + PyValues.typeName(receiver)
+            return Undefined.unsafe("access to attribute '" + name + "' of '" + PyValues.typeName(receiver)
                     + "' object is unsafe.");
         }
         return null;

@@ -96,7 +96,10 @@ final class PyOps {
                 }
                 return Math.floorMod(a, b);
             case "**":
-                return b < 0 ? Math.pow(a, b) : intPow(a, b);
+                if (b < 0) {
+                    return Math.pow(a, b);
+                }
+                return intPow(a, b);
             default:
                 throw new IllegalArgumentException(op);
         }

@@ -7,10 +7,16 @@ package dev.cohort.trainer.internal.chat;
  */
 final class Undefined {
 
+    private final String kind;
     private final String message;
 
-    private Undefined(String message) {
+    private Undefined(String kind, String message) {
+        this.kind = kind;
         this.message = message;
+    }
+
+    private Undefined(String message) {
+        this("UndefinedError", message);
     }
 
     /** A variable that is not defined. */
@@ -31,8 +37,13 @@ final class Undefined {
         return new Undefined(message);
     }
 
+    /** What the sandbox returns for a method that would change a list or dict: using it fails. */
+    static Undefined unsafe(String message) {
+        return new Undefined("SecurityError", message);
+    }
+
     JinjaError error() {
-        return new JinjaError("UndefinedError", message);
+        return new JinjaError(kind, message);
     }
 
     String message() {
