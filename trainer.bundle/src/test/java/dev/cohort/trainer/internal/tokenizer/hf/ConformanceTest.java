@@ -63,6 +63,11 @@ class ConformanceTest {
         }
     };
 
+    /** Added-token flags (lstrip, rstrip, single_word, normalized) and edge cases. */
+    static final List<String> EXTRA = List.of("", " ", "a <mask> b", "x   <mask>", "<sep>   y", "<sep>\n\nz",
+            "[WORD] x[WORD] [WORD]y [WORD].", "say hello world, hello  world", "<|im_start|>  text<|im_end|>",
+            "<s><s></s>", "\u2581 \u2581\u2581x", "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00", "a\u0000b\u007f");
+
     /** Qwen's normalizer: decoding gives back the NFC form of the text. */
     private static final UnaryOperator<String> NFC = s -> Normalizer.normalize(s, Normalizer.Form.NFC);
 
@@ -74,7 +79,7 @@ class ConformanceTest {
         try (Reference r = new Reference(json, name)) {
             List<String> texts = new ArrayList<>(List.of(Reference.corpus().split("\n", -1)));
             texts.add(Reference.corpus());
-            texts.add("");
+            texts.addAll(EXTRA);
             for (String text : texts) {
                 for (boolean add : new boolean[] {false, true}) {
                     int[] expected = r.rustEncode(text, add);
@@ -84,6 +89,10 @@ class ConformanceTest {
                         assertEquals(r.rustDecode(expected, skip), r.java.decode(ids, skip),
                                 name + " skip_special_tokens=" + skip + ": " + text);
                     }
+                }
+                for (int id : r.java.encode(text, false)) {
+                    assertEquals(r.rustDecode(new int[] {id}, false), r.java.decode(new int[] {id}, false),
+                            name + " decode of " + id + " alone");
                 }
                 if (roundTrip != null) {
                     assertEquals(roundTrip.apply(text), r.java.decode(r.java.encode(text), false), name + " round trip");
