@@ -3,6 +3,7 @@ package dev.cohort.trainer.internal.tokenizer.hf;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -18,17 +19,29 @@ public final class HfTokenizer implements Tokenizer {
     private final Pipeline p;
     private final int eos;
     private final int vocabSize;
+    private final Map<String, byte[]> files;
 
-    HfTokenizer(String name, Pipeline pipeline, int eos) {
+    HfTokenizer(String name, Pipeline pipeline, int eos, Map<String, byte[]> files) {
         this.name = name;
         this.p = pipeline;
         this.eos = eos;
         this.vocabSize = Math.max(pipeline.model().size(), pipeline.added().maxId() + 1);
+        this.files = Map.copyOf(files);
     }
 
     /** The same tokenizer with another EOS id. */
     public HfTokenizer withEos(int eosId) {
-        return new HfTokenizer(name, p, eosId);
+        return new HfTokenizer(name, p, eosId, files);
+    }
+
+    /** The same tokenizer, carrying the files it was read from (file name to content). */
+    public HfTokenizer withFiles(Map<String, byte[]> sourceFiles) {
+        return new HfTokenizer(name, p, eos, sourceFiles);
+    }
+
+    /** The files it was read from (tokenizer.json, tokenizer_config.json, ...), to be copied as they are. */
+    public Map<String, byte[]> files() {
+        return files;
     }
 
     @Override

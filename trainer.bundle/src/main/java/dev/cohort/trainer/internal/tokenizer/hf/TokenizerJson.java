@@ -31,7 +31,7 @@ public final class TokenizerJson {
         AddedVocabulary added = new AddedVocabulary(addedTokens(j.get("added_tokens")), normalizer);
         Pipeline p = new Pipeline(normalizer, Components.preTokenizer(j.get("pre_tokenizer")), model, added,
                 PostProcessors.of(j.get("post_processor")), Components.decoder(j.get("decoder")));
-        return new HfTokenizer("huggingface", p, eos);
+        return new HfTokenizer("huggingface", p, eos, Map.of());
     }
 
     private static BpeModel model(JsonPath j) {
