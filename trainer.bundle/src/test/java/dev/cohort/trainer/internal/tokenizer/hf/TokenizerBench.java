@@ -52,46 +52,60 @@ public final class TokenizerBench {
             ToIntFunction<String> j = d -> java.encode(d, false).length;
             ToIntFunction<String> r = d -> rust.encode(d, false, false).getIds().length;
             for (int threads = 1; threads <= 2; threads++) {
-                double[] jt = measure(j, docs, threads, runs);
-                double[] rt = measure(r, docs, threads, runs);
-                if (jt[1] != rt[1]) {
-                    throw new IllegalStateException(name + ": Java gave " + jt[1] + " tokens, Rust " + rt[1]);
+                double[][] t = measure(List.of(j, r), docs, threads, runs);
+                if (t[0][1] != t[1][1]) {
+                    throw new IllegalStateException(name + ": Java gave " + t[0][1] + " tokens, Rust " + t[1][1]);
                 }
                 System.out.printf("%-7s %d thread%s  Java %6.2f MB/s %9.0f tokens/s | Rust (DJL) %6.2f MB/s %9.0f "
                                 + "tokens/s | Java/Rust %.2f%n", name, threads, threads == 1 ? " " : "s",
-                        bytes / jt[0] / 1e6, jt[1] / jt[0], bytes / rt[0] / 1e6, rt[1] / rt[0], rt[0] / jt[0]);
+                        bytes / t[0][0] / 1e6, t[0][1] / t[0][0], bytes / t[1][0] / 1e6, t[1][1] / t[1][0],
+                        t[1][0] / t[0][0]);
             }
         }
     }
 
-    /** {median seconds, tokens} over {@code runs} runs after two warm-up runs. */
-    private static double[] measure(ToIntFunction<String> encode, List<String> docs, int threads, int runs)
+    /**
+     * For each encoder, {median seconds, tokens} over {@code runs} runs after two warm-up runs; the
+     * encoders take turns within each run, so that load from elsewhere falls on both alike.
+     */
+    private static double[][] measure(List<ToIntFunction<String>> encoders, List<String> docs, int threads, int runs)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            double[] secs = new double[runs];
-            long tokens = 0;
+            double[][] secs = new double[encoders.size()][runs];
+            double[][] out = new double[encoders.size()][2];
             for (int i = -2; i < runs; i++) {
-                long t0 = System.nanoTime();
-                List<Future<Long>> parts = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int from = docs.size() * t / threads;
-                    int to = docs.size() * (t + 1) / threads;
-                    parts.add(pool.submit(() -> docs.subList(from, to).stream().mapToLong(encode::applyAsInt).sum()));
-                }
-                tokens = 0;
-                for (Future<Long> f : parts) {
-                    tokens += f.get();
-                }
-                if (i >= 0) {
-                    secs[i] = (System.nanoTime() - t0) / 1e9;
+                for (int e = 0; e < encoders.size(); e++) {
+                    long t0 = System.nanoTime();
+                    out[e][1] = encodeAll(pool, encoders.get(e), docs, threads);
+                    if (i >= 0) {
+                        secs[e][i] = (System.nanoTime() - t0) / 1e9;
+                    }
                 }
             }
-            Arrays.sort(secs);
-            return new double[] {secs[runs / 2], tokens};
+            for (int e = 0; e < encoders.size(); e++) {
+                Arrays.sort(secs[e]);
+                out[e][0] = secs[e][runs / 2];
+            }
+            return out;
         } finally {
             pool.shutdown();
         }
+    }
+
+    private static long encodeAll(ExecutorService pool, ToIntFunction<String> encode, List<String> docs, int threads)
+            throws Exception {
+        List<Future<Long>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = docs.size() * t / threads;
+            int to = docs.size() * (t + 1) / threads;
+            parts.add(pool.submit(() -> docs.subList(from, to).stream().mapToLong(encode::applyAsInt).sum()));
+        }
+        long tokens = 0;
+        for (Future<Long> f : parts) {
+            tokens += f.get();
+        }
+        return tokens;
     }
 
     /** Lines of code, prose and the multilingual corpus, shuffled with a fixed seed, cut into 4 KB documents. */
