@@ -4,7 +4,7 @@ import dev.cohort.trainer.internal.backend.JavaBackend;
 import java.util.Arrays;
 
 /**
- * Command line of the trainer outside the OSGi runtime ({@code ./cohort generate ...}): the same
+ * Command line of the trainer outside the OSGi runtime ({@code ./cohort generate ...}, {@code ./cohort tokenize ...}): the same
  * classes the bundle runs, on a plain class path. Exit codes: 0 done, 2 bad arguments or input.
  */
 public final class Main {
@@ -13,8 +13,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("tokenize")) {
+            tokenize(args);
+            return;
+        }
         if (args.length == 0 || !args[0].equals("generate")) {
-            System.err.println("usage: " + GenerateRequest.USAGE);
+            System.err.println("usage: " + GenerateRequest.USAGE + "\n       " + TokenizeCommand.USAGE);
             System.exit(2);
         }
         try (JavaBackend backend = new JavaBackend(Runtime.getRuntime().availableProcessors())) {
@@ -22,6 +26,15 @@ public final class Main {
             System.out.println(new Generator(backend).run(r));
         } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("cohort generate: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void tokenize(String[] args) {
+        try {
+            System.out.println(TokenizeCommand.run(Arrays.asList(args).subList(1, args.length)));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            System.err.println("cohort tokenize: " + e.getMessage());
             System.exit(2);
         }
     }

@@ -130,10 +130,10 @@ final class RunSetup {
             PolicyModel m = HfCheckpoint.load(dir, backend);
             Tokenizer tok = c.tokenizer().equals("auto") ? TokenizerFiles.read(dir, m.config().vocabSize())
                     : explicit(c);
-            if (tok.vocabSize() != m.config().vocabSize()) {
+            if (tok.vocabSize() > m.config().vocabSize()) {
                 m.close();
                 throw new IllegalArgumentException(c.source() + ": tokenizer " + tok.name() + " has " + tok.vocabSize()
-                        + " tokens but the model's vocab_size is " + m.config().vocabSize());
+                        + " token ids, more than the model's vocab_size " + m.config().vocabSize());
             }
             return new ModelAndTokenizer(m, tok);
         }

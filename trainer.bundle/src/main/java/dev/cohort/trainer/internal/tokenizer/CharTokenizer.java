@@ -2,18 +2,26 @@ package dev.cohort.trainer.internal.tokenizer;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
- * One token per character of a fixed alphabet, plus EOS as the last id: for small built-in tasks
- * where a 50257-row embedding would dwarf the model.
+ * One token per character of a fixed alphabet, plus EOS ({@value #EOS_TOKEN}) as the last id: for
+ * small built-in tasks where a 50257-row embedding would dwarf the model. The EOS text in the
+ * input encodes to EOS, as the tokenizer.json that {@link CharTokenizerJson} writes does.
  */
 public final class CharTokenizer implements Tokenizer {
 
+    /** The EOS token's text. */
+    public static final String EOS_TOKEN = "<|endoftext|>";
+
     private final String alphabet;
+    private final int[] cps;
     private final Map<Integer, Integer> ids = new HashMap<>();
 
     public CharTokenizer(String alphabet) {
-        int[] cps = alphabet.codePoints().toArray();
+        cps = alphabet.codePoints().toArray();
         for (int i = 0; i < cps.length; i++) {
             if (ids.putIfAbsent(cps[i], i) != null) {
                 throw new IllegalArgumentException("alphabet repeats '" + new String(Character.toChars(cps[i])) + "'");
@@ -45,7 +53,16 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     @Override
-    public int[] encode(String text) {
+    public int[] encode(String text, boolean addSpecialTokens) {
+        int eosAt = text.indexOf(EOS_TOKEN);
+        if (eosAt >= 0) {
+            int[] head = encode(text.substring(0, eosAt), false);
+            int[] tail = encode(text.substring(eosAt + EOS_TOKEN.length()), false);
+            int[] all = java.util.Arrays.copyOf(head, head.length + 1 + tail.length);
+            all[head.length] = eos();
+            System.arraycopy(tail, 0, all, head.length + 1, tail.length);
+            return all;
+        }
         return text.codePoints().map(cp -> {
             Integer id = ids.get(cp);
             if (id == null) {
@@ -57,11 +74,11 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     @Override
-    public String decode(int[] tokens) {
-        int[] cps = alphabet.codePoints().toArray();
+    public String decode(int[] tokens, boolean skipSpecialTokens) {
         StringBuilder sb = new StringBuilder();
         for (int t : tokens) {
             if (t == eos()) {
+                sb.append(skipSpecialTokens ? "" : EOS_TOKEN);
                 continue;
             }
             if (t < 0 || t >= cps.length) {
@@ -70,5 +87,28 @@ public final class CharTokenizer implements Tokenizer {
             sb.appendCodePoint(cps[t]);
         }
         return sb.toString();
+    }
+
+    @Override
+    public OptionalInt tokenToId(String token) {
+        if (token.equals(EOS_TOKEN)) {
+            return OptionalInt.of(eos());
+        }
+        int[] c = token.codePoints().toArray();
+        Integer id = c.length == 1 ? ids.get(c[0]) : null;
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    @Override
+    public Optional<String> idToToken(int id) {
+        if (id == eos()) {
+            return Optional.of(EOS_TOKEN);
+        }
+        return id >= 0 && id < cps.length ? Optional.of(new String(Character.toChars(cps[id]))) : Optional.empty();
+    }
+
+    @Override
+    public Set<Integer> specialIds() {
+        return Set.of(eos());
     }
 }

@@ -16,9 +16,10 @@ class TokenizerTest {
         assertArrayEquals(new int[] {262}, t.encode(" the"));
         assertEquals("Hello world", t.decode(new int[] {15496, 995, 50256}));
         assertEquals(50256, t.eos());
-        // special-token text is ordinary text, never the EOS id
-        int[] ids = t.encode("<|endoftext|>");
-        assertEquals(false, java.util.Arrays.stream(ids).anyMatch(i -> i == 50256));
+        // the EOS text is EOS, as Hugging Face's GPT-2 tokenizer reads it
+        assertArrayEquals(new int[] {15496, 50256, 995}, t.encode("Hello<|endoftext|> world"));
+        assertEquals("Hello<|endoftext|> world", t.decode(new int[] {15496, 50256, 995}, false));
+        assertEquals(java.util.Set.of(50256), t.specialIds());
         String text = "Ünïcødé and emoji 😀, tabs\tand\nnew lines";
         assertEquals(text, t.decode(t.encode(text)));
     }
@@ -33,5 +34,9 @@ class TokenizerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.encode("1*2"));
         assertEquals("character '*' is not in the tokenizer's alphabet \"0123456789+= \"", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CharTokenizer("aa"));
+        assertArrayEquals(new int[] {1, 13, 2}, t.encode("1<|endoftext|>2"));
+        assertEquals("1<|endoftext|>", t.decode(new int[] {1, 13}, false));
+        assertEquals(13, t.tokenToId("<|endoftext|>").getAsInt());
+        assertEquals("+", t.idToToken(10).orElseThrow());
     }
 }
