@@ -56,6 +56,13 @@ inline Dim3 asGrid(N n) {
     return Dim3{(unsigned)n, 1, 1};
 }
 typedef void* cudaStream_t;
+typedef int cudaError_t;
+constexpr cudaError_t cudaSuccess = 0;
+enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize };
+template <class F>
+cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) {
+    return cudaSuccess;  // the model's shared memory is the test's array
+}
 
 struct alignas(16) float4 {
     float x, y, z, w;
@@ -254,9 +261,11 @@ inline void mmaTf32(float (&d)[4], const float (&a)[4], const float (&b)[2]) {
 
 
 // The headers' launchers (COHORT_LAUNCH in reduce.cuh) run their kernels through launch() below;
-// dynamic shared memory is the emulation test's own array, poisoned by the test where it matters.
+// dynamic shared memory is the emulation test's own array, which beforeEachBlock (when a test sets
+// it) poisons before each block.
+inline std::function<void()> beforeEachBlock;
 #define COHORT_LAUNCH(kernel, grid, block, shared, stream, ...) \
-    launch(kernel, asGrid(grid), (unsigned)(block), nullptr, __VA_ARGS__)
+    launch(kernel, asGrid(grid), (unsigned)(block), beforeEachBlock, __VA_ARGS__)
 
 // Runs kernel over grid with `threads` threads per block, one block after another; `beforeBlock`
 // runs before each block (e.g. to poison shared memory).
