@@ -32,7 +32,7 @@
 
 namespace {
 
-constexpr int ABI_VERSION = 5;
+constexpr int ABI_VERSION = 6;
 
 struct Err {
     std::string msg;
@@ -149,6 +149,7 @@ struct Ctx {
     DevBuf bfA, bfB, bfC;  // bf16 copies of GEMM operands (precision 2)
     DevBuf padded;         // LM-head products and gradients with aligned rows
     DevBuf splitK;         // partial products of few-row matrix products split along K
+    DevBuf normScratch;    // RMSNorm weight gradients' partial sums (rms_norm.cuh)
     // step recording (CUDA graphs): the step being recorded, and a counter that moves whenever a
     // scratch buffer moves (recorded steps from before are stale then)
     StepGraph* building = nullptr;
@@ -509,7 +510,8 @@ __global__ void embeddingForwardKernel(float* out, const int* tokens, const int*
     size_t total = (size_t)n * c;
     for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
         I r = i / (I)c, j = i % (I)c;
-        out[i] = wte[(size_t)tokens[r] * c + j] + wpe[(size_t)positions[r] * c + j];
+        float e = wte[(size_t)tokens[r] * c + j];
+        out[i] = wpe ? e + wpe[(size_t)positions[r] * c + j] : e;
     }
 }
 
@@ -521,13 +523,16 @@ __global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* d
         I r = i / (I)c, j = i % (I)c;
         float d = dout[i];
         atomicAdd(&dwte[(size_t)tokens[r] * c + j], d);
-        atomicAdd(&dwpe[(size_t)positions[r] * c + j], d);
+        if (dwpe) atomicAdd(&dwpe[(size_t)positions[r] * c + j], d);
     }
 }
 
 // ------------------------------------------------------------------------------------------ layer norm
 
 #include "layer_norm.cuh"
+#include "rms_norm.cuh"
+#include "rope.cuh"
+#include "swiglu.cuh"
 
 // Rows by warps; dweight and dbias summed per block in shared memory, then added to the gradients.
 __global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const float* dout, const float* inp,
@@ -785,91 +790,7 @@ bool forwardBf16(Ctx* c, int n) {
 
 // ------------------------------------------------------------------------------------------ attention
 
-// Element i of a (B, NH, T, HS) tensor: its offset in a (B, T, rowLength) tensor whose rows hold
-// the heads side by side from column 0.
-template <typename I>
-__device__ __forceinline__ size_t rowOffset(I i, int T, int NH, int HS, int rowLength) {
-    int d = i % (I)HS;
-    I r = i / (I)HS;
-    int t = r % T;
-    r /= T;
-    int h = r % NH;
-    int b = r / NH;
-    return ((size_t)b * T + t) * rowLength + (size_t)h * HS + d;
-}
-
-// qkv (B, T, 3, NH, HS) -> q, k, v each (B, NH, T, HS)
-template <typename I>
-__global__ void permuteQkvKernel(float* q, float* k, float* v, const float* qkv, int B, int T, int NH, int HS) {
-    size_t total = (size_t)B * NH * T * HS;
-    int C = NH * HS;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        size_t src = rowOffset(i, T, NH, HS, 3 * C);
-        q[i] = qkv[src];
-        k[i] = qkv[src + C];
-        v[i] = qkv[src + 2 * C];
-    }
-}
-
-// (B, NH, T, HS) <-> (B, T, C): toBtc writes out[b, t, h*HS+d] = y[b, h, t, d]; otherwise the inverse.
-template <typename I>
-__global__ void permuteHeadsKernel(float* dst, const float* src, int B, int T, int NH, int HS, bool toBtc) {
-    size_t total = (size_t)B * NH * T * HS;
-    int C = NH * HS;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        size_t btc = rowOffset(i, T, NH, HS, C);
-        if (toBtc)
-            dst[btc] = src[i];
-        else
-            dst[i] = src[btc];
-    }
-}
-
-// dqkv[b, t, which*C + h*HS + d] += dq / dk / dv[b, h, t, d]
-template <typename I>
-__global__ void accumulateQkvKernel(float* dqkv, const float* dq, const float* dk, const float* dv, int B, int T,
-                                    int NH, int HS) {
-    size_t total = (size_t)B * NH * T * HS;
-    int C = NH * HS;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        size_t dst = rowOffset(i, T, NH, HS, 3 * C);
-        dqkv[dst] += dq[i];
-        dqkv[dst + C] += dk[i];
-        dqkv[dst + 2 * C] += dv[i];
-    }
-}
-
-// In place on att (rows of T scaled scores): causal softmax, zeros above the diagonal. A warp per row.
-__global__ void causalSoftmaxKernel(float* att, int rows, int T) {
-    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    int lane = threadIdx.x & 31;
-    if (row >= rows) return;
-    int t = row % T;
-    float* a = att + (size_t)row * T;
-    float mx = -INFINITY;
-    for (int j = lane; j <= t; j += 32) mx = fmaxf(mx, a[j]);
-    mx = warpMax(mx);
-    double sum = 0.0;
-    for (int j = lane; j <= t; j += 32) sum += expf(a[j] - mx);
-    sum = warpSumD(sum);
-    float inv = (float)(1.0 / sum);
-    for (int j = lane; j < T; j += 32) a[j] = j <= t ? expf(a[j] - mx) * inv : 0.0f;
-}
-
-// In place on datt: d pre-softmax = p (datt - sum(p datt)), zero above the diagonal (the scale is in the GEMMs).
-__global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int rows, int T) {
-    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    int lane = threadIdx.x & 31;
-    if (row >= rows) return;
-    int t = row % T;
-    float* d = datt + (size_t)row * T;
-    const float* p = att + (size_t)row * T;
-    double dot = 0.0;
-    for (int j = lane; j <= t; j += 32) dot += (double)p[j] * d[j];
-    float mean = (float)warpSumD(dot);
-    for (int j = lane; j < T; j += 32) d[j] = j <= t ? p[j] * (d[j] - mean) : 0.0f;
-}
-
+#include "attention.cuh"
 #include "kv_attention.cuh"
 
 // ------------------------------------------------------------------------------------------ fused attention
@@ -879,7 +800,7 @@ __global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int r
 
 
 bool fusedAttentionFor(Ctx* c, int hs) {
-    return c->fusedAttention && c->useCublas && c->precision != 0 && hs == fa::D;
+    return c->fusedAttention && c->useCublas && c->precision != 0 && fa::supported(hs);
 }
 
 // ------------------------------------------------------------------------------------------ log-probs
@@ -1280,6 +1201,7 @@ void destroyCtx(Ctx* c) {
     release(c->bfC);
     release(c->padded);
     release(c->splitK);
+    release(c->normScratch);
     release(c->attScratch);
     release(c->partial);
     release(c->outF);
@@ -1615,7 +1537,8 @@ JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArra
     BEGIN
     OP(x, "embeddingForward");
     const int* tok = uploadArray<int>(x, env, R_TOKENS, tokens, n);
-    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    // without learned positions (wpe 0: rotary models) the positions are not read
+    const int* pos = wpe ? uploadArray<int>(x, env, R_POSITIONS, positions, n) : nullptr;
     LAUNCH_IDX((size_t)n * c, embeddingForwardKernel, gridFor(x, (size_t)n * c, 256), 256,
                x->stream, ptr<float>(out), tok, pos, n, ptr<float>(wte), ptr<float>(wpe), c);
     LAUNCHED("embeddingForward");
@@ -1627,7 +1550,7 @@ JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong 
     BEGIN
     OP(x, "embeddingBackward");
     const int* tok = uploadArray<int>(x, env, R_TOKENS, tokens, n);
-    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    const int* pos = dwpe ? uploadArray<int>(x, env, R_POSITIONS, positions, n) : nullptr;
     LAUNCH_IDX((size_t)n * c, embeddingBackwardKernel, gridFor(x, (size_t)n * c, 256), 256, x->stream, 
         ptr<float>(dwte), ptr<float>(dwpe), ptr<float>(dout), tok, pos, n, c);
     LAUNCHED("embeddingBackward");
@@ -1808,70 +1731,59 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
     END_VOID("matmulBackward")
 }
 
-JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t, jint c,
-                               jint nh) {
+JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t,
+                               jint nh, jint nkv, jint hs) {
     BEGIN
     OP(x, "attentionForward");
-    int hs = c / nh;
-    size_t btc = (size_t)b * t * c;
     if (fusedAttentionFor(x, hs)) {
-        size_t shared = fa::FORWARD_SHARED;
-        CK(cudaFuncSetAttribute(fa::forwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-        float* a = ptr<float>(att);
-        dim3 grid((t + fa::B - 1) / fa::B, nh, b);
-        fa::forwardKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(out), a, a + (size_t)b * nh * t,
-                                                            ptr<float>(qkv), t, nh, (float)(1.0 / sqrt((double)hs)));
+        CK(hs == 64 ? fa::forward<64>(x->stream, ptr<float>(out), ptr<float>(att), ptr<float>(qkv), b, t, nh, nkv)
+                    : fa::forward<128>(x->stream, ptr<float>(out), ptr<float>(att), ptr<float>(qkv), b, t, nh, nkv));
         LAUNCHED("attentionForward fused");
         return;
     }
-    float* s = static_cast<float*>(grow(x, x->attScratch, 4 * btc * sizeof(float)));
-    float *q = s, *k = s + btc, *v = s + 2 * btc, *y = s + 3 * btc;
-    LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    size_t bth = (size_t)b * t * nh * hs;
+    float* s = static_cast<float*>(grow(x, x->attScratch, 4 * bth * sizeof(float)));
+    float *q = s, *k = s + bth, *v = s + 2 * bth, *y = s + 3 * bth;
+    int cap = x->sms * 32;
+    permuteQkv(x->stream, cap, q, k, v, ptr<float>(qkv), b, t, QkvHeads{nh, nkv, hs});
     LAUNCHED("attentionForward permute");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
     float* a = ptr<float>(att);
     // scores (T, T) = scale q k^T, per (b, h)
     gemm(x, false, true, t, t, hs, scale, q, hs, th, k, hs, th, 0.0f, a, t, tt, b * nh);
-    int rows = b * nh * t;
-    causalSoftmaxKernel<<<(rows + 7) / 8, 256, 0, x->stream>>>(a, rows, t);
+    causalSoftmax(x->stream, a, b * nh * t, t);
     LAUNCHED("attentionForward softmax");
     // y (T, HS) = att v
     gemm(x, false, false, t, hs, t, 1.0f, a, t, tt, v, hs, th, 0.0f, y, hs, th, b * nh);
-    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream, ptr<float>(out), y, b, t, nh, hs, true);
+    permuteHeads(x->stream, cap, ptr<float>(out), y, b, t, nh, hs, true);
     LAUNCHED("attentionForward unpermute");
     END_VOID("attentionForward")
 }
 
 JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong datt, jlong dout, jlong qkv,
-                                jlong att, jint b, jint t, jint c, jint nh) {
+                                jlong att, jint b, jint t, jint nh, jint nkv, jint hs) {
     BEGIN
     OP(x, "attentionBackward");
-    int hs = c / nh;
-    size_t btc = (size_t)b * t * c;
     if (fusedAttentionFor(x, hs)) {
         // datt is not used: the probabilities are recomputed from the log-sum-exp in att
-        size_t rows = (size_t)b * nh * t;
-        const float* a = ptr<float>(att);
-        float* delta = static_cast<float*>(grow(x, x->attScratch, rows * sizeof(float)));
-        fa::deltaKernel<<<(unsigned)((rows * 32 + 255) / 256), 256, 0, x->stream>>>(delta, ptr<float>(dout), a + rows,
-                                                                                  b, t, nh);
-        LAUNCHED("attentionBackward fused delta");
-        size_t shared = fa::BACKWARD_SHARED;
-        CK(cudaFuncSetAttribute(fa::backwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-        dim3 grid((t + fa::B - 1) / fa::B, nh, b);
-        fa::backwardKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(dqkv), ptr<float>(dout), ptr<float>(qkv), a,
-                                                             delta, t, nh, (float)(1.0 / sqrt((double)hs)));
+        float* delta = static_cast<float*>(grow(x, x->attScratch, (size_t)b * nh * t * sizeof(float)));
+        CK(hs == 64 ? fa::backward<64>(x->stream, ptr<float>(dqkv), delta, ptr<float>(dout), ptr<float>(qkv),
+                                       ptr<float>(att), b, t, nh, nkv)
+                    : fa::backward<128>(x->stream, ptr<float>(dqkv), delta, ptr<float>(dout), ptr<float>(qkv),
+                                        ptr<float>(att), b, t, nh, nkv));
         LAUNCHED("attentionBackward fused");
         return;
     }
-    float* s = static_cast<float*>(grow(x, x->attScratch, 7 * btc * sizeof(float)));
-    float *q = s, *k = s + btc, *v = s + 2 * btc, *dy = s + 3 * btc, *dq = s + 4 * btc, *dk = s + 5 * btc,
-          *dv = s + 6 * btc;
-    LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    size_t bth = (size_t)b * t * nh * hs;
+    float* s = static_cast<float*>(grow(x, x->attScratch, 7 * bth * sizeof(float)));
+    float *q = s, *k = s + bth, *v = s + 2 * bth, *dy = s + 3 * bth, *dq = s + 4 * bth, *dk = s + 5 * bth,
+          *dv = s + 6 * bth;
+    int cap = x->sms * 32;
+    QkvHeads heads{nh, nkv, hs};
+    permuteQkv(x->stream, cap, q, k, v, ptr<float>(qkv), b, t, heads);
     LAUNCHED("attentionBackward permute");
-    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream,
-               dy, ptr<float>(dout), b, t, nh, hs, false);
+    permuteHeads(x->stream, cap, dy, ptr<float>(dout), b, t, nh, hs, false);
     LAUNCHED("attentionBackward permute dout");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
@@ -1881,66 +1793,141 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     // datt (T, T) = dy v^T ; dv (T, HS) = att^T dy
     gemm(x, false, true, t, t, hs, 1.0f, dy, hs, th, v, hs, th, 0.0f, da, t, tt, batch);
     gemm(x, true, false, t, hs, t, 1.0f, a, t, tt, dy, hs, th, 0.0f, dv, hs, th, batch);
-    int rows = batch * t;
-    causalSoftmaxBackwardKernel<<<(rows + 7) / 8, 256, 0, x->stream>>>(da, a, rows, t);
+    causalSoftmaxBackward(x->stream, da, a, batch * t, t);
     LAUNCHED("attentionBackward softmax");
-    // dq = scale dpre k ; dk = scale dpre^T q
+    // dq = scale dpre k ; dk = scale dpre^T q (per query head; the group's are summed below)
     gemm(x, false, false, t, hs, t, scale, da, t, tt, k, hs, th, 0.0f, dq, hs, th, batch);
     gemm(x, true, false, t, hs, t, scale, da, t, tt, q, hs, th, 0.0f, dk, hs, th, batch);
-    LAUNCH_IDX(btc, accumulateQkvKernel, gridFor(x, btc, 256), 256, x->stream,
-               ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
+    accumulateQkv(x->stream, cap, ptr<float>(dqkv), dq, dk, dv, b, t, heads);
     LAUNCHED("attentionBackward accumulate");
     END_VOID("attentionBackward")
 }
 
 JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, jlong kCache, jlong vCache,
-                            jintArray slots, jintArray positions, jint n, jint c, jint nh, jint maxT) {
+                            jintArray slots, jintArray positions, jint n, jint nh, jint nkv, jint hs, jint maxT) {
     BEGIN
     OP(x, "attentionStep");
     const int* sl = uploadArray<int>(x, env, R_SLOTS, slots, n);
     const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
-    int hs = c / nh;
-    // whole float4 rows where head size and width allow it (the cache rows, q's row and shared rows align)
-    bool vec4 = hs % 4 == 0 && c % 4 == 0;
-    const int threads = 256;
-    int lanes = std::min(vec4 ? hs / 4 : hs, threads);
-    size_t partFloats = (size_t)(threads / lanes) * hs;
-    size_t shared = ((size_t)hs + (((size_t)maxT + 3) & ~(size_t)3) + partFloats) * sizeof(float);
-    dim3 grid(n, nh);
-    float scale = (float)(1.0 / sqrt((double)hs));
-    auto run = [&](auto kernel, auto* kc, auto* vc) {
-        if (shared > 48 * 1024) {
-            CK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-        }
-        kernel<<<grid, threads, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), kc, vc, sl, pos, c, nh, maxT,
-                                                     scale);
-    };
     if (x->bf16Kv) {
         using B = __nv_bfloat16;
-        run(!vec4 ? attentionStepKernel<1, 0, B> : hs == 64 ? attentionStepKernel<4, 64, B> : attentionStepKernel<4, 0, B>,
-            ptr<B>(kCache), ptr<B>(vCache));
+        CK(attentionStep<B>(x->stream, ptr<float>(out), ptr<float>(qkv), ptr<B>(kCache), ptr<B>(vCache), sl, pos, n,
+                            nh, nkv, hs, maxT));
     } else {
-        run(!vec4 ? attentionStepKernel<1, 0, float>
-                  : hs == 64 ? attentionStepKernel<4, 64, float> : attentionStepKernel<4, 0, float>,
-            ptr<float>(kCache), ptr<float>(vCache));
+        CK(attentionStep<float>(x->stream, ptr<float>(out), ptr<float>(qkv), ptr<float>(kCache), ptr<float>(vCache),
+                                sl, pos, n, nh, nkv, hs, maxT));
     }
     LAUNCHED("attentionStep");
     END_VOID("attentionStep")
 }
 
 JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCache, jlong qkv, jint slot, jint t,
-                         jint c, jint nh, jint maxT) {
+                         jint nh, jint nkv, jint hs, jint maxT) {
     BEGIN
     OP(x, "cacheStore");
+    int cap = x->sms * 32;
     if (x->bf16Kv) {
-        LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream,
-                   ptr<__nv_bfloat16>(kCache), ptr<__nv_bfloat16>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+        cacheStore(x->stream, cap, ptr<__nv_bfloat16>(kCache), ptr<__nv_bfloat16>(vCache), ptr<float>(qkv), slot, t, nh,
+                   nkv, hs, maxT);
     } else {
-        LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream,
-                   ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+        cacheStore(x->stream, cap, ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, nh, nkv, hs, maxT);
     }
     LAUNCHED("cacheStore");
     END_VOID("cacheStore")
+}
+
+// ------------------------------------------------------------------------------------------ Llama-family ops
+
+JNI_FN(void, rmsNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong rstd, jlong inp, jlong weight, jint n,
+                             jint c, jfloat eps) {
+    BEGIN
+    OP(x, "rmsNormForward");
+    rmsNormForward(x->stream, ptr<float>(out), ptr<float>(rstd), ptr<float>(inp), ptr<float>(weight),
+                   ptr<float>(weight), rmsPlain(n, c), eps, nullptr, nullptr);
+    LAUNCHED("rmsNormForward");
+    END_VOID("rmsNormForward")
+}
+
+JNI_FN(void, residualRmsNormForward)(JNIEnv* env, jclass, jlong h, jlong residual, jlong a, jlong b, jlong out,
+                                     jlong rstd, jlong weight, jint n, jint c, jfloat eps) {
+    BEGIN
+    OP(x, "residualRmsNormForward");
+    rmsNormForward(x->stream, ptr<float>(out), ptr<float>(rstd), ptr<float>(a), ptr<float>(weight), ptr<float>(weight),
+                   rmsPlain(n, c), eps, ptr<float>(b), ptr<float>(residual));
+    LAUNCHED("residualRmsNormForward");
+    END_VOID("residualRmsNormForward")
+}
+
+JNI_FN(void, rmsNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dout, jlong inp,
+                              jlong weight, jlong rstd, jint n, jint c) {
+    BEGIN
+    OP(x, "rmsNormBackward");
+    RmsRows r = rmsPlain(n, c);
+    double* scratch = static_cast<double*>(grow(x, x->normScratch, rmsNormBackwardScratch(r) * sizeof(double)));
+    rmsNormBackward(x->stream, ptr<float>(dinp), ptr<float>(dweight), ptr<float>(dweight), ptr<float>(dout),
+                    ptr<float>(inp), ptr<float>(weight), ptr<float>(weight), ptr<float>(rstd), r, scratch);
+    LAUNCHED("rmsNormBackward");
+    END_VOID("rmsNormBackward")
+}
+
+JNI_FN(void, headRmsNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong rstd, jlong qkv, jlong qWeight,
+                                 jlong kWeight, jint n, jint nh, jint nkv, jint hs, jfloat eps) {
+    BEGIN
+    OP(x, "headRmsNormForward");
+    rmsNormForward(x->stream, ptr<float>(out), ptr<float>(rstd), ptr<float>(qkv), ptr<float>(qWeight),
+                   ptr<float>(kWeight), rmsHeads(n, nh, nkv, hs), eps, nullptr, nullptr);
+    LAUNCHED("headRmsNormForward");
+    END_VOID("headRmsNormForward")
+}
+
+JNI_FN(void, headRmsNormBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong dqWeight, jlong dkWeight,
+                                  jlong dout, jlong qkv, jlong qWeight, jlong kWeight, jlong rstd, jint n, jint nh,
+                                  jint nkv, jint hs) {
+    BEGIN
+    OP(x, "headRmsNormBackward");
+    RmsRows r = rmsHeads(n, nh, nkv, hs);
+    double* scratch = static_cast<double*>(grow(x, x->normScratch, rmsNormBackwardScratch(r) * sizeof(double)));
+    rmsNormBackward(x->stream, ptr<float>(dqkv), ptr<float>(dqWeight), ptr<float>(dkWeight), ptr<float>(dout),
+                    ptr<float>(qkv), ptr<float>(qWeight), ptr<float>(kWeight), ptr<float>(rstd), r, scratch);
+    LAUNCHED("headRmsNormBackward");
+    END_VOID("headRmsNormBackward")
+}
+
+JNI_FN(void, ropeForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, jintArray positions, jlong invFreq,
+                          jint n, jint nh, jint nkv, jint hs) {
+    BEGIN
+    OP(x, "ropeForward");
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    ropeForward(x->stream, x->sms * 32, ptr<float>(out), ptr<float>(qkv), pos, ptr<float>(invFreq), n, nh, nkv, hs);
+    LAUNCHED("ropeForward");
+    END_VOID("ropeForward")
+}
+
+JNI_FN(void, ropeBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong dout, jintArray positions, jlong invFreq,
+                           jint n, jint nh, jint nkv, jint hs) {
+    BEGIN
+    OP(x, "ropeBackward");
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    ropeBackward(x->stream, x->sms * 32, ptr<float>(dqkv), ptr<float>(dout), pos, ptr<float>(invFreq), n, nh, nkv, hs);
+    LAUNCHED("ropeBackward");
+    END_VOID("ropeBackward")
+}
+
+JNI_FN(void, swigluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong gateUp, jint n, jint width) {
+    BEGIN
+    OP(x, "swigluForward");
+    swigluForward(x->stream, x->sms * 32, ptr<float>(out), ptr<float>(gateUp), n, width);
+    LAUNCHED("swigluForward");
+    END_VOID("swigluForward")
+}
+
+JNI_FN(void, swigluBackward)(JNIEnv* env, jclass, jlong h, jlong dgateUp, jlong gateUp, jlong dout, jint n,
+                             jint width) {
+    BEGIN
+    OP(x, "swigluBackward");
+    swigluBackward(x->stream, x->sms * 32, ptr<float>(dgateUp), ptr<float>(gateUp), ptr<float>(dout), n, width);
+    LAUNCHED("swigluBackward");
+    END_VOID("swigluBackward")
 }
 
 JNI_FN(void, geluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong n) {
