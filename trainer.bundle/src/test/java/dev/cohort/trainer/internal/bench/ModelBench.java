@@ -8,6 +8,7 @@ import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.Completion;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.ModelType;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
@@ -42,6 +43,7 @@ import java.util.function.ToDoubleFunction;
  *   --warmup N           untimed repetitions first (train 3, sample 1, grpo 3)
  *   --steps N            timed repetitions (train 10, sample 3, grpo 20)
  *   --layers/--heads/--embd/--vocab/--positions N   model shape (GPT-2 124M: 12, 12, 768, 50257, 1024)
+ *   --model NAME         a named shape instead (ModelConfig.named: qwen2.5-0.5b, tiny-llama, ...)
  *   --batch N  --seq N   train: batch of N sequences x T tokens (8 x 1024)
  *   --sequences N  --new-tokens N  --prompt N   sample: sequences, new tokens each, prompt tokens (64, 128, 16)
  *   --config FILE        grpo: the run configuration (examples/quickstart.yaml)
@@ -93,6 +95,7 @@ public final class ModelBench {
         String config = "examples/quickstart.yaml";
         Double peakTflops;
         String json;
+        String model;
 
         int warmup(int dflt) {
             return warmup == null ? dflt : warmup;
@@ -103,6 +106,9 @@ public final class ModelBench {
         }
 
         ModelConfig model() {
+            if (model != null) {
+                return ModelConfig.named(model);
+            }
             return ModelConfig.gpt2(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
         }
     }
@@ -199,6 +205,7 @@ public final class ModelBench {
                 case "--config" -> o.config = v;
                 case "--peak-tflops" -> o.peakTflops = Double.parseDouble(v);
                 case "--json" -> o.json = v;
+                case "--model" -> o.model = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -292,9 +299,10 @@ public final class ModelBench {
                 }
             }
             long params = m.layout().total();
-            long posParams = (long) cfg.nPositions() * cfg.nEmbd();
+            // learned positions (GPT-2's wpe) are a lookup, not a product; attention 12 L T (NH hs)
+            long posParams = cfg.type() == ModelType.GPT2 ? (long) cfg.nPositions() * cfg.nEmbd() : 0;
             long flopParams = params - posParams;
-            double flopsPerToken = 6.0 * flopParams + 12.0 * cfg.nLayer() * t * cfg.nEmbd();
+            double flopsPerToken = 6.0 * flopParams + 12.0 * cfg.nLayer() * t * cfg.heads().width();
             double median = median(times);
             double tokensPerS = n / median;
             double achieved = flopsPerToken * tokensPerS / 1e12;
@@ -306,7 +314,7 @@ public final class ModelBench {
             out.put("params", params);
             out.put("params_for_flops", flopParams);
             out.put("flops_per_token", flopsPerToken);
-            out.put("flops_formula", "6*(params - wpe) + 12*L*T*C");
+            out.put("flops_formula", "6*(params - wpe) + 12*L*T*(NH*hs)");
             out.put("warmup", warmup);
             out.put("steps", steps);
             out.put("setup_s", round(setupS, 3));
@@ -473,8 +481,8 @@ public final class ModelBench {
     }
 
     private static String shape(ModelConfig c) {
-        return String.format(Locale.ROOT, "%d layers x %d heads x %d, vocab %d", c.nLayer(), c.nHead(), c.nEmbd(),
-                c.vocabSize());
+        return String.format(Locale.ROOT, "%s, %d layers x %d heads (%d key/value) x %d, vocab %d", c.type(), c.nLayer(),
+                c.nHead(), c.nKvHead(), c.nEmbd(), c.vocabSize());
     }
 
     static void emit(Options o, Map<String, Object> out, String human) {
