@@ -135,6 +135,15 @@ fi
 cp "$JDK/include/jni.h" "$G/jni/include/"
 cp "$JDK/include/linux/jni_md.h" "$G/jni/include/linux/"
 
+# the JNI surface's version on both sides: a library built from other sources would fail every test
+ABI_NATIVE=$(sed -n 's/^constexpr int ABI_VERSION = \([0-9]*\);/\1/p' "$SRC_DIR/cohort_cuda.cu")
+ABI_JAVA=$(sed -n 's/.*static final int ABI = \([0-9]*\);/\1/p' \
+    trainer.bundle/src/main/java/dev/cohort/trainer/internal/backend/CudaNative.java)
+if [ "$ABI_NATIVE" != "$ABI_JAVA" ]; then
+    echo "prepare.sh: cohort_cuda.cu has ABI $ABI_NATIVE but CudaNative.java $ABI_JAVA" >&2
+    exit 1
+fi
+
 # 5. the scripts
 cp "$HERE/torch_baseline.py" "$HERE/run.sh" "$G/"
 
@@ -143,7 +152,7 @@ cp "$HERE/torch_baseline.py" "$HERE/run.sh" "$G/"
     echo "prepared $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname)"
     echo "commit $(git rev-parse HEAD)$(git diff --quiet HEAD -- trainer.bundle || echo ' (trainer.bundle has uncommitted changes)')"
     echo "jre: jlink of $("$JDK/bin/java" -version 2>&1 | head -1), modules $MODS"
-    echo "libcohortcuda.so: $LIB_ORIGIN"
+    echo "libcohortcuda.so: $LIB_ORIGIN (JNI ABI $ABI_NATIVE)"
     [ -f "$G/libcohortcuda.so" ] && echo "libcohortcuda.so sha256 $(sha256sum "$G/libcohortcuda.so" | cut -d' ' -f1)"
     echo "class path:"
     ls -1 "$G/cp" | sed 's/^/  /'

@@ -5,9 +5,12 @@
 #   bash trainer.bundle/src/gpu/run.sh        (OUT = the folder that comes back; default /tmp/cohort-gpu-out)
 #
 # Steps, in order, each under its own time limit, a failing one never stopping the next:
-#   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test) -> parity.txt, parity.xml
+#   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test; the Llama
+#      family's ops and grouped-query attention first: CudaLlamaParityTest)      -> parity.txt, parity.xml
 #   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels,
-#      tf32 and bf16 with the materialised (unfused) attention
+#      tf32 and bf16 with the materialised (unfused) attention; then the Qwen2.5-0.5B shape
+#      (--model qwen2.5-0.5b: 24 layers, 14 query heads over 2 key/value heads of 64, SwiGLU 4864,
+#      vocab 151936), 8 x 1024: tf32, bf16, bf16 unfused, and a per-op profile; sampling 64 x 128
 #   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32, with recorded steps (CUDA graphs,
 #      the default) and op by op; the op-by-op parity; per-op profiles (plain, exact)
 #   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32) recorded and op by op, java (all cores)
@@ -155,14 +158,19 @@ EOF
     #    process), so each method gets a fresh one and reports on its own
     rm -rf /tmp/cohort-reports
     P=dev.cohort.trainer.internal.backend.CudaParityTest
+    L=dev.cohort.trainer.internal.backend.CudaLlamaParityTest
     GEMM='dev.cohort.trainer.internal.backend.CudaBackend$Gemm'
-    for sel in "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
+    for sel in "$L#rmsNorm" "$L#headRmsNorm" "$L#ropeAndSwiglu" "$L#embeddingWithoutLearnedPositions" \
+        "$L#groupedQueryAttention($GEMM)" "$L#fusedGroupedQueryAttention" "$L#groupedQueryCachedStep" \
+        "$L#groupedQueryBf16KvCache" "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
         "$P#samplingMatchesTheJavaSamplerDrawForDraw" "$P#cachedAttentionStep" "$P#errorsNameTheTensorAndShapes" \
         "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#fewRowsGemm" "$P#bf16KvCache" "$P#reducedPrecisionErrorIsMeasured" \
         "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \
         "dev.cohort.trainer.internal.run.CudaGrpoParityTest#lossesTrackTheJavaRun"; do
         name=${sel##*#}
-        step "parity ${name%%(*}" 150 "$OUT/parity.txt" \
+        limit=150
+        case "$name" in forwardLogprobs*) limit=240 ;; esac  # gpt2, small, tiny-llama, tiny-qwen3
+        step "parity ${name%%(*}" "$limit" "$OUT/parity.txt" \
             "${JCMD[@]}" -Xmx32g -cp "$CP" org.junit.platform.console.ConsoleLauncher execute --disable-banner \
             --details=tree --details-theme=ascii --disable-ansi-colors --select-method "$sel" \
             --reports-dir "/tmp/cohort-reports/${name%%(*}"
@@ -181,6 +189,19 @@ EOF
         --gemm auto "${J[@]}"
     step "train cuda bf16 unfused attention" 60 "$OUT/bench.txt" "${UNFUSED[@]}" train --backend cuda --matmul bf16 \
         --gemm auto "${J[@]}"
+    # the Qwen2.5-0.5B shape (grouped-query attention, rotary, RMSNorm, SwiGLU, tied 151936-token head)
+    Q=(--model qwen2.5-0.5b)
+    step "train cuda tf32 qwen2.5-0.5b" 90 "$OUT/bench.txt" "${BENCH[@]}" train "${Q[@]}" --backend cuda --matmul tf32 \
+        --gemm auto "${J[@]}"
+    step "train cuda bf16 qwen2.5-0.5b" 90 "$OUT/bench.txt" "${BENCH[@]}" train "${Q[@]}" --backend cuda --matmul bf16 \
+        --gemm auto "${J[@]}"
+    step "train cuda bf16 unfused attention qwen2.5-0.5b" 90 "$OUT/bench.txt" "${UNFUSED[@]}" train "${Q[@]}" \
+        --backend cuda --matmul bf16 --gemm auto "${J[@]}"
+    step "profile train cuda bf16 qwen2.5-0.5b" 90 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train \
+        "${Q[@]}" --backend cuda --matmul bf16 --gemm auto --warmup 1 --steps 3
+    step "sample cuda tf32 qwen2.5-0.5b" 90 "$OUT/bench.txt" "${BENCH[@]}" sample "${Q[@]}" --backend cuda \
+        --matmul tf32 --gemm auto "${J[@]}"
+
     step "profile train cuda tf32" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
         --matmul tf32 --gemm auto --warmup 1 --steps 3
     step "profile train cuda bf16" 60 "$OUT/bench.txt" env COHORT_CUDA_PROFILE=1 "${BENCH[@]}" train --backend cuda \
@@ -202,7 +223,7 @@ EOF
     step "sample cuda fp32 op by op" 60 "$OUT/bench.txt" "${BENCH_OPS[@]}" sample --backend cuda --matmul fp32 \
         --gemm auto "${J[@]}"
     # the parity of decoding op by op (the parity steps above replay recorded steps)
-    step "parity model op by op" 150 "$OUT/parity.txt" \
+    step "parity model op by op" 240 "$OUT/parity.txt" \
         "${JCMD[@]}" -Dcohort.cuda.graphs=false -Xmx32g -cp "$CP" org.junit.platform.console.ConsoleLauncher execute \
         --disable-banner --details=tree --details-theme=ascii --disable-ansi-colors \
         --select-method "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \

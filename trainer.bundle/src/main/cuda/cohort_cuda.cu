@@ -32,7 +32,7 @@
 
 namespace {
 
-constexpr int ABI_VERSION = 5;
+constexpr int ABI_VERSION = 6;
 
 struct Err {
     std::string msg;
@@ -149,6 +149,7 @@ struct Ctx {
     DevBuf bfA, bfB, bfC;  // bf16 copies of GEMM operands (precision 2)
     DevBuf padded;         // LM-head products and gradients with aligned rows
     DevBuf splitK;         // partial products of few-row matrix products split along K
+    DevBuf normScratch;    // RMSNorm weight gradients' partial sums (rms_norm.cuh)
     // step recording (CUDA graphs): the step being recorded, and a counter that moves whenever a
     // scratch buffer moves (recorded steps from before are stale then)
     StepGraph* building = nullptr;
@@ -439,135 +440,18 @@ const T* uploadArray(Ctx* c, JNIEnv* env, Role role, jarray a, int n) {
 
 // ------------------------------------------------------------------------------------------ pointwise kernels
 
-__global__ void accumulateKernel(float* dst, const float* src, size_t n) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-        dst[i] += src[i];
-}
-
-__global__ void scaleKernel(float* x, size_t n, float s) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-        x[i] *= s;
-}
-
-__global__ void residualKernel(float* out, const float* a, const float* b, size_t n) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x)
-        out[i] = a[i] + b[i];
-}
-
-__global__ void sumSquaresKernel(const float* x, size_t n, double* out) {
-    double acc = 0.0;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
-        double v = x[i];
-        acc += v * v;
-    }
-    acc = blockSumD(acc);
-    if (threadIdx.x == 0) atomicAdd(out, acc);
-}
-
-constexpr float GELU_K = 0.7978845608028654f;  // sqrt(2/pi)
-constexpr float GELU_C = 0.044715f;
-
-__global__ void geluKernel(float* out, const float* inp, size_t n) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
-        float x = inp[i];
-        float u = GELU_K * (x + GELU_C * x * x * x);
-        out[i] = 0.5f * x * (1.0f + tanhf(u));
-    }
-}
-
-__global__ void geluBackwardKernel(float* dinp, const float* inp, const float* dout, size_t n) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
-        float x = inp[i];
-        float u = GELU_K * (x + GELU_C * x * x * x);
-        float th = tanhf(u);
-        float sech2 = 1.0f - th * th;
-        float local = 0.5f * (1.0f + th) + 0.5f * x * sech2 * GELU_K * (1.0f + 3.0f * GELU_C * x * x);
-        dinp[i] += local * dout[i];
-    }
-}
-
-__global__ void adamwKernel(float* p, const float* g, float* m, float* v, size_t n, float lr, float b1, float b2,
-                            float eps, float wd, float c1, float c2) {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n; i += (size_t)gridDim.x * blockDim.x) {
-        float gi = g[i];
-        float mi = b1 * m[i] + (1.0f - b1) * gi;
-        float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        float mhat = mi / c1;
-        float vhat = vi / c2;
-        float pi = p[i];
-        p[i] = pi - lr * (mhat / (sqrtf(vhat) + eps) + wd * pi);
-    }
-}
+#include "pointwise.cuh"
 
 // ------------------------------------------------------------------------------------------ embedding
 
-template <typename I>
-__global__ void embeddingForwardKernel(float* out, const int* tokens, const int* positions, int n, const float* wte,
-                                       const float* wpe, int c) {
-    size_t total = (size_t)n * c;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        I r = i / (I)c, j = i % (I)c;
-        out[i] = wte[(size_t)tokens[r] * c + j] + wpe[(size_t)positions[r] * c + j];
-    }
-}
-
-template <typename I>
-__global__ void embeddingBackwardKernel(float* dwte, float* dwpe, const float* dout, const int* tokens,
-                                        const int* positions, int n, int c) {
-    size_t total = (size_t)n * c;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        I r = i / (I)c, j = i % (I)c;
-        float d = dout[i];
-        atomicAdd(&dwte[(size_t)tokens[r] * c + j], d);
-        atomicAdd(&dwpe[(size_t)positions[r] * c + j], d);
-    }
-}
+#include "embedding.cuh"
 
 // ------------------------------------------------------------------------------------------ layer norm
 
 #include "layer_norm.cuh"
-
-// Rows by warps; dweight and dbias summed per block in shared memory, then added to the gradients.
-__global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const float* dout, const float* inp,
-                                        const float* w, const float* mean, const float* rstd, int n, int c) {
-    extern __shared__ float sh[];
-    float* sdw = sh;
-    float* sdb = sh + c;
-    for (int i = threadIdx.x; i < 2 * c; i += blockDim.x) sh[i] = 0.0f;
-    __syncthreads();
-    int warps = blockDim.x >> 5;
-    int lane = threadIdx.x & 31;
-    for (int row = blockIdx.x * warps + (threadIdx.x >> 5); row < n; row += gridDim.x * warps) {
-        const float* x = inp + (size_t)row * c;
-        const float* g = dout + (size_t)row * c;
-        float m = mean[row], s = rstd[row];
-        double sumG = 0.0, sumGN = 0.0;
-        for (int i = lane; i < c; i += 32) {
-            float wg = w[i] * g[i];
-            float norm = (x[i] - m) * s;
-            sumG += wg;
-            sumGN += (double)wg * norm;
-        }
-        sumG = warpSumD(sumG);
-        sumGN = warpSumD(sumGN);
-        float meanG = (float)(sumG / c), meanGN = (float)(sumGN / c);
-        float* dx = dinp + (size_t)row * c;
-        for (int i = lane; i < c; i += 32) {
-            float gi = g[i];
-            float norm = (x[i] - m) * s;
-            dx[i] += (w[i] * gi - meanG - norm * meanGN) * s;
-            atomicAdd(&sdw[i], gi * norm);
-            atomicAdd(&sdb[i], gi);
-        }
-    }
-    __syncthreads();
-    for (int i = threadIdx.x; i < c; i += blockDim.x) {
-        atomicAdd(&dw[i], sdw[i]);
-        atomicAdd(&db[i], sdb[i]);
-    }
-}
+#include "rms_norm.cuh"
+#include "rope.cuh"
+#include "swiglu.cuh"
 
 // ------------------------------------------------------------------------------------------ matmul
 
@@ -785,91 +669,7 @@ bool forwardBf16(Ctx* c, int n) {
 
 // ------------------------------------------------------------------------------------------ attention
 
-// Element i of a (B, NH, T, HS) tensor: its offset in a (B, T, rowLength) tensor whose rows hold
-// the heads side by side from column 0.
-template <typename I>
-__device__ __forceinline__ size_t rowOffset(I i, int T, int NH, int HS, int rowLength) {
-    int d = i % (I)HS;
-    I r = i / (I)HS;
-    int t = r % T;
-    r /= T;
-    int h = r % NH;
-    int b = r / NH;
-    return ((size_t)b * T + t) * rowLength + (size_t)h * HS + d;
-}
-
-// qkv (B, T, 3, NH, HS) -> q, k, v each (B, NH, T, HS)
-template <typename I>
-__global__ void permuteQkvKernel(float* q, float* k, float* v, const float* qkv, int B, int T, int NH, int HS) {
-    size_t total = (size_t)B * NH * T * HS;
-    int C = NH * HS;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        size_t src = rowOffset(i, T, NH, HS, 3 * C);
-        q[i] = qkv[src];
-        k[i] = qkv[src + C];
-        v[i] = qkv[src + 2 * C];
-    }
-}
-
-// (B, NH, T, HS) <-> (B, T, C): toBtc writes out[b, t, h*HS+d] = y[b, h, t, d]; otherwise the inverse.
-template <typename I>
-__global__ void permuteHeadsKernel(float* dst, const float* src, int B, int T, int NH, int HS, bool toBtc) {
-    size_t total = (size_t)B * NH * T * HS;
-    int C = NH * HS;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        size_t btc = rowOffset(i, T, NH, HS, C);
-        if (toBtc)
-            dst[btc] = src[i];
-        else
-            dst[i] = src[btc];
-    }
-}
-
-// dqkv[b, t, which*C + h*HS + d] += dq / dk / dv[b, h, t, d]
-template <typename I>
-__global__ void accumulateQkvKernel(float* dqkv, const float* dq, const float* dk, const float* dv, int B, int T,
-                                    int NH, int HS) {
-    size_t total = (size_t)B * NH * T * HS;
-    int C = NH * HS;
-    for (I i = blockIdx.x * (I)blockDim.x + threadIdx.x; i < (I)total; i += (I)gridDim.x * blockDim.x) {
-        size_t dst = rowOffset(i, T, NH, HS, 3 * C);
-        dqkv[dst] += dq[i];
-        dqkv[dst + C] += dk[i];
-        dqkv[dst + 2 * C] += dv[i];
-    }
-}
-
-// In place on att (rows of T scaled scores): causal softmax, zeros above the diagonal. A warp per row.
-__global__ void causalSoftmaxKernel(float* att, int rows, int T) {
-    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    int lane = threadIdx.x & 31;
-    if (row >= rows) return;
-    int t = row % T;
-    float* a = att + (size_t)row * T;
-    float mx = -INFINITY;
-    for (int j = lane; j <= t; j += 32) mx = fmaxf(mx, a[j]);
-    mx = warpMax(mx);
-    double sum = 0.0;
-    for (int j = lane; j <= t; j += 32) sum += expf(a[j] - mx);
-    sum = warpSumD(sum);
-    float inv = (float)(1.0 / sum);
-    for (int j = lane; j < T; j += 32) a[j] = j <= t ? expf(a[j] - mx) * inv : 0.0f;
-}
-
-// In place on datt: d pre-softmax = p (datt - sum(p datt)), zero above the diagonal (the scale is in the GEMMs).
-__global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int rows, int T) {
-    int row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
-    int lane = threadIdx.x & 31;
-    if (row >= rows) return;
-    int t = row % T;
-    float* d = datt + (size_t)row * T;
-    const float* p = att + (size_t)row * T;
-    double dot = 0.0;
-    for (int j = lane; j <= t; j += 32) dot += (double)p[j] * d[j];
-    float mean = (float)warpSumD(dot);
-    for (int j = lane; j < T; j += 32) d[j] = j <= t ? p[j] * (d[j] - mean) : 0.0f;
-}
-
+#include "attention.cuh"
 #include "kv_attention.cuh"
 
 // ------------------------------------------------------------------------------------------ fused attention
@@ -879,323 +679,16 @@ __global__ void causalSoftmaxBackwardKernel(float* datt, const float* att, int r
 
 
 bool fusedAttentionFor(Ctx* c, int hs) {
-    return c->fusedAttention && c->useCublas && c->precision != 0 && hs == fa::D;
+    return c->fusedAttention && c->useCublas && c->precision != 0 && fa::supported(hs);
 }
 
 // ------------------------------------------------------------------------------------------ log-probs
 
-// One block per row: log p(target) under softmax(logits/T) and the entropy; sums in double.
-__global__ void logprobsKernel(float* lp, float* ent, const float* logits, const int* targets, int v, float temp) {
-    int r = blockIdx.x;
-    int target = targets[r];
-    if (target < 0) {
-        if (threadIdx.x == 0) {
-            lp[r] = 0.0f;
-            ent[r] = 0.0f;
-        }
-        return;
-    }
-    const float* x = logits + (size_t)r * v;
-    float mx = -INFINITY;
-    for (int i = threadIdx.x; i < v; i += blockDim.x) mx = fmaxf(mx, x[i]);
-    mx = blockMax(mx);
-    double sum = 0.0, weighted = 0.0;
-    for (int i = threadIdx.x; i < v; i += blockDim.x) {
-        float d = (x[i] - mx) / temp;
-        float e = expf(d);
-        sum += e;
-        weighted += (double)e * d;
-    }
-    sum = blockSumD(sum);
-    weighted = blockSumD(weighted);
-    if (threadIdx.x == 0) {
-        double logSum = log(sum);
-        lp[r] = (float)(((double)x[target] - mx) / temp - logSum);
-        ent[r] = (float)(logSum - weighted / sum);
-    }
-}
-
-// dlogits[r,:] = g[r] (onehot(target) - softmax(logits/T)) / T; zero rows where target < 0.
-__global__ void logprobsBackwardKernel(float* dlogits, const float* logits, const int* targets, const float* g,
-                                       int v, float temp) {
-    int r = blockIdx.x;
-    int target = targets[r];
-    float* dx = dlogits + (size_t)r * v;
-    if (target < 0) {
-        for (int i = threadIdx.x; i < v; i += blockDim.x) dx[i] = 0.0f;
-        return;
-    }
-    const float* x = logits + (size_t)r * v;
-    float mx = -INFINITY;
-    for (int i = threadIdx.x; i < v; i += blockDim.x) mx = fmaxf(mx, x[i]);
-    mx = blockMax(mx);
-    double sum = 0.0;
-    for (int i = threadIdx.x; i < v; i += blockDim.x) sum += expf((x[i] - mx) / temp);
-    sum = blockSumD(sum);
-    double scale = (double)g[r] / temp;
-    double norm = scale / sum;
-    for (int i = threadIdx.x; i < v; i += blockDim.x) {
-        double e = expf((x[i] - mx) / temp);
-        dx[i] = (float)(i == target ? scale - e * norm : -e * norm);
-    }
-}
+#include "logprobs.cuh"
 
 // ------------------------------------------------------------------------------------------ sampling
 
-constexpr uint64_t GOLDEN_GAMMA = 0x9E3779B97F4A7C15ull;
-
-__device__ uint64_t mix64(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-// The Java sampler's sort key: ascending key = ascending logit, then descending id.
-__device__ long long sortKey(float x, int i) {
-    int bits = __float_as_int(x);
-    int ordered = bits ^ ((bits >> 31) & 0x7fffffff);
-    return (long long)(((unsigned long long)(long long)ordered) << 32) | (long long)(0x7fffffff - i);
-}
-
-__device__ int keyId(long long key) {
-    return 0x7fffffff - (int)(key & 0xffffffffll);
-}
-
-// Ascending bitonic sort of keys[0, p) (p a power of two) by one block.
-__device__ void bitonicSort(long long* keys, int p) {
-    for (int k = 2; k <= p; k <<= 1) {
-        for (int j = k >> 1; j > 0; j >>= 1) {
-            for (int i = threadIdx.x; i < p; i += blockDim.x) {
-                int ixj = i ^ j;
-                if (ixj > i) {
-                    long long a = keys[i], b = keys[ixj];
-                    bool up = (i & k) == 0;
-                    if ((a > b) == up) {
-                        keys[i] = b;
-                        keys[ixj] = a;
-                    }
-                }
-            }
-            __syncthreads();
-        }
-    }
-}
-
-// One block per row, the same policy as the Java sampler (Sampler.java): temperature, top-k,
-// top-p over the renormalised top-k set, min-p relative to the top token; one SplitMix64 step per
-// sampled row; greedy (lowest id on ties) at temperature 0.
-__global__ void __launch_bounds__(1024) sampleKernel(const float* logits, int v, float temp, int topK, float topP,
-                                                     float minP, uint64_t* rng, int* outTok, float* outLp,
-                                                     float* outLpT1, double* expsAll, long long* keysAll,
-                                                     int keyCap) {
-    __shared__ double prefix[64 + 1024];
-    __shared__ int sToken;
-    __shared__ int sCount;
-    __shared__ double sU;
-    int r = blockIdx.x;
-    const float* x = logits + (size_t)r * v;
-    double* e = expsAll + (size_t)r * v;
-    long long* keys = keysAll + (size_t)r * keyCap;
-
-    // max and argmax (lowest id among equal maxima)
-    float mx = -INFINITY;
-    int am = INT_MAX;
-    for (int i = threadIdx.x; i < v; i += blockDim.x) {
-        float xi = x[i];
-        if (xi > mx || (xi == mx && i < am)) {
-            mx = xi;
-            am = i;
-        }
-    }
-    for (int o = 16; o > 0; o >>= 1) {
-        float om = __shfl_xor_sync(0xffffffffu, mx, o);
-        int oa = __shfl_xor_sync(0xffffffffu, am, o);
-        if (om > mx || (om == mx && oa < am)) {
-            mx = om;
-            am = oa;
-        }
-    }
-    __shared__ float wm[32];
-    __shared__ int wa[32];
-    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-    if (lane == 0) {
-        wm[w] = mx;
-        wa[w] = am;
-    }
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        float bm = wm[0];
-        int ba = wa[0];
-        for (int k = 1; k < nw; k++)
-            if (wm[k] > bm || (wm[k] == bm && wa[k] < ba)) {
-                bm = wm[k];
-                ba = wa[k];
-            }
-        wm[0] = bm;
-        wa[0] = ba;
-    }
-    __syncthreads();
-    mx = wm[0];
-    int argmax = wa[0];
-    double dmx = mx;
-
-    int token;
-    double logSum = 0.0;
-    if (temp == 0.0f) {
-        token = argmax;
-    } else {
-        double s = 0.0;
-        for (int i = threadIdx.x; i < v; i += blockDim.x) {
-            double ei = exp(((double)x[i] - dmx) / temp);
-            e[i] = ei;
-            s += ei;
-        }
-        double sum = blockSumD(s);  // synchronizes: e[] is visible to the block
-        logSum = log(sum);
-        if (threadIdx.x == 0) {
-            uint64_t st = rng[r] + GOLDEN_GAMMA;
-            rng[r] = st;
-            sU = (double)(mix64(st) >> 11) * 0x1.0p-53;
-            sToken = -1;
-            sCount = 0;
-        }
-        __syncthreads();
-        double u = sU;
-        if (topK == 0 && topP >= 1.0f) {
-            // Keep e >= minP; walk ids in order: each thread owns a contiguous chunk.
-            int chunk = (v + blockDim.x - 1) / blockDim.x;
-            int lo = min(v, (int)threadIdx.x * chunk), hi = min(v, lo + chunk);
-            double local = 0.0;
-            int lastKept = -1;
-            for (int i = lo; i < hi; i++)
-                if (e[i] >= minP) {
-                    local += e[i];
-                    lastKept = i;
-                }
-            // exclusive prefix of the chunk sums: scans within warps, then over the warp totals
-            double incl = local;
-            for (int o = 1; o < 32; o <<= 1) {
-                double other = __shfl_up_sync(0xffffffffu, incl, o);
-                if (lane >= o) incl += other;
-            }
-            if (lane == 31) prefix[w] = incl;
-            __syncthreads();
-            if (w == 0) {
-                double t = lane < nw ? prefix[lane] : 0.0;
-                double ti = t;
-                for (int o = 1; o < 32; o <<= 1) {
-                    double other = __shfl_up_sync(0xffffffffu, ti, o);
-                    if (lane >= o) ti += other;
-                }
-                if (lane < nw) prefix[32 + lane] = ti - t;  // warp offsets
-                if (lane == 31) sU = u * ti;                 // the target mass
-            }
-            __syncthreads();
-            prefix[64 + threadIdx.x] = prefix[32 + w] + incl - local;
-            __syncthreads();
-            double target = sU;
-            if (threadIdx.x == 0) {
-                sToken = INT_MAX;
-                sCount = -1;  // the last kept id
-            }
-            __syncthreads();
-            double acc = prefix[64 + threadIdx.x];
-            if (local > 0.0 && target >= acc && target < acc + local) {
-                for (int i = lo; i < hi; i++)
-                    if (e[i] >= minP) {
-                        acc += e[i];
-                        if (target < acc) {
-                            atomicMin(&sToken, i);
-                            break;
-                        }
-                    }
-            }
-            if (lastKept >= 0) atomicMax(&sCount, lastKept);
-            __syncthreads();
-            token = sToken != INT_MAX ? sToken : (sCount >= 0 ? sCount : argmax);
-        } else {
-            const double thresholds[3] = {1e-3, 1e-7, 0.0};
-            double threshold = 0.0;
-            for (int ti = 0; ti < 3; ti++) {
-                threshold = thresholds[ti];
-                int cnt = 0;
-                double mass = 0.0;
-                for (int i = threadIdx.x; i < v; i += blockDim.x)
-                    if (e[i] >= threshold) {
-                        cnt++;
-                        mass += e[i];
-                    }
-                cnt = blockSumI(cnt);
-                mass = blockSumD(mass);
-                bool covers = topK > 0 ? cnt >= topK : mass >= (double)topP * sum;
-                if (covers || threshold == 0.0) break;
-            }
-            for (int i = threadIdx.x; i < v; i += blockDim.x)
-                if (e[i] >= threshold) {
-                    int at = atomicAdd(&sCount, 1);
-                    keys[at] = sortKey(x[i], i);
-                }
-            __syncthreads();
-            int count = sCount;
-            int p = 1;
-            while (p < count) p <<= 1;
-            for (int i = count + threadIdx.x; i < p; i += blockDim.x) keys[i] = LLONG_MIN;
-            __syncthreads();
-            bitonicSort(keys, p);
-            if (threadIdx.x == 0) {
-                // keys[p - 1 - j] is the j-th largest; the Java code's key[count - 1 - j].
-                int kept = topK > 0 ? min(count, topK) : count;
-                double total = 0.0;
-                if (topK > 0) {
-                    for (int j = 0; j < kept; j++) total += e[keyId(keys[p - 1 - j])];
-                } else {
-                    total = sum;
-                }
-                if (topP < 1.0f) {
-                    double acc = 0.0;
-                    for (int j = 0; j < kept; j++) {
-                        acc += e[keyId(keys[p - 1 - j])];
-                        if (acc >= (double)topP * total) {
-                            kept = j + 1;
-                            break;
-                        }
-                    }
-                }
-                while (kept > 1 && e[keyId(keys[p - kept])] < minP) kept--;
-                double keptMass = 0.0;
-                for (int j = 0; j < kept; j++) keptMass += e[keyId(keys[p - 1 - j])];
-                double target = u * keptMass;
-                double acc = 0.0;
-                int chosen = keyId(keys[p - kept]);
-                for (int j = 0; j < kept; j++) {
-                    int id = keyId(keys[p - 1 - j]);
-                    acc += e[id];
-                    if (target < acc) {
-                        chosen = id;
-                        break;
-                    }
-                }
-                sToken = chosen;
-            }
-            __syncthreads();
-            token = sToken;
-        }
-    }
-    // log-prob at temperature 1 (the full sum, unless T is 1 and it is known)
-    double logSumT1 = 0.0;
-    bool needT1 = temp != 1.0f;
-    if (needT1) {
-        double s1 = 0.0;
-        for (int i = threadIdx.x; i < v; i += blockDim.x) s1 += exp((double)x[i] - dmx);
-        logSumT1 = log(blockSumD(s1));
-    }
-    if (threadIdx.x == 0) {
-        outTok[r] = token;
-        float lp = temp == 0.0f ? 0.0f : (float)(((double)x[token] - dmx) / temp - logSum);
-        outLp[r] = lp;
-        outLpT1[r] = needT1 ? (float)((double)x[token] - dmx - logSumT1) : lp;
-    }
-}
+#include "sampling.cuh"
 
 // ------------------------------------------------------------------------------------------ cuBLAS loading
 
@@ -1280,6 +773,7 @@ void destroyCtx(Ctx* c) {
     release(c->bfC);
     release(c->padded);
     release(c->splitK);
+    release(c->normScratch);
     release(c->attScratch);
     release(c->partial);
     release(c->outF);
@@ -1615,7 +1109,8 @@ JNI_FN(void, embeddingForward)(JNIEnv* env, jclass, jlong h, jlong out, jintArra
     BEGIN
     OP(x, "embeddingForward");
     const int* tok = uploadArray<int>(x, env, R_TOKENS, tokens, n);
-    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    // without learned positions (wpe 0: rotary models) the positions are not read
+    const int* pos = wpe ? uploadArray<int>(x, env, R_POSITIONS, positions, n) : nullptr;
     LAUNCH_IDX((size_t)n * c, embeddingForwardKernel, gridFor(x, (size_t)n * c, 256), 256,
                x->stream, ptr<float>(out), tok, pos, n, ptr<float>(wte), ptr<float>(wpe), c);
     LAUNCHED("embeddingForward");
@@ -1627,7 +1122,7 @@ JNI_FN(void, embeddingBackward)(JNIEnv* env, jclass, jlong h, jlong dwte, jlong 
     BEGIN
     OP(x, "embeddingBackward");
     const int* tok = uploadArray<int>(x, env, R_TOKENS, tokens, n);
-    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    const int* pos = dwpe ? uploadArray<int>(x, env, R_POSITIONS, positions, n) : nullptr;
     LAUNCH_IDX((size_t)n * c, embeddingBackwardKernel, gridFor(x, (size_t)n * c, 256), 256, x->stream, 
         ptr<float>(dwte), ptr<float>(dwpe), ptr<float>(dout), tok, pos, n, c);
     LAUNCHED("embeddingBackward");
@@ -1808,70 +1303,59 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
     END_VOID("matmulBackward")
 }
 
-JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t, jint c,
-                               jint nh) {
+JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t,
+                               jint nh, jint nkv, jint hs) {
     BEGIN
     OP(x, "attentionForward");
-    int hs = c / nh;
-    size_t btc = (size_t)b * t * c;
     if (fusedAttentionFor(x, hs)) {
-        size_t shared = fa::FORWARD_SHARED;
-        CK(cudaFuncSetAttribute(fa::forwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-        float* a = ptr<float>(att);
-        dim3 grid((t + fa::B - 1) / fa::B, nh, b);
-        fa::forwardKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(out), a, a + (size_t)b * nh * t,
-                                                            ptr<float>(qkv), t, nh, (float)(1.0 / sqrt((double)hs)));
+        CK(hs == 64 ? fa::forward<64>(x->stream, ptr<float>(out), ptr<float>(att), ptr<float>(qkv), b, t, nh, nkv)
+                    : fa::forward<128>(x->stream, ptr<float>(out), ptr<float>(att), ptr<float>(qkv), b, t, nh, nkv));
         LAUNCHED("attentionForward fused");
         return;
     }
-    float* s = static_cast<float*>(grow(x, x->attScratch, 4 * btc * sizeof(float)));
-    float *q = s, *k = s + btc, *v = s + 2 * btc, *y = s + 3 * btc;
-    LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    size_t bth = (size_t)b * t * nh * hs;
+    float* s = static_cast<float*>(grow(x, x->attScratch, 4 * bth * sizeof(float)));
+    float *q = s, *k = s + bth, *v = s + 2 * bth, *y = s + 3 * bth;
+    int cap = x->sms * 32;
+    permuteQkv(x->stream, cap, q, k, v, ptr<float>(qkv), b, t, QkvHeads{nh, nkv, hs});
     LAUNCHED("attentionForward permute");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
     float* a = ptr<float>(att);
     // scores (T, T) = scale q k^T, per (b, h)
     gemm(x, false, true, t, t, hs, scale, q, hs, th, k, hs, th, 0.0f, a, t, tt, b * nh);
-    int rows = b * nh * t;
-    causalSoftmaxKernel<<<(rows + 7) / 8, 256, 0, x->stream>>>(a, rows, t);
+    causalSoftmax(x->stream, a, b * nh * t, t);
     LAUNCHED("attentionForward softmax");
     // y (T, HS) = att v
     gemm(x, false, false, t, hs, t, 1.0f, a, t, tt, v, hs, th, 0.0f, y, hs, th, b * nh);
-    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream, ptr<float>(out), y, b, t, nh, hs, true);
+    permuteHeads(x->stream, cap, ptr<float>(out), y, b, t, nh, hs, true);
     LAUNCHED("attentionForward unpermute");
     END_VOID("attentionForward")
 }
 
 JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong datt, jlong dout, jlong qkv,
-                                jlong att, jint b, jint t, jint c, jint nh) {
+                                jlong att, jint b, jint t, jint nh, jint nkv, jint hs) {
     BEGIN
     OP(x, "attentionBackward");
-    int hs = c / nh;
-    size_t btc = (size_t)b * t * c;
     if (fusedAttentionFor(x, hs)) {
         // datt is not used: the probabilities are recomputed from the log-sum-exp in att
-        size_t rows = (size_t)b * nh * t;
-        const float* a = ptr<float>(att);
-        float* delta = static_cast<float*>(grow(x, x->attScratch, rows * sizeof(float)));
-        fa::deltaKernel<<<(unsigned)((rows * 32 + 255) / 256), 256, 0, x->stream>>>(delta, ptr<float>(dout), a + rows,
-                                                                                  b, t, nh);
-        LAUNCHED("attentionBackward fused delta");
-        size_t shared = fa::BACKWARD_SHARED;
-        CK(cudaFuncSetAttribute(fa::backwardKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-        dim3 grid((t + fa::B - 1) / fa::B, nh, b);
-        fa::backwardKernel<<<grid, 128, shared, x->stream>>>(ptr<float>(dqkv), ptr<float>(dout), ptr<float>(qkv), a,
-                                                             delta, t, nh, (float)(1.0 / sqrt((double)hs)));
+        float* delta = static_cast<float*>(grow(x, x->attScratch, (size_t)b * nh * t * sizeof(float)));
+        CK(hs == 64 ? fa::backward<64>(x->stream, ptr<float>(dqkv), delta, ptr<float>(dout), ptr<float>(qkv),
+                                       ptr<float>(att), b, t, nh, nkv)
+                    : fa::backward<128>(x->stream, ptr<float>(dqkv), delta, ptr<float>(dout), ptr<float>(qkv),
+                                        ptr<float>(att), b, t, nh, nkv));
         LAUNCHED("attentionBackward fused");
         return;
     }
-    float* s = static_cast<float*>(grow(x, x->attScratch, 7 * btc * sizeof(float)));
-    float *q = s, *k = s + btc, *v = s + 2 * btc, *dy = s + 3 * btc, *dq = s + 4 * btc, *dk = s + 5 * btc,
-          *dv = s + 6 * btc;
-    LAUNCH_IDX(btc, permuteQkvKernel, gridFor(x, btc, 256), 256, x->stream, q, k, v, ptr<float>(qkv), b, t, nh, hs);
+    size_t bth = (size_t)b * t * nh * hs;
+    float* s = static_cast<float*>(grow(x, x->attScratch, 7 * bth * sizeof(float)));
+    float *q = s, *k = s + bth, *v = s + 2 * bth, *dy = s + 3 * bth, *dq = s + 4 * bth, *dk = s + 5 * bth,
+          *dv = s + 6 * bth;
+    int cap = x->sms * 32;
+    QkvHeads heads{nh, nkv, hs};
+    permuteQkv(x->stream, cap, q, k, v, ptr<float>(qkv), b, t, heads);
     LAUNCHED("attentionBackward permute");
-    LAUNCH_IDX(btc, permuteHeadsKernel, gridFor(x, btc, 256), 256, x->stream,
-               dy, ptr<float>(dout), b, t, nh, hs, false);
+    permuteHeads(x->stream, cap, dy, ptr<float>(dout), b, t, nh, hs, false);
     LAUNCHED("attentionBackward permute dout");
     float scale = (float)(1.0 / sqrt((double)hs));
     long long th = (long long)t * hs, tt = (long long)t * t;
@@ -1881,66 +1365,141 @@ JNI_FN(void, attentionBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong 
     // datt (T, T) = dy v^T ; dv (T, HS) = att^T dy
     gemm(x, false, true, t, t, hs, 1.0f, dy, hs, th, v, hs, th, 0.0f, da, t, tt, batch);
     gemm(x, true, false, t, hs, t, 1.0f, a, t, tt, dy, hs, th, 0.0f, dv, hs, th, batch);
-    int rows = batch * t;
-    causalSoftmaxBackwardKernel<<<(rows + 7) / 8, 256, 0, x->stream>>>(da, a, rows, t);
+    causalSoftmaxBackward(x->stream, da, a, batch * t, t);
     LAUNCHED("attentionBackward softmax");
-    // dq = scale dpre k ; dk = scale dpre^T q
+    // dq = scale dpre k ; dk = scale dpre^T q (per query head; the group's are summed below)
     gemm(x, false, false, t, hs, t, scale, da, t, tt, k, hs, th, 0.0f, dq, hs, th, batch);
     gemm(x, true, false, t, hs, t, scale, da, t, tt, q, hs, th, 0.0f, dk, hs, th, batch);
-    LAUNCH_IDX(btc, accumulateQkvKernel, gridFor(x, btc, 256), 256, x->stream,
-               ptr<float>(dqkv), dq, dk, dv, b, t, nh, hs);
+    accumulateQkv(x->stream, cap, ptr<float>(dqkv), dq, dk, dv, b, t, heads);
     LAUNCHED("attentionBackward accumulate");
     END_VOID("attentionBackward")
 }
 
 JNI_FN(void, attentionStep)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, jlong kCache, jlong vCache,
-                            jintArray slots, jintArray positions, jint n, jint c, jint nh, jint maxT) {
+                            jintArray slots, jintArray positions, jint n, jint nh, jint nkv, jint hs, jint maxT) {
     BEGIN
     OP(x, "attentionStep");
     const int* sl = uploadArray<int>(x, env, R_SLOTS, slots, n);
     const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
-    int hs = c / nh;
-    // whole float4 rows where head size and width allow it (the cache rows, q's row and shared rows align)
-    bool vec4 = hs % 4 == 0 && c % 4 == 0;
-    const int threads = 256;
-    int lanes = std::min(vec4 ? hs / 4 : hs, threads);
-    size_t partFloats = (size_t)(threads / lanes) * hs;
-    size_t shared = ((size_t)hs + (((size_t)maxT + 3) & ~(size_t)3) + partFloats) * sizeof(float);
-    dim3 grid(n, nh);
-    float scale = (float)(1.0 / sqrt((double)hs));
-    auto run = [&](auto kernel, auto* kc, auto* vc) {
-        if (shared > 48 * 1024) {
-            CK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared));
-        }
-        kernel<<<grid, threads, shared, x->stream>>>(ptr<float>(out), ptr<float>(qkv), kc, vc, sl, pos, c, nh, maxT,
-                                                     scale);
-    };
     if (x->bf16Kv) {
         using B = __nv_bfloat16;
-        run(!vec4 ? attentionStepKernel<1, 0, B> : hs == 64 ? attentionStepKernel<4, 64, B> : attentionStepKernel<4, 0, B>,
-            ptr<B>(kCache), ptr<B>(vCache));
+        CK(attentionStep<B>(x->stream, ptr<float>(out), ptr<float>(qkv), ptr<B>(kCache), ptr<B>(vCache), sl, pos, n,
+                            nh, nkv, hs, maxT));
     } else {
-        run(!vec4 ? attentionStepKernel<1, 0, float>
-                  : hs == 64 ? attentionStepKernel<4, 64, float> : attentionStepKernel<4, 0, float>,
-            ptr<float>(kCache), ptr<float>(vCache));
+        CK(attentionStep<float>(x->stream, ptr<float>(out), ptr<float>(qkv), ptr<float>(kCache), ptr<float>(vCache),
+                                sl, pos, n, nh, nkv, hs, maxT));
     }
     LAUNCHED("attentionStep");
     END_VOID("attentionStep")
 }
 
 JNI_FN(void, cacheStore)(JNIEnv* env, jclass, jlong h, jlong kCache, jlong vCache, jlong qkv, jint slot, jint t,
-                         jint c, jint nh, jint maxT) {
+                         jint nh, jint nkv, jint hs, jint maxT) {
     BEGIN
     OP(x, "cacheStore");
+    int cap = x->sms * 32;
     if (x->bf16Kv) {
-        LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream,
-                   ptr<__nv_bfloat16>(kCache), ptr<__nv_bfloat16>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+        cacheStore(x->stream, cap, ptr<__nv_bfloat16>(kCache), ptr<__nv_bfloat16>(vCache), ptr<float>(qkv), slot, t, nh,
+                   nkv, hs, maxT);
     } else {
-        LAUNCH_IDX((size_t)t * c, cacheStoreKernel, gridFor(x, (size_t)t * c, 256), 256, x->stream,
-                   ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, c, nh, maxT);
+        cacheStore(x->stream, cap, ptr<float>(kCache), ptr<float>(vCache), ptr<float>(qkv), slot, t, nh, nkv, hs, maxT);
     }
     LAUNCHED("cacheStore");
     END_VOID("cacheStore")
+}
+
+// ------------------------------------------------------------------------------------------ Llama-family ops
+
+JNI_FN(void, rmsNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong rstd, jlong inp, jlong weight, jint n,
+                             jint c, jfloat eps) {
+    BEGIN
+    OP(x, "rmsNormForward");
+    rmsNormForward(x->stream, ptr<float>(out), ptr<float>(rstd), ptr<float>(inp), ptr<float>(weight),
+                   ptr<float>(weight), rmsPlain(n, c), eps, nullptr, nullptr);
+    LAUNCHED("rmsNormForward");
+    END_VOID("rmsNormForward")
+}
+
+JNI_FN(void, residualRmsNormForward)(JNIEnv* env, jclass, jlong h, jlong residual, jlong a, jlong b, jlong out,
+                                     jlong rstd, jlong weight, jint n, jint c, jfloat eps) {
+    BEGIN
+    OP(x, "residualRmsNormForward");
+    rmsNormForward(x->stream, ptr<float>(out), ptr<float>(rstd), ptr<float>(a), ptr<float>(weight), ptr<float>(weight),
+                   rmsPlain(n, c), eps, ptr<float>(b), ptr<float>(residual));
+    LAUNCHED("residualRmsNormForward");
+    END_VOID("residualRmsNormForward")
+}
+
+JNI_FN(void, rmsNormBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dweight, jlong dout, jlong inp,
+                              jlong weight, jlong rstd, jint n, jint c) {
+    BEGIN
+    OP(x, "rmsNormBackward");
+    RmsRows r = rmsPlain(n, c);
+    double* scratch = static_cast<double*>(grow(x, x->normScratch, rmsNormBackwardScratch(r) * sizeof(double)));
+    rmsNormBackward(x->stream, ptr<float>(dinp), ptr<float>(dweight), ptr<float>(dweight), ptr<float>(dout),
+                    ptr<float>(inp), ptr<float>(weight), ptr<float>(weight), ptr<float>(rstd), r, scratch);
+    LAUNCHED("rmsNormBackward");
+    END_VOID("rmsNormBackward")
+}
+
+JNI_FN(void, headRmsNormForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong rstd, jlong qkv, jlong qWeight,
+                                 jlong kWeight, jint n, jint nh, jint nkv, jint hs, jfloat eps) {
+    BEGIN
+    OP(x, "headRmsNormForward");
+    rmsNormForward(x->stream, ptr<float>(out), ptr<float>(rstd), ptr<float>(qkv), ptr<float>(qWeight),
+                   ptr<float>(kWeight), rmsHeads(n, nh, nkv, hs), eps, nullptr, nullptr);
+    LAUNCHED("headRmsNormForward");
+    END_VOID("headRmsNormForward")
+}
+
+JNI_FN(void, headRmsNormBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong dqWeight, jlong dkWeight,
+                                  jlong dout, jlong qkv, jlong qWeight, jlong kWeight, jlong rstd, jint n, jint nh,
+                                  jint nkv, jint hs) {
+    BEGIN
+    OP(x, "headRmsNormBackward");
+    RmsRows r = rmsHeads(n, nh, nkv, hs);
+    double* scratch = static_cast<double*>(grow(x, x->normScratch, rmsNormBackwardScratch(r) * sizeof(double)));
+    rmsNormBackward(x->stream, ptr<float>(dqkv), ptr<float>(dqWeight), ptr<float>(dkWeight), ptr<float>(dout),
+                    ptr<float>(qkv), ptr<float>(qWeight), ptr<float>(kWeight), ptr<float>(rstd), r, scratch);
+    LAUNCHED("headRmsNormBackward");
+    END_VOID("headRmsNormBackward")
+}
+
+JNI_FN(void, ropeForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong qkv, jintArray positions, jlong invFreq,
+                          jint n, jint nh, jint nkv, jint hs) {
+    BEGIN
+    OP(x, "ropeForward");
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    ropeForward(x->stream, x->sms * 32, ptr<float>(out), ptr<float>(qkv), pos, ptr<float>(invFreq), n, nh, nkv, hs);
+    LAUNCHED("ropeForward");
+    END_VOID("ropeForward")
+}
+
+JNI_FN(void, ropeBackward)(JNIEnv* env, jclass, jlong h, jlong dqkv, jlong dout, jintArray positions, jlong invFreq,
+                           jint n, jint nh, jint nkv, jint hs) {
+    BEGIN
+    OP(x, "ropeBackward");
+    const int* pos = uploadArray<int>(x, env, R_POSITIONS, positions, n);
+    ropeBackward(x->stream, x->sms * 32, ptr<float>(dqkv), ptr<float>(dout), pos, ptr<float>(invFreq), n, nh, nkv, hs);
+    LAUNCHED("ropeBackward");
+    END_VOID("ropeBackward")
+}
+
+JNI_FN(void, swigluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong gateUp, jint n, jint width) {
+    BEGIN
+    OP(x, "swigluForward");
+    swigluForward(x->stream, x->sms * 32, ptr<float>(out), ptr<float>(gateUp), n, width);
+    LAUNCHED("swigluForward");
+    END_VOID("swigluForward")
+}
+
+JNI_FN(void, swigluBackward)(JNIEnv* env, jclass, jlong h, jlong dgateUp, jlong gateUp, jlong dout, jint n,
+                             jint width) {
+    BEGIN
+    OP(x, "swigluBackward");
+    swigluBackward(x->stream, x->sms * 32, ptr<float>(dgateUp), ptr<float>(gateUp), ptr<float>(dout), n, width);
+    LAUNCHED("swigluBackward");
+    END_VOID("swigluBackward")
 }
 
 JNI_FN(void, geluForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong n) {

@@ -13,26 +13,42 @@
 // fragment layouts the PTX ISA documents, so that the scores, the probabilities and the output
 // (forward), and dK and dV (backward) stay in registers; only K, V, Q and dO tiles (and dS, which
 // the dQ product reads transposed) pass through shared memory. The softmax is online (running
-// maximum and sum per query row). Head size 64 only. The forward leaves in `att`
-// (B*NH*T*65 elements: CudaBackend.attentionStateSize) the log-sum-exp of each row (B*NH*T) and a
-// copy of the output in (B, NH, T, 64) order, which the backward needs for D = rowsum(dout * out).
-// The backward recomputes each tile's probabilities from the log-sum-exp; it needs no datt.
+// maximum and sum per query row). Head sizes D = 64 and 128. Grouped-query: qkv rows hold NH query
+// heads, then NKV key heads, then NKV value heads, and query head h reads key/value head
+// h / (NH / NKV). The forward leaves in `att` (B*NH*T*(1+D) elements:
+// CudaBackend.attentionStateSize) the log-sum-exp of each row (B*NH*T) and a copy of the output in
+// (B, NH, T, D) order, which the backward needs for Delta = rowsum(dout * out). The backward
+// recomputes each tile's probabilities from the log-sum-exp; it needs no datt. A backward block
+// owns a key tile of one key/value head and runs over its group's query heads in turn, so dK and
+// dV stay in its registers and are written once, without atomics.
+//
+// At D = 128 the query (forward) and key (backward) fragments are read from shared memory instead
+// of being held in registers, and the forward loads each key tile when it is needed instead of
+// under the previous tile's products: the accumulators alone take 64 (forward: O) or 128
+// (backward: dK and dV) registers per thread there.
 //
 // Fragments (g = lane / 4, t = lane % 4): A (16 x 8) holds (g, t), (g+8, t), (g, t+4), (g+8, t+4);
 // B (8 x 8) (t, g), (t+4, g); the accumulator (16 x 8) (g, 2t), (g, 2t+1), (g+8, 2t), (g+8, 2t+1).
 // A product whose left operand is an accumulator just computed (P V, P^T dO, dS^T Q) takes its
 // 8-wide K slice in the order (2t, 2t+1) -> (t, t+4): the lane's own accumulator values are then its
 // A fragment, and the right operand's rows are read in the same order. Every shared tile has a row
-// stride of 68 floats (bank = 4 row + column), which makes the fragment reads conflict-free.
+// stride of D + 4 floats (68 or 132: bank = 4 row + column either way), which makes the fragment
+// reads conflict-free.
 namespace fa {
-constexpr int B = 64;     // rows per tile (queries or keys)
-constexpr int D = 64;     // head size
-constexpr int LD = 68;    // shared row stride in floats
-constexpr int TILE = B * LD;
-constexpr int THREADS = 128;                     // every launch: 4 warps, 16 rows each
-constexpr int PER_THREAD = B * D / 4 / THREADS;  // float4s of a tile per thread
-constexpr size_t FORWARD_SHARED = 2 * TILE * sizeof(float);
-constexpr size_t BACKWARD_SHARED = (5 * TILE + 2 * B) * sizeof(float);
+constexpr int B = 64;         // rows per tile (queries or keys)
+constexpr int THREADS = 128;  // every launch: 4 warps, 16 rows each
+
+// What follows from the head size D (64 or 128)
+template <int D>
+struct Dims {
+    static constexpr int LD = D + 4;  // shared row stride in floats
+    static constexpr int TILE = B * LD;
+    static constexpr int KS = D / 8;                        // 8-wide slices of a head
+    static constexpr int PER_THREAD = B * D / 4 / THREADS;  // float4s of a tile per thread
+    static constexpr bool REGS = D == 64;  // query/key fragments in registers, next key tile prefetched
+    static constexpr size_t FORWARD_SHARED = (REGS ? 2 : 3) * TILE * sizeof(float);
+    static constexpr size_t BACKWARD_SHARED = (5 * TILE + 2 * B) * sizeof(float);
+};
 
 __device__ __forceinline__ float tf32(float x) {
     return nvcuda::wmma::__float_to_tf32(x);
@@ -59,6 +75,7 @@ __device__ __forceinline__ void zero(float (&acc)[N][4]) {
 }
 
 // The A fragment of rows r0.. and columns 8k.. of a shared tile (row-major)
+template <int LD>
 __device__ __forceinline__ void loadA(float (&a)[4], const float* s, int r0, int k, int g, int t) {
     a[0] = s[(r0 + g) * LD + 8 * k + t];
     a[1] = s[(r0 + g + 8) * LD + 8 * k + t];
@@ -67,24 +84,27 @@ __device__ __forceinline__ void loadA(float (&a)[4], const float* s, int r0, int
 }
 
 // The B fragment (8 x 8) of X^T for X a shared tile: B(kk, n) = X[8j + n][8k + kk]
+template <int LD>
 __device__ __forceinline__ void loadBt(float (&b)[2], const float* s, int j, int k, int g, int t) {
     b[0] = s[(8 * j + g) * LD + 8 * k + t];
     b[1] = s[(8 * j + g) * LD + 8 * k + t + 4];
 }
 
 // The B fragment of X (rows 8k.., columns 8j..) with the K slice in accumulator order: rows 2t, 2t+1
+template <int LD>
 __device__ __forceinline__ void loadBPaired(float (&b)[2], const float* s, int j, int k, int g, int t) {
     b[0] = s[(8 * k + 2 * t) * LD + 8 * j + g];
     b[1] = s[(8 * k + 2 * t + 1) * LD + 8 * j + g];
 }
 
-// acc (16 x 64) += a (16 x 8) . rows 8k.. of X (a shared tile), the rows in accumulator order
-__device__ __forceinline__ void mmaPaired(float (&acc)[8][4], const float (&a)[4], const float* s, int k, int g,
+// acc (16 x 8N) += a (16 x 8) . rows 8k.. of X (a shared tile), the rows in accumulator order
+template <int LD, int N>
+__device__ __forceinline__ void mmaPaired(float (&acc)[N][4], const float (&a)[4], const float* s, int k, int g,
                                           int t) {
 #pragma unroll
-    for (int j = 0; j < 8; j++) {
+    for (int j = 0; j < N; j++) {
         float b[2];
-        loadBPaired(b, s, j, k, g, t);
+        loadBPaired<LD>(b, s, j, k, g, t);
         mma(acc[j], a, b);
     }
 }
@@ -98,8 +118,9 @@ __device__ __forceinline__ void accAsA(float (&a)[4], const float (&c)[4]) {
 }
 
 // rows t0.. of one head of a tensor whose rows are `stride` floats apart (q, k or v at `offset` in
-// qkv (B, T, 3C), or a (B, T, C) tensor), PER_THREAD float4s per thread into registers, zeros past
-// T. The loop has a fixed trip count, so that every load is in flight at once.
+// qkv (B, T, (NH + 2 NKV) D), or a (B, T, NH D) tensor), PER_THREAD float4s per thread into
+// registers, zeros past T. The loop has a fixed trip count, so that every load is in flight at once.
+template <int D, int PER_THREAD>
 __device__ __forceinline__ void fetch(float4 (&v)[PER_THREAD], const float* __restrict__ x, size_t stride,
                                       size_t offset, int b, int t0, int T) {
 #pragma unroll
@@ -112,11 +133,12 @@ __device__ __forceinline__ void fetch(float4 (&v)[PER_THREAD], const float* __re
 }
 
 // what fetch loaded, rounded to TF32 (every use is a tensor-core operand), into a shared tile
+template <int D, int PER_THREAD>
 __device__ __forceinline__ void put(float* dst, const float4 (&v)[PER_THREAD]) {
 #pragma unroll
     for (int it = 0; it < PER_THREAD; it++) {
         int i = threadIdx.x + it * THREADS;
-        reinterpret_cast<float4*>(dst + (i / (D / 4)) * LD)[i % (D / 4)] =
+        reinterpret_cast<float4*>(dst + (i / (D / 4)) * Dims<D>::LD)[i % (D / 4)] =
             make_float4(tf32(v[it].x), tf32(v[it].y), tf32(v[it].z), tf32(v[it].w));
     }
 }
@@ -131,49 +153,69 @@ __device__ __forceinline__ float rowSum(float v) {
     return v + __shfl_xor_sync(0xffffffffu, v, 2);
 }
 
-// One block (4 warps, 16 query rows each) per (query tile, head, batch row); the last query tiles
-// (the most key tiles) first. The next key tile's K and V load into registers under the products.
-__global__ void __launch_bounds__(THREADS, 2) forwardKernel(float* out, float* lse, float* ostash, const float* qkv,
-                                                            int T, int NH, float scale) {
+// One block (4 warps, 16 query rows each) per (query tile, query head, batch row); the last query
+// tiles (the most key tiles) first. D = 64: the queries' fragments stay in registers and the next
+// key tile's K and V load into registers under the products.
+template <int D>
+__global__ void __launch_bounds__(THREADS, D == 64 ? 2 : 1)
+    forwardKernel(float* out, float* lse, float* ostash, const float* qkv, int T, int NH, int NKV, float scale) {
+    using S = Dims<D>;
+    constexpr int LD = S::LD, KS = S::KS;
     COHORT_DYNAMIC_SHARED(float, sm, 128);
     float* Ks = sm;
-    float* Vs = Ks + TILE;
+    float* Vs = Ks + S::TILE;
+    float* Qs = S::REGS ? Ks : Vs + S::TILE;  // D = 64: the queries pass through Ks
     int qt = gridDim.x - 1 - blockIdx.x, h = blockIdx.y, b = blockIdx.z;
     int C = NH * D, q0 = qt * B;
-    size_t qkvRow = (size_t)3 * C;
+    size_t qkvRow = (size_t)(NH + 2 * NKV) * D;
+    size_t kOff = (size_t)(NH + h / (NH / NKV)) * D, vOff = kOff + (size_t)NKV * D;
     int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
-    float4 kv[PER_THREAD], vv[PER_THREAD];
-    fetch(kv, qkv, qkvRow, (size_t)h * D, b, q0, T);
-    put(Ks, kv);  // the queries pass through Ks
-    fetch(kv, qkv, qkvRow, (size_t)C + (size_t)h * D, b, 0, T);
-    fetch(vv, qkv, qkvRow, (size_t)2 * C + (size_t)h * D, b, 0, T);
+    float4 kv[S::PER_THREAD], vv[S::PER_THREAD];
+    fetch<D>(kv, qkv, qkvRow, (size_t)h * D, b, q0, T);
+    put<D>(Qs, kv);
+    if (S::REGS) {
+        fetch<D>(kv, qkv, qkvRow, kOff, b, 0, T);
+        fetch<D>(vv, qkv, qkvRow, vOff, b, 0, T);
+    }
     __syncthreads();
-    float qa[8][4];  // this warp's 16 queries as A fragments, for the whole loop
+    float qa[S::REGS ? KS : 1][4];  // D = 64: this warp's 16 queries as A fragments, for the whole loop
+    if constexpr (S::REGS) {
 #pragma unroll
-    for (int k = 0; k < 8; k++) loadA(qa[k], Ks, w * 16, k, g, t);
-    float o[8][4];  // O (16 x 64): block j holds dimensions 8j..
+        for (int k = 0; k < KS; k++) loadA<LD>(qa[k], Qs, w * 16, k, g, t);
+    }
+    float o[KS][4];  // O (16 x D): block j holds dimensions 8j..
     zero(o);
     float m[2] = {-INFINITY, -INFINITY}, l[2] = {0.0f, 0.0f};  // rows g and g + 8; l summed over this lane's columns
     int qRow[2] = {q0 + w * 16 + g, q0 + w * 16 + g + 8};
     for (int kt = 0; kt <= qt; kt++) {
         int k0 = kt * B;
-        __syncthreads();  // the previous tile (or the queries) is no longer read
-        put(Ks, kv);
-        put(Vs, vv);
+        if (!S::REGS) {
+            fetch<D>(kv, qkv, qkvRow, kOff, b, k0, T);
+            fetch<D>(vv, qkv, qkvRow, vOff, b, k0, T);
+        }
+        __syncthreads();  // the previous tile (or, D = 64, the queries) is no longer read
+        put<D>(Ks, kv);
+        put<D>(Vs, vv);
         __syncthreads();
-        if (kt < qt) {
-            fetch(kv, qkv, qkvRow, (size_t)C + (size_t)h * D, b, k0 + B, T);
-            fetch(vv, qkv, qkvRow, (size_t)2 * C + (size_t)h * D, b, k0 + B, T);
+        if (S::REGS && kt < qt) {
+            fetch<D>(kv, qkv, qkvRow, kOff, b, k0 + B, T);
+            fetch<D>(vv, qkv, qkvRow, vOff, b, k0 + B, T);
         }
         float s[8][4];  // S (16 x 64 keys): block j holds keys k0 + 8j..
         zero(s);
 #pragma unroll
-        for (int k = 0; k < 8; k++) {
+        for (int k = 0; k < KS; k++) {
+            float a[4];
+            if constexpr (S::REGS) {
+                a[0] = qa[k][0], a[1] = qa[k][1], a[2] = qa[k][2], a[3] = qa[k][3];
+            } else {
+                loadA<LD>(a, Qs, w * 16, k, g, t);
+            }
 #pragma unroll
             for (int j = 0; j < 8; j++) {
                 float kb[2];
-                loadBt(kb, Ks, j, k, g, t);
-                mma(s[j], qa[k], kb);
+                loadBt<LD>(kb, Ks, j, k, g, t);
+                mma(s[j], a, kb);
             }
         }
         bool masked = kt == qt || k0 + B > T;  // only the diagonal tile and the last one need the mask
@@ -204,15 +246,19 @@ __global__ void __launch_bounds__(THREADS, 2) forwardKernel(float* out, float* l
                 float p = s[j][e] == -INFINITY ? 0.0f : __expf(s[j][e] - m[e >> 1]);
                 s[j][e] = p;
                 l[e >> 1] += p;
-                o[j][e] *= alpha[e >> 1];
             }
+        }
+#pragma unroll
+        for (int j = 0; j < KS; j++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) o[j][e] *= alpha[e >> 1];
         }
         // O += P V over the tile's keys, 8 at a time
 #pragma unroll
         for (int k = 0; k < 8; k++) {
             float pa[4];
             accAsA(pa, s[k]);
-            mmaPaired(o, pa, Vs, k, g, t);
+            mmaPaired<LD>(o, pa, Vs, k, g, t);
         }
     }
 #pragma unroll
@@ -225,7 +271,7 @@ __global__ void __launch_bounds__(THREADS, 2) forwardKernel(float* out, float* l
         size_t head = ((size_t)b * NH + h) * T + q;
         if (t == 0) lse[head] = m[r] + logf(sum);
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
+        for (int j = 0; j < KS; j++) {
             float x0 = o[j][2 * r] * inv, x1 = o[j][2 * r + 1] * inv;
             int d = 8 * j + 2 * t;
             *reinterpret_cast<float2*>(out + row * C + (size_t)h * D + d) = make_float2(x0, x1);
@@ -235,7 +281,9 @@ __global__ void __launch_bounds__(THREADS, 2) forwardKernel(float* out, float* l
     }
 }
 
-// delta[b, h, t] = sum over d of dout[b, t, h, d] * out[b, t, h, d] (out from the forward's copy)
+// delta[b, h, t] = sum over d of dout[b, t, h, d] * out[b, t, h, d] (out from the forward's copy);
+// a warp per row
+template <int D>
 __global__ void deltaKernel(float* delta, const float* dout, const float* ostash, int Bn, int T, int NH) {
     int C = NH * D;
     size_t rows = (size_t)Bn * NH * T;
@@ -247,59 +295,70 @@ __global__ void deltaKernel(float* delta, const float* dout, const float* ostash
     int b = (int)(warp / ((size_t)T * NH));
     const float* g = dout + ((size_t)b * T + t) * C + (size_t)h * D;
     const float* o = ostash + warp * D;
-    float s = g[lane] * o[lane] + g[lane + 32] * o[lane + 32];
+    float s = 0.0f;
+#pragma unroll
+    for (int d = lane; d < D; d += 32) s += g[d] * o[d];
     for (int k = 16; k > 0; k >>= 1) s += __shfl_xor_sync(0xffffffffu, s, k);
     if (lane == 0) delta[warp] = s;
 }
 
-// One block (4 warps) per (key tile, head, batch row), each warp 16 of its keys: dK and dV in
-// registers over every query tile at or after the key tile, S^T and dP^T computed transposed
-// (keys x queries) so that P^T and dS^T are the A operands of dV += P^T dO and dK += dS^T Q. dS^T
-// goes through shared memory for dQ = dS K (each warp 16 queries over the tile's 64 keys), which is
-// added to dqkv with 8-byte atomics (the key tiles of a query row run in parallel).
-__global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const float* dout, const float* qkv,
-                                                             const float* lse, const float* delta, int T, int NH,
-                                                             float scale) {
+// One block (4 warps) per (key tile, key/value head, batch row), each warp 16 of its keys: dK and
+// dV in registers over every query tile at or after the key tile of every query head of the
+// group, S^T and dP^T computed transposed (keys x queries) so that P^T and dS^T are the A operands
+// of dV += P^T dO and dK += dS^T Q. dS^T goes through shared memory for dQ = dS K (each warp 16
+// queries over the tile's 64 keys), which is added to dqkv with 8-byte atomics (the key tiles of a
+// query row run in parallel).
+template <int D>
+__global__ void __launch_bounds__(THREADS, D == 64 ? 2 : 1)
+    backwardKernel(float* dqkv, const float* dout, const float* qkv, const float* lse, const float* delta, int T,
+                   int NH, int NKV, float scale) {
+    using S = Dims<D>;
+    constexpr int LD = S::LD, KS = S::KS;
     COHORT_DYNAMIC_SHARED(float, sm, 128);
     float* Ks = sm;
-    float* Vs = Ks + TILE;
-    float* Qs = Vs + TILE;
-    float* Gs = Qs + TILE;      // dout
-    float* Ds = Gs + TILE;      // dS^T (keys x queries), TF32
-    float* rowL = Ds + TILE;    // log-sum-exp and delta of the query tile's rows
+    float* Vs = Ks + S::TILE;
+    float* Qs = Vs + S::TILE;
+    float* Gs = Qs + S::TILE;    // dout
+    float* Ds = Gs + S::TILE;    // dS^T (keys x queries), TF32
+    float* rowL = Ds + S::TILE;  // log-sum-exp and delta of the query tile's rows
     float* rowD = rowL + B;
-    int kt = blockIdx.x, h = blockIdx.y, b = blockIdx.z;
+    int kt = blockIdx.x, kvh = blockIdx.y, b = blockIdx.z;
+    int group = NH / NKV;
     int C = NH * D, k0 = kt * B, tiles = (T + B - 1) / B;
-    size_t qkvRow = (size_t)3 * C;
+    size_t qkvRow = (size_t)(NH + 2 * NKV) * D;
+    size_t kOff = (size_t)(NH + kvh) * D, vOff = kOff + (size_t)NKV * D;
     int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
     {
-        float4 kv[PER_THREAD], vv[PER_THREAD];
-        fetch(kv, qkv, qkvRow, (size_t)C + (size_t)h * D, b, k0, T);
-        fetch(vv, qkv, qkvRow, (size_t)2 * C + (size_t)h * D, b, k0, T);
-        put(Ks, kv);
-        put(Vs, vv);
+        float4 kv[S::PER_THREAD], vv[S::PER_THREAD];
+        fetch<D>(kv, qkv, qkvRow, kOff, b, k0, T);
+        fetch<D>(vv, qkv, qkvRow, vOff, b, k0, T);
+        put<D>(Ks, kv);
+        put<D>(Vs, vv);
     }
     __syncthreads();
-    float ka[8][4];  // this warp's 16 keys as A fragments
+    float ka[S::REGS ? KS : 1][4];  // D = 64: this warp's 16 keys as A fragments
+    if constexpr (S::REGS) {
 #pragma unroll
-    for (int k = 0; k < 8; k++) loadA(ka[k], Ks, w * 16, k, g, t);
-    float dk[8][4], dv[8][4];  // (16 keys x 64): block j holds dimensions 8j..
+        for (int k = 0; k < KS; k++) loadA<LD>(ka[k], Ks, w * 16, k, g, t);
+    }
+    float dk[KS][4], dv[KS][4];  // (16 keys x D): block j holds dimensions 8j..
     zero(dk);
     zero(dv);
     int key[2] = {k0 + w * 16 + g, k0 + w * 16 + g + 8};
-    for (int qt = kt; qt < tiles; qt++) {
-        int q0 = qt * B;
+    int perHead = tiles - kt;
+    for (int it = 0; it < group * perHead; it++) {
+        int h = kvh * group + it / perHead, qt = kt + it % perHead, q0 = qt * B;
         {
-            float4 qv[PER_THREAD], gv[PER_THREAD];  // loaded before the barrier, stored after it
-            fetch(qv, qkv, qkvRow, (size_t)h * D, b, q0, T);
-            fetch(gv, dout, (size_t)C, (size_t)h * D, b, q0, T);
+            float4 qv[S::PER_THREAD], gv[S::PER_THREAD];  // loaded before the barrier, stored after it
+            fetch<D>(qv, qkv, qkvRow, (size_t)h * D, b, q0, T);
+            fetch<D>(gv, dout, (size_t)C, (size_t)h * D, b, q0, T);
             int i = threadIdx.x;  // threads 0..63: a row's log-sum-exp and delta
             size_t head = ((size_t)b * NH + h) * T + q0 + i;
             bool row = i < B && q0 + i < T;
             float li = row ? lse[head] : 0.0f, di = row ? delta[head] : 0.0f;
             __syncthreads();  // the previous query tile and dS^T are no longer read
-            put(Qs, qv);
-            put(Gs, gv);
+            put<D>(Qs, qv);
+            put<D>(Gs, gv);
             if (i < B) {
                 rowL[i] = li;
                 rowD[i] = di;
@@ -310,16 +369,21 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
         zero(st);
         zero(dpt);
 #pragma unroll
-        for (int k = 0; k < 8; k++) {
-            float va[4];
-            loadA(va, Vs, w * 16, k, g, t);
+        for (int k = 0; k < KS; k++) {
+            float va[4], a[4];
+            loadA<LD>(va, Vs, w * 16, k, g, t);
+            if constexpr (S::REGS) {
+                a[0] = ka[k][0], a[1] = ka[k][1], a[2] = ka[k][2], a[3] = ka[k][3];
+            } else {
+                loadA<LD>(a, Ks, w * 16, k, g, t);
+            }
 #pragma unroll
             for (int j = 0; j < 8; j++) {
                 float qb[2], gb[2];
-                loadBt(qb, Qs, j, k, g, t);
-                mma(st[j], ka[k], qb);  // S^T = K Q^T
-                loadBt(gb, Gs, j, k, g, t);
-                mma(dpt[j], va, gb);    // dP^T = V dO^T
+                loadBt<LD>(qb, Qs, j, k, g, t);
+                mma(st[j], a, qb);  // S^T = K Q^T
+                loadBt<LD>(gb, Gs, j, k, g, t);
+                mma(dpt[j], va, gb);  // dP^T = V dO^T
             }
         }
         bool masked = qt == kt || q0 + B > T || k0 + B > T;
@@ -330,7 +394,7 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
                 int qc = 8 * j + 2 * t + (e & 1), q = q0 + qc, kr = key[e >> 1];
                 bool live = !masked || (kr <= q && kr < T && q < T);
                 float p = live ? __expf(st[j][e] * scale - rowL[qc]) : 0.0f;
-                st[j][e] = p;                                  // P^T
+                st[j][e] = p;                                    // P^T
                 dpt[j][e] = p * (dpt[j][e] - rowD[qc]) * scale;  // dS^T: d loss / d (q . k)
             }
         }
@@ -341,11 +405,11 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
             accAsA(pa, st[k]);
             accAsA(da, dpt[k]);
 #pragma unroll
-            for (int j = 0; j < 8; j++) {  // the two products interleaved
+            for (int j = 0; j < KS; j++) {  // the two products interleaved
                 float gb[2], qb[2];
-                loadBPaired(gb, Gs, j, k, g, t);
+                loadBPaired<LD>(gb, Gs, j, k, g, t);
                 mma(dv[j], pa, gb);
-                loadBPaired(qb, Qs, j, k, g, t);
+                loadBPaired<LD>(qb, Qs, j, k, g, t);
                 mma(dk[j], da, qb);
             }
             int r = w * 16 + g, c = 8 * k + 2 * t;
@@ -353,8 +417,8 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
             *reinterpret_cast<float2*>(Ds + (r + 8) * LD + c) = make_float2(da[1], da[3]);
         }
         __syncthreads();  // all of dS^T is written
-        // dQ (this warp's 16 queries x 64) = dS K over the tile's 64 keys, 8 at a time
-        float dq[8][4];
+        // dQ (this warp's 16 queries x D) = dS K over the tile's 64 keys, 8 at a time
+        float dq[KS][4];
         zero(dq);
 #pragma unroll
         for (int k = 0; k < 8; k++) {
@@ -363,7 +427,7 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
             a[1] = Ds[(8 * k + 2 * t) * LD + w * 16 + g + 8];
             a[2] = Ds[(8 * k + 2 * t + 1) * LD + w * 16 + g];
             a[3] = Ds[(8 * k + 2 * t + 1) * LD + w * 16 + g + 8];
-            mmaPaired(dq, a, Ks, k, g, t);
+            mmaPaired<LD>(dq, a, Ks, k, g, t);
         }
 #pragma unroll
         for (int r = 0; r < 2; r++) {
@@ -371,7 +435,7 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
             if (q >= T) continue;
             float* dst = dqkv + ((size_t)b * T + q) * qkvRow + (size_t)h * D + 2 * t;
 #pragma unroll
-            for (int j = 0; j < 8; j++) {
+            for (int j = 0; j < KS; j++) {
                 atomicAdd(reinterpret_cast<float2*>(dst + 8 * j), make_float2(dq[j][2 * r], dq[j][2 * r + 1]));
             }
         }
@@ -380,15 +444,49 @@ __global__ void __launch_bounds__(THREADS, 2) backwardKernel(float* dqkv, const 
 #pragma unroll
     for (int r = 0; r < 2; r++) {
         if (key[r] >= T) continue;
-        float* row = dqkv + ((size_t)b * T + key[r]) * qkvRow + (size_t)h * D + 2 * t;
+        float* row = dqkv + ((size_t)b * T + key[r]) * qkvRow + 2 * t;
 #pragma unroll
-        for (int j = 0; j < 8; j++) {
-            float2* pk = reinterpret_cast<float2*>(row + C + 8 * j);
-            float2* pv = reinterpret_cast<float2*>(row + 2 * C + 8 * j);
+        for (int j = 0; j < KS; j++) {
+            float2* pk = reinterpret_cast<float2*>(row + kOff + 8 * j);
+            float2* pv = reinterpret_cast<float2*>(row + vOff + 8 * j);
             float2 a = *pk, c = *pv;
             *pk = make_float2(a.x + dk[j][2 * r], a.y + dk[j][2 * r + 1]);
             *pv = make_float2(c.x + dv[j][2 * r], c.y + dv[j][2 * r + 1]);
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------ launchers
+
+inline bool supported(int hs) {
+    return hs == 64 || hs == 128;
+}
+
+// out (B, T, NH D) and att (lse, then the output's copy) from qkv; hs 64 or 128. Returns the error
+// of raising the kernel's shared-memory limit, if any.
+template <int D>
+cudaError_t forward(cudaStream_t st, float* out, float* att, const float* qkv, int b, int t, int nh, int nkv) {
+    auto kernel = forwardKernel<D>;
+    size_t shared = Dims<D>::FORWARD_SHARED;
+    cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared);
+    if (e != cudaSuccess) return e;
+    COHORT_LAUNCH(kernel, dim3((unsigned)((t + B - 1) / B), (unsigned)nh, (unsigned)b), THREADS, shared, st, out, att,
+                  att + (size_t)b * nh * t, qkv, t, nh, nkv, (float)(1.0 / sqrt((double)D)));
+    return cudaSuccess;
+}
+
+// dqkv += the gradients from dout, the forward's att and `delta` (B NH T floats of scratch)
+template <int D>
+cudaError_t backward(cudaStream_t st, float* dqkv, float* delta, const float* dout, const float* qkv,
+                     const float* att, int b, int t, int nh, int nkv) {
+    size_t rows = (size_t)b * nh * t;
+    COHORT_LAUNCH(deltaKernel<D>, (unsigned)((rows * 32 + 255) / 256), 256, 0, st, delta, dout, att + rows, b, t, nh);
+    auto kernel = backwardKernel<D>;
+    size_t shared = Dims<D>::BACKWARD_SHARED;
+    cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)shared);
+    if (e != cudaSuccess) return e;
+    COHORT_LAUNCH(kernel, dim3((unsigned)((t + B - 1) / B), (unsigned)nkv, (unsigned)b), THREADS, shared, st, dqkv,
+                  dout, qkv, att, (const float*)delta, t, nh, nkv, (float)(1.0 / sqrt((double)D)));
+    return cudaSuccess;
 }
 }  // namespace fa

@@ -1,4 +1,4 @@
-// Layer norm forward kernels (CUDA C++, included by cohort_cuda.cu). Self-contained, so that
+// Layer norm kernels (CUDA C++, included by cohort_cuda.cu). Self-contained, so that
 // src/test/cuda/layer_norm_emulation.cpp can compile them for the CPU against a model of CUDA.
 #pragma once
 #include <cmath>
@@ -73,5 +73,45 @@ __global__ void layerNormForwardKernel(float* out, float* mean, float* rstd, con
     if (lane == 0) {
         mean[row] = m;
         rstd[row] = r;
+    }
+}
+
+// Rows by warps; dweight and dbias summed per block in shared memory, then added to the gradients.
+__global__ void layerNormBackwardKernel(float* dinp, float* dw, float* db, const float* dout, const float* inp,
+                                        const float* w, const float* mean, const float* rstd, int n, int c) {
+    COHORT_DYNAMIC_SHARED(float, sh, 16);
+    float* sdw = sh;
+    float* sdb = sh + c;
+    for (int i = threadIdx.x; i < 2 * c; i += blockDim.x) sh[i] = 0.0f;
+    __syncthreads();
+    int warps = blockDim.x >> 5;
+    int lane = threadIdx.x & 31;
+    for (int row = blockIdx.x * warps + (threadIdx.x >> 5); row < n; row += gridDim.x * warps) {
+        const float* x = inp + (size_t)row * c;
+        const float* g = dout + (size_t)row * c;
+        float m = mean[row], s = rstd[row];
+        double sumG = 0.0, sumGN = 0.0;
+        for (int i = lane; i < c; i += 32) {
+            float wg = w[i] * g[i];
+            float norm = (x[i] - m) * s;
+            sumG += wg;
+            sumGN += (double)wg * norm;
+        }
+        sumG = warpSumD(sumG);
+        sumGN = warpSumD(sumGN);
+        float meanG = (float)(sumG / c), meanGN = (float)(sumGN / c);
+        float* dx = dinp + (size_t)row * c;
+        for (int i = lane; i < c; i += 32) {
+            float gi = g[i];
+            float norm = (x[i] - m) * s;
+            dx[i] += (w[i] * gi - meanG - norm * meanGN) * s;
+            atomicAdd(&sdw[i], gi * norm);
+            atomicAdd(&sdb[i], gi);
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < c; i += blockDim.x) {
+        atomicAdd(&dw[i], sdw[i]);
+        atomicAdd(&db[i], sdb[i]);
     }
 }

@@ -9,6 +9,22 @@
 #define COHORT_DYNAMIC_SHARED(type, name, align) extern __shared__ __align__(align) type name[]
 #endif
 
+// A kernel launch from a header's launcher: on the GPU the <<<>>> launch; the CPU model
+// (src/test/cuda/cuda_model.h) defines its own, so that the emulation tests run the launchers'
+// grid and block choices too. A kernel template with several arguments is named through a local
+// variable (the macro would split its commas).
+#ifndef COHORT_LAUNCH
+#define COHORT_LAUNCH(kernel, grid, block, shared, stream, ...) \
+    kernel<<<(grid), (block), (shared), (stream)>>>(__VA_ARGS__)
+#endif
+
+// Blocks of `threads` for a grid-stride loop over `work` items: one item per thread, at most maxBlocks.
+inline unsigned blocksFor(size_t work, int maxBlocks, int threads = 256) {
+    size_t b = (work + threads - 1) / threads;
+    if (b > (size_t)maxBlocks) b = maxBlocks;
+    return (unsigned)(b < 1 ? 1 : b);
+}
+
 struct SumOp {
     template <typename T>
     __device__ __forceinline__ T operator()(T a, T b) const {

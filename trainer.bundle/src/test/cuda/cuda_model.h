@@ -28,6 +28,7 @@
 
 #define __global__
 #define __device__
+#define __host__
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 #define __align__(x)  // fa::sm below is defined aligned
@@ -42,6 +43,26 @@ struct Dim3 {
 };
 thread_local Dim3 threadIdx, blockIdx;
 Dim3 blockDim, gridDim;
+
+// dim3 as a function (the headers' launchers write dim3(x, y)); streams are not modelled
+inline Dim3 dim3(unsigned x, unsigned y = 1, unsigned z = 1) {
+    return Dim3{x, y, z};
+}
+inline Dim3 asGrid(Dim3 d) {
+    return d;
+}
+template <class N>
+inline Dim3 asGrid(N n) {
+    return Dim3{(unsigned)n, 1, 1};
+}
+typedef void* cudaStream_t;
+typedef int cudaError_t;
+constexpr cudaError_t cudaSuccess = 0;
+enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize };
+template <class F>
+cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) {
+    return cudaSuccess;  // the model's shared memory is the test's array
+}
 
 struct alignas(16) float4 {
     float x, y, z, w;
@@ -238,6 +259,13 @@ inline void mmaTf32(float (&d)[4], const float (&a)[4], const float (&b)[2]) {
     }
 }
 
+
+// The headers' launchers (COHORT_LAUNCH in reduce.cuh) run their kernels through launch() below;
+// dynamic shared memory is the emulation test's own array, which beforeEachBlock (when a test sets
+// it) poisons before each block.
+inline std::function<void()> beforeEachBlock;
+#define COHORT_LAUNCH(kernel, grid, block, shared, stream, ...) \
+    launch(kernel, asGrid(grid), (unsigned)(block), beforeEachBlock, __VA_ARGS__)
 
 // Runs kernel over grid with `threads` threads per block, one block after another; `beforeBlock`
 // runs before each block (e.g. to poison shared memory).

@@ -2,7 +2,8 @@
 // reduce.cuh they use) on the CPU, against the model of CUDA in cuda_model.h, and compares them
 // with a double-precision layer norm: each variant of the block-per-row kernel (1, 2, 4 and 8
 // values per thread), the warp-per-row kernel for wide rows, and the residual add fused in front
-// (residualLayerNormForward), in place as the sampler calls it.
+// (residualLayerNormForward), in place as the sampler calls it; and the backward (rows by warps,
+// dweight and dbias summed per block in shared memory), accumulated onto non-zero gradients.
 //
 // Build and run (trainer.bundle/cuda.linux.x86_64/emulate-kernels.sh does this in the CUDA
 // fragment's test phase where g++ exists):
@@ -11,6 +12,8 @@
 #include <random>
 
 #include "cuda_model.h"
+
+float sh[2 * 4096];  // the backward's dynamic shared memory (2 C floats)
 
 #include "layer_norm.cuh"
 
@@ -30,6 +33,42 @@ void reference(const std::vector<float>& x, const std::vector<float>& w, const s
         rstd[r] = s;
         for (int i = 0; i < c; i++) y[(size_t)r * c + i] = (x[(size_t)r * c + i] - m) * s * w[i] + b[i];
     }
+}
+
+// the backward of cohort_cuda.cu's launch: 2 blocks of 256 threads, rows by warps
+bool backward(int n, int c) {
+    std::printf("backward: %d rows x %d\n", n, c);
+    std::mt19937 rng(5 + c);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    std::vector<float> x((size_t)n * c), w(c), b(c), dy((size_t)n * c), dx((size_t)n * c), dw(c), db(c);
+    for (auto* v : {&x, &w, &b, &dy, &dx, &dw, &db})
+        for (auto& e : *v) e = u(rng);
+    std::vector<double> y, mean, rstd;
+    reference(x, w, b, n, c, 1e-5f, y, mean, rstd);
+    std::vector<float> meanF(mean.begin(), mean.end()), rstdF(rstd.begin(), rstd.end());
+    std::vector<double> rdx(dx.begin(), dx.end()), rdw(dw.begin(), dw.end()), rdb(db.begin(), db.end());
+    for (int r = 0; r < n; r++) {
+        double sg = 0, sgn = 0;
+        for (int i = 0; i < c; i++) {
+            double nv = (x[(size_t)r * c + i] - meanF[r]) * (double)rstdF[r], g = w[i] * (double)dy[(size_t)r * c + i];
+            sg += g;
+            sgn += g * nv;
+            rdw[i] += dy[(size_t)r * c + i] * nv;
+            rdb[i] += dy[(size_t)r * c + i];
+        }
+        for (int i = 0; i < c; i++) {
+            double nv = (x[(size_t)r * c + i] - meanF[r]) * (double)rstdF[r];
+            rdx[(size_t)r * c + i] += (w[i] * (double)dy[(size_t)r * c + i] - sg / c - nv * sgn / c) * rstdF[r];
+        }
+    }
+    launch(layerNormBackwardKernel, Dim3{2, 1, 1}, 256, [] { std::memset(sh, 0xff, sizeof sh); }, dx.data(), dw.data(),
+           db.data(), (const float*)dy.data(), (const float*)x.data(), (const float*)w.data(),
+           (const float*)meanF.data(), (const float*)rstdF.data(), n, c);
+    bool ok = true;
+    ok &= check("dinp (abs)", worst(dx, rdx, false), 1e-5);
+    ok &= check("dweight (relative to largest)", worst(dw, rdw, true), 1e-5);
+    ok &= check("dbias (relative to largest)", worst(db, rdb, true), 1e-5);
+    return ok;
 }
 
 bool run(int n, int c, bool residual) {
@@ -86,6 +125,8 @@ int main() {
     for (bool residual : {false, true}) {
         for (int c : {96, 200, 400, 768, 1600, 2500}) ok &= run(c == 2500 ? 9 : 6, c, residual);
     }
+    ok &= backward(37, 200);
+    ok &= backward(20, 768);
     std::printf(ok ? "layer norm emulation: all passed\n" : "layer norm emulation: FAILED\n");
     return ok ? 0 : 1;
 }

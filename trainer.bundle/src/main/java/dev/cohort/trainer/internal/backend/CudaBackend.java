@@ -67,7 +67,7 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
      * System property, on by default: the training attention (forward and backward) is computed in
      * tiles on the tensor cores in TF32 (fused_attention.cuh), without materialising the
      * (B, NH, T, T) probabilities, where the matmul precision is TF32 or BF16, cuBLAS is in use and
-     * the head size is 64; {@code false} materialises them (cuBLAS products and a softmax kernel).
+     * the head size is 64 or 128 (multi-head or grouped-query); {@code false} materialises them (cuBLAS products and a softmax kernel).
      * CudaParityTest#fusedAttention checks it against the Java backend.
      */
     public static final String FUSED_ATTENTION_PROPERTY = "cohort.cuda.fusedAttention";
@@ -91,7 +91,7 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
 
     /**
      * The fused attention (where it applies, see {@link #FUSED_ATTENTION_PROPERTY}) keeps each
-     * row's log-sum-exp and a copy of the output: B * NH * T * (1 + C / NH) elements.
+     * row's log-sum-exp and a copy of the output: B * NH * T * (1 + head size) elements.
      */
     @Override
     public long attentionStateSize(int b, int t, Heads heads) {
@@ -105,30 +105,20 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     }
 
     private boolean fused(Heads heads) {
-        return heads.multiHead() && CudaNative.fusedAttention(live(), heads.size());
+        return CudaNative.fusedAttention(live(), heads.size());
     }
 
     /**
-     * The kernels of this library cover GPT-2's ops; the Llama family's (RMSNorm, rotary
-     * embeddings, SwiGLU, grouped-query attention, models without learned positions) are not in
-     * it yet. BackendSelection refuses such models on this backend before a run starts; this is
-     * the error for any other caller.
+     * System property: {@code true} lets runs put Llama-family models (RMSNorm, rotary
+     * embeddings, SwiGLU, grouped-query attention) on this backend. Off until the kernels, checked
+     * on the CPU in every build (docs/cuda-backend.md), have passed CudaLlamaParityTest on a GPU;
+     * without it, {@code backend: auto} runs them on Java and says why.
      */
-    private static UnsupportedOperationException notOnCuda(String op) {
-        return new UnsupportedOperationException(op + " is not on the CUDA backend yet: Llama-family models"
-                + " (RMSNorm, rotary embeddings, SwiGLU, grouped-query attention) run on backend: java");
-    }
+    public static final String LLAMA_PROPERTY = "cohort.cuda.llama";
 
-    /** Whether this build's kernels cover the Llama family's ops (see {@link #notOnCuda}). */
+    /** Whether runs may put Llama-family models on this backend (see {@link #LLAMA_PROPERTY}). */
     public static boolean runsLlamaFamily() {
-        return false;
-    }
-
-    private static int multiHeadWidth(Heads heads, String op) {
-        if (!heads.multiHead()) {
-            throw notOnCuda(op + " with " + heads);
-        }
-        return heads.width();
+        return Boolean.getBoolean(LLAMA_PROPERTY);
     }
 
     /** Whether {@link #FUSED_ATTENTION_PROPERTY} leaves the fused attention on (anything but false). */
@@ -251,19 +241,15 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     @Override
     protected void runEmbeddingForward(CudaTensor out, int[] tokens, int[] positions, int n, CudaTensor wte,
             CudaTensor wpe, int c) {
-        if (wpe == null) {
-            throw notOnCuda("embeddingForward without learned positions");
-        }
-        CudaNative.embeddingForward(ctx, out.address, tokens, positions, n, wte.address, wpe.address, c);
+        CudaNative.embeddingForward(ctx, out.address, tokens, positions, n, wte.address, wpe == null ? 0 : wpe.address,
+                c);
     }
 
     @Override
     protected void runEmbeddingBackward(CudaTensor dwte, CudaTensor dwpe, CudaTensor dout, int[] tokens,
             int[] positions, int n, int c) {
-        if (dwpe == null) {
-            throw notOnCuda("embeddingBackward without learned positions");
-        }
-        CudaNative.embeddingBackward(ctx, dwte.address, dwpe.address, dout.address, tokens, positions, n, c);
+        CudaNative.embeddingBackward(ctx, dwte.address, dwpe == null ? 0 : dwpe.address, dout.address, tokens,
+                positions, n, c);
     }
 
     // ---------------------------------------------------------------- layer norm
@@ -310,79 +296,90 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
 
     @Override
     protected void runAttentionForward(CudaTensor out, CudaTensor att, CudaTensor qkv, int b, int t, Heads heads) {
-        int c = multiHeadWidth(heads, "attentionForward");
-        CudaNative.attentionForward(ctx, out.address, att.address, qkv.address, b, t, c, heads.q());
+        CudaNative.attentionForward(ctx, out.address, att.address, qkv.address, b, t, heads.q(), heads.kv(),
+                heads.size());
     }
 
     @Override
     protected void runAttentionBackward(CudaTensor dqkv, CudaTensor datt, CudaTensor dout, CudaTensor qkv,
             CudaTensor att, int b, int t, Heads heads) {
-        int c = multiHeadWidth(heads, "attentionBackward");
-        CudaNative.attentionBackward(ctx, dqkv.address, datt.address, dout.address, qkv.address, att.address, b, t, c,
-                heads.q());
+        CudaNative.attentionBackward(ctx, dqkv.address, datt.address, dout.address, qkv.address, att.address, b, t,
+                heads.q(), heads.kv(), heads.size());
     }
 
     @Override
     protected void runAttentionStep(CudaTensor out, CudaTensor qkv, CudaTensor k, CudaTensor v, int[] slots,
             int[] positions, int n, Heads heads, int maxT) {
-        int c = multiHeadWidth(heads, "attentionStep");
-        CudaNative.attentionStep(ctx, out.address, qkv.address, k.address, v.address, slots, positions, n, c,
-                heads.q(), maxT);
+        CudaNative.attentionStep(ctx, out.address, qkv.address, k.address, v.address, slots, positions, n, heads.q(),
+                heads.kv(), heads.size(), maxT);
     }
 
     @Override
     protected void runCacheStore(CudaTensor k, CudaTensor v, CudaTensor qkv, int slot, int t, Heads heads,
             int maxT) {
-        int c = multiHeadWidth(heads, "cacheStore");
-        CudaNative.cacheStore(ctx, k.address, v.address, qkv.address, slot, t, c, heads.q(), maxT);
+        CudaNative.cacheStore(ctx, k.address, v.address, qkv.address, slot, t, heads.q(), heads.kv(), heads.size(),
+                maxT);
     }
 
-    // ---------------------------------------------------------------- Llama-family ops (not yet on CUDA)
+    // ---------------------------------------------------------------- RMSNorm, rotary, SwiGLU (Llama family)
 
     @Override
     protected void runRmsNormForward(CudaTensor out, CudaTensor rstd, CudaTensor inp, CudaTensor weight, int n, int c,
             float eps) {
-        throw notOnCuda("rmsNormForward");
+        CudaNative.rmsNormForward(ctx, out.address, rstd.address, inp.address, weight.address, n, c, eps);
     }
 
     @Override
+    protected void runResidualRmsNormForward(CudaTensor residual, CudaTensor a, CudaTensor b, CudaTensor out,
+            CudaTensor rstd, CudaTensor weight, int n, int c, float eps) {
+        CudaNative.residualRmsNormForward(ctx, residual.address, a.address, b.address, out.address, rstd.address,
+                weight.address, n, c, eps);
+    }
+
+    /** The weight gradient sums rows in a fixed order (two passes over chunks of rows, no atomics). */
+    @Override
     protected void runRmsNormBackward(CudaTensor dinp, CudaTensor dweight, CudaTensor dout, CudaTensor inp,
             CudaTensor weight, CudaTensor rstd, int n, int c) {
-        throw notOnCuda("rmsNormBackward");
+        CudaNative.rmsNormBackward(ctx, dinp.address, dweight.address, dout.address, inp.address, weight.address,
+                rstd.address, n, c);
     }
 
     @Override
     protected void runHeadRmsNormForward(CudaTensor out, CudaTensor rstd, CudaTensor qkv, CudaTensor qWeight,
             CudaTensor kWeight, int n, Heads heads, float eps) {
-        throw notOnCuda("headRmsNormForward");
+        CudaNative.headRmsNormForward(ctx, out.address, rstd.address, qkv.address, qWeight.address, kWeight.address, n,
+                heads.q(), heads.kv(), heads.size(), eps);
     }
 
     @Override
     protected void runHeadRmsNormBackward(CudaTensor dqkv, CudaTensor dqWeight, CudaTensor dkWeight, CudaTensor dout,
             CudaTensor qkv, CudaTensor qWeight, CudaTensor kWeight, CudaTensor rstd, int n, Heads heads) {
-        throw notOnCuda("headRmsNormBackward");
+        CudaNative.headRmsNormBackward(ctx, dqkv.address, dqWeight.address, dkWeight.address, dout.address,
+                qkv.address, qWeight.address, kWeight.address, rstd.address, n, heads.q(), heads.kv(), heads.size());
     }
 
     @Override
     protected void runRopeForward(CudaTensor out, CudaTensor qkv, int[] positions, CudaTensor invFreq, int n,
             Heads heads) {
-        throw notOnCuda("ropeForward");
+        CudaNative.ropeForward(ctx, out.address, qkv.address, positions, invFreq.address, n, heads.q(), heads.kv(),
+                heads.size());
     }
 
     @Override
     protected void runRopeBackward(CudaTensor dqkv, CudaTensor dout, int[] positions, CudaTensor invFreq, int n,
             Heads heads) {
-        throw notOnCuda("ropeBackward");
+        CudaNative.ropeBackward(ctx, dqkv.address, dout.address, positions, invFreq.address, n, heads.q(), heads.kv(),
+                heads.size());
     }
 
     @Override
     protected void runSwigluForward(CudaTensor out, CudaTensor gateUp, int n, int width) {
-        throw notOnCuda("swigluForward");
+        CudaNative.swigluForward(ctx, out.address, gateUp.address, n, width);
     }
 
     @Override
     protected void runSwigluBackward(CudaTensor dgateUp, CudaTensor gateUp, CudaTensor dout, int n, int width) {
-        throw notOnCuda("swigluBackward");
+        CudaNative.swigluBackward(ctx, dgateUp.address, gateUp.address, dout.address, n, width);
     }
 
     // ---------------------------------------------------------------- pointwise

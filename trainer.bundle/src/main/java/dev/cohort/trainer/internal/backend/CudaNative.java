@@ -13,7 +13,7 @@ final class CudaNative {
     }
 
     /** Version of this JNI surface; the library must report the same. */
-    static final int ABI = 5;
+    static final int ABI = 6;
 
     static native int abi();
 
@@ -30,7 +30,7 @@ final class CudaNative {
      * 2 = bf16 operands (rounded from fp32 per product) in the linear layers and TF32 in
      * attention; storage and accumulation stay fp32. {@code features}: bit 0 ({@link #FUSED_ATTENTION})
      * training attention in tiles on the tensor cores (TF32), without the (B, NH, T, T) matrices, where
-     * the precision is not fp32, cuBLAS is used and the head size is 64; bit 1 ({@link #FEW_ROWS_GEMM})
+     * the precision is not fp32, cuBLAS is used and the head size is 64 or 128; bit 1 ({@link #FEW_ROWS_GEMM})
      * products of at most 128 rows on the library's own TF32 kernel instead of cuBLAS, where the
      * precision is not fp32; bit 2 ({@link #BF16_KV_CACHE}) the KV cache of cacheStore and
      * attentionStep holds bf16 (see CudaBackend's properties).
@@ -92,9 +92,11 @@ final class CudaNative {
 
     static native double sumOfSquares(long ctx, long ptr, long n);
 
+    /** wpe 0: no learned positions (positions are then not read and may be null). */
     static native void embeddingForward(long ctx, long out, int[] tokens, int[] positions, int n, long wte,
             long wpe, int c);
 
+    /** dwpe 0: no learned positions. */
     static native void embeddingBackward(long ctx, long dwte, long dwpe, long dout, int[] tokens, int[] positions,
             int n, int c);
 
@@ -114,16 +116,43 @@ final class CudaNative {
     static native void matmulBackward(long ctx, long dinp, long dweight, long dbias, long dout, long inp,
             long weight, int n, int c, int oc, boolean outIn);
 
-    static native void attentionForward(long ctx, long out, long att, long qkv, int b, int t, int c, int nh);
+    // Attention: qkv rows hold nh query heads, then nkv key heads, then nkv value heads, of hs each.
+
+    static native void attentionForward(long ctx, long out, long att, long qkv, int b, int t, int nh, int nkv, int hs);
 
     static native void attentionBackward(long ctx, long dqkv, long datt, long dout, long qkv, long att, int b,
-            int t, int c, int nh);
+            int t, int nh, int nkv, int hs);
 
+    /** The caches are (slots, nkv, maxT, hs). */
     static native void attentionStep(long ctx, long out, long qkv, long kCache, long vCache, int[] slots,
-            int[] positions, int n, int c, int nh, int maxT);
+            int[] positions, int n, int nh, int nkv, int hs, int maxT);
 
-    static native void cacheStore(long ctx, long kCache, long vCache, long qkv, int slot, int t, int c, int nh,
-            int maxT);
+    static native void cacheStore(long ctx, long kCache, long vCache, long qkv, int slot, int t, int nh, int nkv,
+            int hs, int maxT);
+
+    static native void rmsNormForward(long ctx, long out, long rstd, long inp, long weight, int n, int c, float eps);
+
+    static native void residualRmsNormForward(long ctx, long residual, long a, long b, long out, long rstd,
+            long weight, int n, int c, float eps);
+
+    static native void rmsNormBackward(long ctx, long dinp, long dweight, long dout, long inp, long weight,
+            long rstd, int n, int c);
+
+    static native void headRmsNormForward(long ctx, long out, long rstd, long qkv, long qWeight, long kWeight, int n,
+            int nh, int nkv, int hs, float eps);
+
+    static native void headRmsNormBackward(long ctx, long dqkv, long dqWeight, long dkWeight, long dout, long qkv,
+            long qWeight, long kWeight, long rstd, int n, int nh, int nkv, int hs);
+
+    static native void ropeForward(long ctx, long out, long qkv, int[] positions, long invFreq, int n, int nh,
+            int nkv, int hs);
+
+    static native void ropeBackward(long ctx, long dqkv, long dout, int[] positions, long invFreq, int n, int nh,
+            int nkv, int hs);
+
+    static native void swigluForward(long ctx, long out, long gateUp, int n, int width);
+
+    static native void swigluBackward(long ctx, long dgateUp, long gateUp, long dout, int n, int width);
 
     static native void geluForward(long ctx, long out, long inp, long n);
 

@@ -116,7 +116,8 @@ final class RunSetup {
     private static String cudaCannotRun(ModelType type) {
         return type.llamaBlock() && !CudaBackend.runsLlamaFamily()
                 ? "the CUDA kernels of the Llama family (RMSNorm, rotary embeddings, SwiGLU, grouped-query attention)"
-                        + " are not in this build; " + type.hfName() + " models run on the Java backend"
+                        + " have not yet passed their parity tests on a GPU; " + type.hfName() + " models run on the"
+                        + " Java backend unless -D" + CudaBackend.LLAMA_PROPERTY + "=true is given"
                 : null;
     }
 

@@ -8,6 +8,7 @@ import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.Completion;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.ModelType;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
@@ -41,8 +42,8 @@ import java.util.function.ToDoubleFunction;
  *   --threads N          Java backend's compute threads (all processors)
  *   --warmup N           untimed repetitions first (train 3, sample 1, grpo 3)
  *   --steps N            timed repetitions (train 10, sample 3, grpo 20)
- *   --layers/--heads/--embd/--vocab/--positions N   GPT-2 model shape (GPT-2 124M: 12, 12, 768, 50257, 1024)
- *   --model NAME         a named shape instead (ModelConfig.named: qwen2.5-0.5b, llama-3.2-1b, ...)
+ *   --layers/--heads/--embd/--vocab/--positions N   model shape (GPT-2 124M: 12, 12, 768, 50257, 1024)
+ *   --model NAME         a named shape instead (ModelConfig.named: qwen2.5-0.5b, tiny-llama, ...)
  *   --batch N  --seq N   train: batch of N sequences x T tokens (8 x 1024)
  *   --sequences N  --new-tokens N  --prompt N   sample: sequences, new tokens each, prompt tokens (64, 128, 16)
  *   --config FILE        grpo: the run configuration (examples/quickstart.yaml)
@@ -92,9 +93,9 @@ public final class ModelBench {
         int newTokens = 128;
         int prompt = 16;
         String config = "examples/quickstart.yaml";
-        String modelName;
         Double peakTflops;
         String json;
+        String model;
 
         int warmup(int dflt) {
             return warmup == null ? dflt : warmup;
@@ -105,8 +106,10 @@ public final class ModelBench {
         }
 
         ModelConfig model() {
-            return modelName != null ? ModelConfig.named(modelName)
-                    : ModelConfig.gpt2(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
+            if (model != null) {
+                return ModelConfig.named(model);
+            }
+            return ModelConfig.gpt2(layers, heads, embd, positions, vocab, 1e-5f, vocab - 1);
         }
     }
 
@@ -200,9 +203,9 @@ public final class ModelBench {
                 case "--new-tokens" -> o.newTokens = Integer.parseInt(v);
                 case "--prompt" -> o.prompt = Integer.parseInt(v);
                 case "--config" -> o.config = v;
-                case "--model" -> o.modelName = v;
                 case "--peak-tflops" -> o.peakTflops = Double.parseDouble(v);
                 case "--json" -> o.json = v;
+                case "--model" -> o.model = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -296,9 +299,9 @@ public final class ModelBench {
                 }
             }
             long params = m.layout().total();
-            long posParams = cfg.type().llamaBlock() ? 0 : (long) cfg.nPositions() * cfg.nEmbd();
+            // learned positions (GPT-2's wpe) are a lookup, not a product; attention 12 L T (NH hs)
+            long posParams = cfg.type() == ModelType.GPT2 ? (long) cfg.nPositions() * cfg.nEmbd() : 0;
             long flopParams = params - posParams;
-            // attention: q.k and p.v over T positions, forward and backward, on the query heads' width
             double flopsPerToken = 6.0 * flopParams + 12.0 * cfg.nLayer() * t * cfg.heads().width();
             double median = median(times);
             double tokensPerS = n / median;
@@ -311,7 +314,7 @@ public final class ModelBench {
             out.put("params", params);
             out.put("params_for_flops", flopParams);
             out.put("flops_per_token", flopsPerToken);
-            out.put("flops_formula", "6*(params - wpe) + 12*L*T*(heads*head_dim)");
+            out.put("flops_formula", "6*(params - wpe) + 12*L*T*(NH*hs)");
             out.put("warmup", warmup);
             out.put("steps", steps);
             out.put("setup_s", round(setupS, 3));
@@ -478,8 +481,8 @@ public final class ModelBench {
     }
 
     private static String shape(ModelConfig c) {
-        return String.format(Locale.ROOT, "%s %d layers x %d heads (%d kv) of %d, hidden %d, vocab %d",
-                c.type().hfName(), c.nLayer(), c.nHead(), c.nKvHead(), c.headDim(), c.nEmbd(), c.vocabSize());
+        return String.format(Locale.ROOT, "%s, %d layers x %d heads (%d key/value) x %d, vocab %d", c.type(), c.nLayer(),
+                c.nHead(), c.nKvHead(), c.nEmbd(), c.vocabSize());
     }
 
     static void emit(Options o, Map<String, Object> out, String human) {

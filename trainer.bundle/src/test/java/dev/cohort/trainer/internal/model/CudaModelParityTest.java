@@ -16,7 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The whole GPT-2 policy on the CUDA backend against the Java backend: same weights, same batch.
+ * The whole policy on the CUDA backend against the Java backend, for GPT-2 and the Llama family
+ * (tiny-llama: grouped-query attention, rotary embeddings, RMSNorm, SwiGLU; tiny-qwen3: with the
+ * q/k norms as well): same weights, same batch.
  * Logits and log-probs within 1e-4 absolute (fp32, cuBLAS or own kernels), every parameter
  * gradient within 1e-3 of its tensor's largest entry, and the same greedy continuation. Runs
  * where a CUDA device is present, else reported as skipped with the reason.
@@ -31,7 +33,8 @@ class CudaModelParityTest {
     static ModelConfig config(String shape) {
         return switch (shape) {
             case "gpt2" -> ModelConfig.gpt2();
-            default -> ModelConfig.gpt2(2, 4, 64, 128, 1000, 1e-5f, 999);
+            case "small" -> ModelConfig.gpt2(2, 4, 64, 128, 1000, 1e-5f, 999);
+            default -> ModelConfig.named(shape);
         };
     }
 
@@ -45,7 +48,7 @@ class CudaModelParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"small", "gpt2"})
+    @ValueSource(strings = {"small", "gpt2", "tiny-llama", "tiny-qwen3"})
     void forwardLogprobsGradientsAndGreedyTokensMatch(String shape) {
         ModelConfig cfg = config(shape);
         int b = 2, t = 64;
