@@ -61,15 +61,13 @@ if [ -f "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "${cmd[*]}" ]; then
         fi
     done
     if [ "$stale" = false ]; then
-        echo "CUDA fragment: $out is up to date"
-        exit 0
+        exit 0 # up to date
     fi
 fi
 
 mkdir -p "$(dirname "$out")"
 rm -f "$stamp" "$out"
 trap 'rm -f "$out.tmp"' EXIT
-echo "CUDA fragment: nvcc $(nvcc --version | sed -n 's/.*release \([0-9.]*\).*/\1/p'): compiling ${#sources[@]} source(s) into $out"
 "${cmd[@]}"
 mv "$out.tmp" "$out"
 echo "${cmd[*]}" > "$stamp"

@@ -3,7 +3,8 @@
 # (src/test/cuda/cuda_model.h says what it models): each src/test/cuda/*_emulation.cpp compiles
 # one header with g++ and compares its kernels with a double-precision reference. Run by the CUDA
 # fragment's build in its test phase; needs g++ with C++20 and skips, saying so, without it. A
-# failed comparison fails the build.
+# failed comparison fails the build and prints that test's report; a passing one prints nothing
+# (its report is in WORK_DIR/<name>.txt), so that `mvn -q verify` prints only failures.
 #
 #   emulate-kernels.sh HEADER_DIR TEST_DIR WORK_DIR
 set -euo pipefail
@@ -18,5 +19,9 @@ mkdir -p "$work"
 for src in "$test_dir"/*_emulation.cpp; do
     exe="$work/$(basename "$src" .cpp)"
     g++ -std=c++20 -O2 -pthread -I "$header_dir" -I "$test_dir" "$src" -o "$exe"
-    "$exe"
+    if ! "$exe" > "$exe.txt" 2>&1; then
+        cat "$exe.txt"
+        echo "kernel emulation: $(basename "$src") failed (report above, also in $exe.txt)" >&2
+        exit 1
+    fi
 done

@@ -68,9 +68,14 @@ public final class JavaWorkers {
         return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
     }
 
-    /** Starts a worker and waits for 'listening on <port>'; its stderr goes to this stderr. */
+    /**
+     * Starts a worker and waits for 'listening on <port>'; its stderr (its log) is appended to
+     * {@code worker-<id>.log} beside the model, where a failing test's worker can be read.
+     */
     public static Started start(Path model, String id, String... extra) throws IOException {
-        Process p = new ProcessBuilder(command(model, id, extra)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path log = model.toAbsolutePath().getParent().resolve("worker-" + id + ".log");
+        Process p = new ProcessBuilder(command(model, id, extra))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         if (first == null || !first.startsWith("listening on ")) {
