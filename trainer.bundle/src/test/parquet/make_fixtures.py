@@ -106,6 +106,8 @@ def gsm8k():
     write("gsm8k/main/train-00000-of-00002", table.slice(0, 12), compression="snappy")
     write("gsm8k/main/train-00001-of-00002", table.slice(12, 12), compression="snappy")
     write("gsm8k/main/test-00000-of-00001", table.slice(24), compression="zstd")
+    with open(os.path.join(OUT, "gsm8k", "reference-numbers.txt"), "w") as f:
+        f.write("".join("%d\n" % v for _, _, v in PROBLEMS))
 
 
 def trl():
