@@ -1,5 +1,8 @@
 package dev.cohort.trainer.internal.config;
 
+import dev.cohort.trainer.internal.data.AnswerFormat;
+import dev.cohort.trainer.internal.data.ChatTemplateMode;
+import dev.cohort.trainer.internal.data.DatasetSpec;
 import dev.cohort.trainer.internal.objective.ImportanceSampling;
 import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
@@ -35,6 +38,12 @@ public record RunConfig(
         String tokenizerAlphabet,
         String dataset,
         String datasetPromptField,
+        String datasetTrainSplit,
+        String datasetTestSplit,
+        String datasetAnswerField,
+        AnswerFormat datasetAnswerFormat,
+        String systemPrompt,
+        ChatTemplateMode applyChatTemplate,
         String evalDataset,
         int evalSamples,
         // rewards
@@ -93,6 +102,15 @@ public record RunConfig(
         plugins = copy(plugins);
     }
 
+    /**
+     * How the rows of {@code dataset} ({@code heldOut}: {@code eval_dataset}) are read and mapped;
+     * a directory of Parquet shards is read for the train or the test split.
+     */
+    public DatasetSpec datasetSpec(boolean heldOut) {
+        return new DatasetSpec(datasetPromptField, heldOut ? datasetTestSplit : datasetTrainSplit,
+                datasetAnswerField, datasetAnswerFormat, systemPrompt, applyChatTemplate);
+    }
+
     /** Samples per optimizer step: per_device_train_batch_size * gradient_accumulation_steps. */
     public int generationBatchSize() {
         return perDeviceTrainBatchSize * gradientAccumulationSteps;
@@ -135,6 +153,13 @@ public record RunConfig(
         m.put("tokenizer_alphabet", tokenizerAlphabet);
         m.put("dataset", dataset);
         m.put("dataset_prompt_field", datasetPromptField);
+        m.put("dataset_train_split", datasetTrainSplit);
+        m.put("dataset_test_split", datasetTestSplit);
+        m.put("dataset_answer_field", datasetAnswerField);
+        m.put("dataset_answer_format", datasetAnswerFormat.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("system_prompt", systemPrompt);
+        m.put("apply_chat_template", applyChatTemplate == ChatTemplateMode.AUTO ? (Object) "auto"
+                : (Object) (applyChatTemplate == ChatTemplateMode.TRUE));
         m.put("eval_dataset", evalDataset);
         m.put("eval_samples", evalSamples);
         m.put("reward_funcs", rewardFuncs);

@@ -2,6 +2,8 @@ package dev.cohort.trainer.internal.config;
 
 import dev.cohort.trainer.internal.config.YamlNode.Entry;
 import dev.cohort.trainer.internal.config.YamlNode.Mapping;
+import dev.cohort.trainer.internal.data.AnswerFormat;
+import dev.cohort.trainer.internal.data.ChatTemplateMode;
 import dev.cohort.trainer.internal.objective.ImportanceSampling;
 import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.RewardAggregation;
@@ -51,6 +53,12 @@ final class RunConfigReader {
         String alphabet = f.string("tokenizer_alphabet", "");
         String dataset = path("dataset", f.requiredString("dataset"));
         String promptField = f.nonEmptyString("dataset_prompt_field", "prompt");
+        String trainSplit = f.nonEmptyString("dataset_train_split", "train");
+        String testSplit = f.nonEmptyString("dataset_test_split", "test");
+        String answerField = f.string("dataset_answer_field", "");
+        AnswerFormat answerFormat = f.choice("dataset_answer_format", AnswerFormat.RAW, AnswerFormat.class);
+        String systemPrompt = f.string("system_prompt", "");
+        ChatTemplateMode chatTemplate = applyChatTemplate();
         String evalDataset = path("eval_dataset", f.string("eval_dataset", ""));
         int evalSamples = f.integer("eval_samples", 0, nonNegative);
         List<String> rewardFuncs = rewardFuncs();
@@ -101,6 +109,7 @@ final class RunConfigReader {
                 PluginsSection.read(f.given(PluginsSection.KEY), problems);
 
         checkTokenizer(tokenizer, alphabet);
+        checkDatasetMapping(answerField, answerFormat, systemPrompt, chatTemplate);
         checkGenerationBatch(numGenerations, batchSize, accumulation);
         checkSaveSteps(saveSteps, numIterations);
         rewardWeights = rewardWeights(rewardFuncs, rewardWeights);
@@ -108,7 +117,8 @@ final class RunConfigReader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new RunConfig(model, tokenizer, alphabet, dataset, promptField, evalDataset,
+        return new RunConfig(model, tokenizer, alphabet, dataset, promptField, trainSplit, testSplit,
+                answerField, answerFormat, systemPrompt, chatTemplate, evalDataset,
                 evalSamples, rewardFuncs, rewardWeights, rewardTimeoutMs, rewardFailure,
                 rewardWaitMs, rolloutEngine, numGenerations, maxPromptLength, maxCompletionLength,
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
@@ -163,6 +173,33 @@ final class RunConfigReader {
             return b ? ScaleRewards.GROUP : ScaleRewards.NONE;
         }
         return f.choice("scale_rewards", ScaleRewards.GROUP, ScaleRewards.class);
+    }
+
+    /** {@code apply_chat_template}: auto, or true / false (YAML booleans). */
+    private ChatTemplateMode applyChatTemplate() {
+        Entry e = f.given("apply_chat_template");
+        if (e != null && e.value() instanceof YamlNode.Scalar s && s.value() instanceof Boolean b) {
+            return b ? ChatTemplateMode.TRUE : ChatTemplateMode.FALSE;
+        }
+        if (e != null && !(e.value() instanceof YamlNode.Scalar s && "auto".equals(s.value()))) {
+            f.problem("apply_chat_template", e.line(), "must be auto, true or false, got " + e.value().describe());
+        }
+        return ChatTemplateMode.AUTO;
+    }
+
+    /** A system prompt needs messages; a GSM8K answer needs the field it is taken from. */
+    private void checkDatasetMapping(String answerField, AnswerFormat format, String systemPrompt,
+            ChatTemplateMode chatTemplate) {
+        if (f.valid("system_prompt") && f.valid("apply_chat_template") && !systemPrompt.isEmpty()
+                && chatTemplate == ChatTemplateMode.FALSE) {
+            f.problem("system_prompt", firstLine("system_prompt", "apply_chat_template"),
+                    "is a system message, which needs the chat template; apply_chat_template is false");
+        }
+        if (f.valid("dataset_answer_format") && f.valid("dataset_answer_field") && format != AnswerFormat.RAW
+                && answerField.isEmpty()) {
+            f.problem("dataset_answer_field", firstLine("dataset_answer_field", "dataset_answer_format"),
+                    "required when dataset_answer_format is " + format.name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private void checkTokenizer(String tokenizer, String alphabet) {

@@ -1,21 +1,55 @@
 package dev.cohort.trainer.internal.run;
 
+import dev.cohort.trainer.internal.config.RunConfig;
+import dev.cohort.trainer.internal.data.ChatRenderer;
+import dev.cohort.trainer.internal.data.Dataset;
+import dev.cohort.trainer.internal.data.DatasetRow;
+import dev.cohort.trainer.internal.data.DatasetSpec;
+import dev.cohort.trainer.internal.data.RawRow;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Rows of a run's dataset: a JSON-lines file, or a built-in task ({@code builtin:<task>}). */
+/**
+ * Rows of a run's dataset: JSON lines, a Parquet file, Parquet shards (a directory or a glob),
+ * or a built-in task ({@code builtin:<task>}), each row checked and mapped by the run's
+ * {@link DatasetSpec} before the run starts (package {@code dev.cohort.trainer.internal.data}).
+ */
 final class Datasets {
+
+    /**
+     * Until a chat template is wired in, conversational prompts cannot become text: they are
+     * refused when the run starts, with this reason.
+     */
+    static final ChatRenderer NO_CHAT_TEMPLATE = messages -> {
+        throw new IllegalArgumentException("a conversational prompt needs a chat template, and this trainer"
+                + " does not apply one yet; give string prompts (apply_chat_template: false)");
+    };
 
     private Datasets() {
     }
 
-    /** The rows; for a built-in task, its training split or ({@code heldOut}) its held-out split. */
+    /** The mapped rows of {@code dataset} ({@code heldOut}: of {@code eval_dataset}). */
+    static List<DatasetRow> load(RunConfig c, boolean heldOut) throws IOException {
+        String dataset = heldOut ? c.evalDataset() : c.dataset();
+        DatasetSpec spec = c.datasetSpec(heldOut);
+        if (dataset.startsWith("builtin:")) {
+            List<Map<String, Object>> rows = BuiltinTasks.rows(dataset.substring("builtin:".length()), heldOut);
+            List<RawRow> raw = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                raw.add(new RawRow(dataset + " row " + i, rows.get(i)));
+            }
+            return Dataset.map(raw, spec);
+        }
+        return Dataset.load(dataset, spec);
+    }
+
+    /** The rows as maps, the prompt in {@code promptField}; for a built-in task, its training or held-out split. */
     static List<Map<String, Object>> rows(String dataset, String promptField, boolean heldOut) throws IOException {
         if (dataset.startsWith("builtin:")) {
             return BuiltinTasks.rows(dataset.substring("builtin:".length()), heldOut);
         }
-        return PromptSource.readJsonl(Path.of(dataset), promptField);
+        return Dataset.load(dataset, DatasetSpec.plain(promptField)).stream().map(DatasetRow::fields).toList();
     }
 }

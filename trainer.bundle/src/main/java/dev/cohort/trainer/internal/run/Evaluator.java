@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Held-out evaluation: greedy completions of prompts the run never trains on, scored with the
@@ -27,18 +28,18 @@ final class Evaluator {
     private final RewardScoring scoring;
     private final List<RewardSpec> rewards;
     private final ScoringPolicy policy;
-    private final String promptField;
+    private final Function<Map<String, Object>, String> promptOf;
     private final int maxPromptLength;
     private final int maxNewTokens;
 
     Evaluator(PolicyModel model, Tokenizer tok, RewardScoring scoring, List<RewardSpec> rewards, ScoringPolicy policy,
-            String promptField, int maxPromptLength, int maxNewTokens) {
+            Function<Map<String, Object>, String> promptOf, int maxPromptLength, int maxNewTokens) {
         this.model = model;
         this.tok = tok;
         this.scoring = scoring;
         this.rewards = rewards;
         this.policy = policy;
-        this.promptField = promptField;
+        this.promptOf = promptOf;
         this.maxPromptLength = maxPromptLength;
         this.maxNewTokens = maxNewTokens;
     }
@@ -52,7 +53,7 @@ final class Evaluator {
                 List<int[]> ids = new ArrayList<>();
                 List<String> prompts = new ArrayList<>();
                 for (Map<String, Object> row : chunk) {
-                    String p = row.get(promptField).toString();
+                    String p = promptOf.apply(row);
                     int[] t = tok.encode(p);
                     ids.add(t.length > maxPromptLength ? Arrays.copyOfRange(t, t.length - maxPromptLength, t.length) : t);
                     prompts.add(p);

@@ -52,8 +52,10 @@ final class Headless {
             if (exit) {
                 System.exit(r.state() == TrainingRun.State.FINISHED ? 0 : 1);
             }
-        } catch (Exception e) {
-            System.out.println("cohort train: " + e.getMessage());
+        } catch (Exception | Error e) {
+            // an Error too (a class missing from the bundle, memory): the process must end, saying why
+            System.out.println("cohort train: " + (e instanceof Exception && e.getMessage() != null ? e.getMessage()
+                    : e.toString()));
             System.out.flush();
             if (exit) {
                 System.exit(1);

@@ -11,11 +11,12 @@ import java.util.Map;
 /**
  * A validated run, ready to train: its settings, backend (with {@code backendInfo}, the line that
  * says which and why), model (and reference model when beta > 0), tokenizer, prompts, held-out
- * rows and the Config Admin properties of its plugins.
+ * rows (with their prompts: {@code evalPrompts}, null when there are none) and the Config Admin
+ * properties of its plugins.
  */
 record PreparedRun(TrainerSettings settings, Backend backend, String backendInfo, PolicyModel model,
         PolicyModel reference, Tokenizer tok,
-        PromptSource prompts, List<Map<String, Object>> evalRows, String promptField, String engineName,
+        PromptSource prompts, List<Map<String, Object>> evalRows, PromptSource evalPrompts, String engineName,
         Map<String, Map<String, Object>> plugins, Map<String, Object> config, Path resumeFrom) implements AutoCloseable {
 
     boolean embedded() {

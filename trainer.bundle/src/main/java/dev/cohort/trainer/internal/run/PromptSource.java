@@ -1,70 +1,79 @@
 package dev.cohort.trainer.internal.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.cohort.trainer.internal.data.ChatRenderer;
+import dev.cohort.trainer.internal.data.DatasetException;
+import dev.cohort.trainer.internal.data.DatasetRow;
+import dev.cohort.trainer.internal.data.Prompt;
+import dev.cohort.trainer.internal.data.RawRow;
+import dev.cohort.trainer.internal.data.RawRows;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
  * The prompts of a run, in an order shuffled once per epoch from the run's seed, and the
- * position reached (saved in checkpoints, so that a resumed run takes the same prompts).
+ * position reached (saved in checkpoints, so that a resumed run takes the same prompts). Every
+ * row's prompt text is fixed when the source is made (conversational prompts rendered by the
+ * chat template then), so that a prompt that cannot be rendered fails the start, not a step.
  */
 public final class PromptSource {
 
     private final List<Map<String, Object>> rows;
-    private final String promptField;
+    private final Map<Map<String, Object>, String> texts = new IdentityHashMap<>();
     private final long seed;
     private int[] order;
     private long position;
 
+    /** Rows whose field {@code promptField} is the prompt text. */
     public PromptSource(List<Map<String, Object>> rows, String promptField, long seed) {
+        this(rows, rows.stream().map(r -> String.valueOf(r.get(promptField))).toList(), seed);
+    }
+
+    private PromptSource(List<Map<String, Object>> rows, List<String> texts, long seed) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("dataset: no rows");
         }
         this.rows = List.copyOf(rows);
-        this.promptField = promptField;
+        for (int i = 0; i < this.rows.size(); i++) {
+            this.texts.put(this.rows.get(i), texts.get(i));
+        }
         this.seed = seed;
     }
 
-    /** Reads a JSON-lines file: one object per line with the prompt field and any other fields. */
-    public static List<Map<String, Object>> readJsonl(Path file, String promptField) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int no = 0;
-            while ((line = in.readLine()) != null) {
-                no++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = json.readTree(line);
-                } catch (JsonProcessingException e) {
-                    throw new IOException(file + ":" + no + ": not a JSON object: " + e.getOriginalMessage());
-                }
-                if (n == null || !n.isObject()) {
-                    throw new IOException(file + ":" + no + ": not a JSON object");
-                }
-                if (!n.path(promptField).isTextual()) {
-                    throw new IOException(file + ":" + no + ": no text field '" + promptField
-                            + "' (dataset_prompt_field)");
-                }
-                @SuppressWarnings("unchecked")
-                Map<String, Object> row = json.convertValue(n, LinkedHashMap.class);
-                rows.add(Collections.unmodifiableMap(row));
+    /**
+     * Mapped rows ({@code data.Dataset}): text prompts as they are, conversational ones rendered by
+     * {@code chat}; every row that cannot be rendered is reported with its place.
+     */
+    public static PromptSource of(List<DatasetRow> rows, ChatRenderer chat, long seed) throws DatasetException {
+        List<Map<String, Object>> fields = new ArrayList<>(rows.size());
+        List<String> texts = new ArrayList<>(rows.size());
+        List<String> problems = new ArrayList<>();
+        for (DatasetRow r : rows) {
+            fields.add(r.fields());
+            try {
+                texts.add(r.prompt() instanceof Prompt.Text t ? t.text() : chat.render(((Prompt.Chat) r.prompt()).messages()));
+            } catch (IllegalArgumentException e) {
+                problems.add(r.where() + ": " + e.getMessage());
             }
+        }
+        if (!problems.isEmpty()) {
+            throw DatasetException.of(problems);
+        }
+        return new PromptSource(fields, texts, seed);
+    }
+
+    /** Reads a JSON-lines file: one object per line with the prompt field (text) and any other fields. */
+    public static List<Map<String, Object>> readJsonl(Path file, String promptField) throws IOException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (RawRow r : RawRows.jsonLines(file)) {
+            if (!(r.values().get(promptField) instanceof String)) {
+                throw new IOException(r.where() + ": no text field '" + promptField + "' (dataset_prompt_field)");
+            }
+            rows.add(r.values());
         }
         if (rows.isEmpty()) {
             throw new IOException(file + ": no rows");
@@ -87,8 +96,13 @@ public final class PromptSource {
         return out;
     }
 
+    /** The prompt text of a row that this source handed out. */
     public String prompt(Map<String, Object> row) {
-        return row.get(promptField).toString();
+        String text = texts.get(row);
+        if (text == null) {
+            throw new IllegalArgumentException("not a row of this prompt source: " + row);
+        }
+        return text;
     }
 
     public long position() {

@@ -42,7 +42,7 @@ final class RunExecution implements Runnable {
             }
             TrainerSettings s = prepared.settings();
             Evaluator eval = prepared.evalRows().isEmpty() ? null : new Evaluator(prepared.model(), prepared.tok(),
-                    manager.scoring(), s.rewards(), s.scoring(), prepared.promptField(), s.maxPromptLength(),
+                    manager.scoring(), s.rewards(), s.scoring(), prepared.evalPrompts()::prompt, s.maxPromptLength(),
                     s.maxCompletionLength());
             double before = eval == null ? Double.NaN : eval.meanReward(prepared.evalRows());
             GrpoTrainer trainer = new GrpoTrainer(s, prepared.model(), prepared.reference(), prepared.tok(),

@@ -4,6 +4,7 @@ import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
+import dev.cohort.trainer.internal.data.DatasetRow;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.ModelConfig;
@@ -60,16 +61,17 @@ final class RunSetup {
                 throw new IllegalArgumentException(file + ": max_completion_length " + c.maxCompletionLength()
                         + " leaves no room for a prompt in the model's n_positions " + model.config().nPositions());
             }
-            List<Map<String, Object>> rows = Datasets.rows(c.dataset(), c.datasetPromptField(), false);
-            List<Map<String, Object>> eval = c.evalDataset().isEmpty() ? List.of()
-                    : Datasets.rows(c.evalDataset(), c.datasetPromptField(), true);
+            List<DatasetRow> rows = Datasets.load(c, false);
+            List<DatasetRow> eval = c.evalDataset().isEmpty() ? List.of() : Datasets.load(c, true);
             if (c.evalSamples() > 0 && eval.size() > c.evalSamples()) {
                 eval = eval.subList(0, c.evalSamples());
             }
+            PromptSource prompts = PromptSource.of(rows, Datasets.NO_CHAT_TEMPLATE, c.seed());
+            PromptSource evalPrompts = eval.isEmpty() ? null : PromptSource.of(eval, Datasets.NO_CHAT_TEMPLATE, c.seed());
             Path runDir = Path.of(c.outputDir()).resolve(runId);
             TrainerSettings s = settings(c, runId, c.maxSteps(), c.saveSteps(), c.loggingSteps(), runDir);
             return new PreparedRun(s, backend, selected.description(), model, reference, tok,
-                    new PromptSource(rows, c.datasetPromptField(), c.seed()), eval, c.datasetPromptField(),
+                    prompts, evalPrompts == null ? List.of() : evalPrompts.rows(), evalPrompts,
                     c.rolloutEngine(), c.plugins(), c.toMap(), resume);
         } catch (IOException | RuntimeException e) {
             if (model != null) {

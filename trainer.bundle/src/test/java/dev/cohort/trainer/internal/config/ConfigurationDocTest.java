@@ -3,6 +3,7 @@ package dev.cohort.trainer.internal.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cohort.trainer.internal.data.AnswerFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,15 +30,18 @@ class ConfigurationDocTest {
     @Test
     void theYamlExamplesParse() throws Exception {
         List<String> blocks = yamlBlocks(Files.readString(DOC));
-        assertEquals(3, blocks.size());
+        assertEquals(4, blocks.size());
         RunConfig minimal = RunConfigParser.parse(blocks.get(0), "minimal", Path.of("/exp"));
         assertEquals(500, minimal.maxSteps());
         String withRequired = "model: tiny\ndataset: builtin:x\nreward_funcs: [a]\nmax_steps: 1\n";
-        RunConfig plugins = RunConfigParser.parse(withRequired + blocks.get(1), "plugins", Path.of("/exp"));
+        RunConfig gsm8k = RunConfigParser.parse(blocks.get(1), "gsm8k", Path.of("/exp"));
+        assertEquals(AnswerFormat.GSM8K, gsm8k.datasetAnswerFormat());
+        assertEquals(Path.of("/exp/data/gsm8k/main").toAbsolutePath().toString(), gsm8k.evalDataset());
+        RunConfig plugins = RunConfigParser.parse(withRequired + blocks.get(2), "plugins", Path.of("/exp"));
         assertEquals(List.of("\n\n", "###"), plugins.plugins().get("dev.cohort.reward.length").get("stop"));
-        RunConfig full = RunConfigParser.parse(blocks.get(2), "full", Path.of("/exp"));
+        RunConfig full = RunConfigParser.parse(blocks.get(3), "full", Path.of("/exp"));
         for (String key : RunConfigTest.KEYS) {
-            assertTrue(blocks.get(2).contains("\n" + key + ":"), key + " is missing from the full example");
+            assertTrue(blocks.get(3).contains("\n" + key + ":"), key + " is missing from the full example");
         }
         assertEquals(4, full.promptsPerStep());
         assertEquals(Path.of("/exp/checkpoints/gpt2-sft").toAbsolutePath().toString(), full.model());

@@ -10,6 +10,12 @@ final class FullFile {
             tokenizer_alphabet: "0123456789+= "
             dataset: builtin:addition
             dataset_prompt_field: question
+            dataset_train_split: train
+            dataset_test_split: validation
+            dataset_answer_field: solution
+            dataset_answer_format: gsm8k
+            system_prompt: "Think, then answer after ####."
+            apply_chat_template: true
             eval_dataset: builtin:addition-eval
             eval_samples: 200
 
