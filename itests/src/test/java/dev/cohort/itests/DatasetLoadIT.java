@@ -22,7 +22,7 @@ class DatasetLoadIT {
         Files.writeString(yaml, String.join("\n", "model: tiny", "dataset: " + dataset,
                 "eval_dataset: " + dataset, "eval_samples: 2", "dataset_prompt_field: question",
                 "dataset_answer_field: answer", "dataset_answer_format: gsm8k", "reward_funcs: [accuracy]",
-                "num_generations: 2", "per_device_train_batch_size: 4", "max_prompt_length: 32",
+                "num_generations: 2", "per_device_train_batch_size: 4", "max_prompt_length: 256",
                 "max_completion_length: 2", "max_steps: 1", "run_name: gsm8k", extra, ""));
         return yaml;
     }

@@ -1,7 +1,6 @@
 package dev.cohort.trainer.internal.run;
 
 import dev.cohort.trainer.internal.config.RunConfig;
-import dev.cohort.trainer.internal.data.ChatRenderer;
 import dev.cohort.trainer.internal.data.Dataset;
 import dev.cohort.trainer.internal.data.DatasetRow;
 import dev.cohort.trainer.internal.data.DatasetSpec;
@@ -17,15 +16,6 @@ import java.util.Map;
  * {@link DatasetSpec} before the run starts (package {@code dev.cohort.trainer.internal.data}).
  */
 final class Datasets {
-
-    /**
-     * Until a chat template is wired in, conversational prompts cannot become text: they are
-     * refused when the run starts, with this reason.
-     */
-    static final ChatRenderer NO_CHAT_TEMPLATE = messages -> {
-        throw new IllegalArgumentException("a conversational prompt needs a chat template, and this trainer"
-                + " does not apply one yet; give string prompts (apply_chat_template: false)");
-    };
 
     private Datasets() {
     }

@@ -6,6 +6,7 @@ import dev.cohort.trainer.internal.data.DatasetRow;
 import dev.cohort.trainer.internal.data.Prompt;
 import dev.cohort.trainer.internal.data.RawRow;
 import dev.cohort.trainer.internal.data.RawRows;
+import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,13 +50,33 @@ public final class PromptSource {
      * {@code chat}; every row that cannot be rendered is reported with its place.
      */
     public static PromptSource of(List<DatasetRow> rows, ChatRenderer chat, long seed) throws DatasetException {
+        return of(rows, chat, null, 0, seed);
+    }
+
+    /**
+     * As {@link #of(List, ChatRenderer, long)}, and every prompt, as the trainer will encode it,
+     * must be encodable by {@code tok} and at most {@code maxPromptLength} tokens long (after the
+     * chat template): a row that is not is reported with its place before the run starts.
+     */
+    public static PromptSource of(List<DatasetRow> rows, ChatRenderer chat, Tokenizer tok, int maxPromptLength,
+            long seed) throws DatasetException {
         List<Map<String, Object>> fields = new ArrayList<>(rows.size());
         List<String> texts = new ArrayList<>(rows.size());
         List<String> problems = new ArrayList<>();
         for (DatasetRow r : rows) {
             fields.add(r.fields());
             try {
-                texts.add(r.prompt() instanceof Prompt.Text t ? t.text() : chat.render(((Prompt.Chat) r.prompt()).messages()));
+                String text = r.prompt() instanceof Prompt.Text t ? t.text()
+                        : chat.render(((Prompt.Chat) r.prompt()).messages());
+                texts.add(text);
+                if (tok != null) {
+                    int n = tok.encode(text).length;
+                    if (n > maxPromptLength) {
+                        problems.add(r.where() + ": the prompt is " + n + " tokens"
+                                + (r.prompt() instanceof Prompt.Chat ? " after the chat template" : "")
+                                + ", longer than max_prompt_length " + maxPromptLength);
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(r.where() + ": " + e.getMessage());
             }

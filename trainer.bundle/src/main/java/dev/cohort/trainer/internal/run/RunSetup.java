@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.run;
 
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
+import dev.cohort.trainer.internal.data.ChatRenderer;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.config.RunConfigParser;
 import dev.cohort.trainer.internal.data.DatasetRow;
@@ -66,8 +67,10 @@ final class RunSetup {
             if (c.evalSamples() > 0 && eval.size() > c.evalSamples()) {
                 eval = eval.subList(0, c.evalSamples());
             }
-            PromptSource prompts = PromptSource.of(rows, Datasets.NO_CHAT_TEMPLATE, c.seed());
-            PromptSource evalPrompts = eval.isEmpty() ? null : PromptSource.of(eval, Datasets.NO_CHAT_TEMPLATE, c.seed());
+            ChatRenderer chat = ChatPrompts.of(resume != null ? resume : Path.of(c.model()));
+            PromptSource prompts = PromptSource.of(rows, chat, tok, c.maxPromptLength(), c.seed());
+            PromptSource evalPrompts = eval.isEmpty() ? null
+                    : PromptSource.of(eval, chat, tok, c.maxPromptLength(), c.seed());
             Path runDir = Path.of(c.outputDir()).resolve(runId);
             TrainerSettings s = settings(c, runId, c.maxSteps(), c.saveSteps(), c.loggingSteps(), runDir);
             return new PreparedRun(s, backend, selected.description(), model, reference, tok,
