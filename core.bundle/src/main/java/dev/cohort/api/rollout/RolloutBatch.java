@@ -32,6 +32,7 @@ public final class RolloutBatch {
     private final double[] advantages;
     private final double[] totalRewards;
     private final int[] completionTokens;
+    private final List<int[]> completionIds;
     private final boolean[] truncated;
     private final Instant scoredAt;
 
@@ -66,6 +67,7 @@ public final class RolloutBatch {
         checkSize("totalRewards", totalRewards.length, n);
         this.completionTokens = require(b.completionTokens, "completionTokens").clone();
         checkSize("completionTokens", completionTokens.length, n);
+        this.completionIds = ids(b.completionIds, completionTokens);
         this.truncated = require(b.truncated, "truncated").clone();
         checkSize("truncated", truncated.length, n);
         this.scoredAt = b.scoredAt != null ? b.scoredAt : Instant.now();
@@ -76,6 +78,24 @@ public final class RolloutBatch {
             throw new IllegalArgumentException(field + " is required");
         }
         return value;
+    }
+
+    /** Copies of the token ids; each sample's count must equal its completionTokens. */
+    private static List<int[]> ids(List<int[]> given, int[] counts) {
+        if (given == null) {
+            return List.of();
+        }
+        checkSize("completionIds", given.size(), counts.length);
+        List<int[]> out = new ArrayList<>(given.size());
+        for (int i = 0; i < counts.length; i++) {
+            int[] ids = require(given.get(i), "completionIds[" + i + "]");
+            if (ids.length != counts[i]) {
+                throw new IllegalArgumentException("completionIds[" + i + "] has " + ids.length
+                        + " ids but completionTokens[" + i + "] is " + counts[i]);
+            }
+            out.add(ids.clone());
+        }
+        return Collections.unmodifiableList(out);
     }
 
     private static void checkSize(String field, int actual, int samples) {
@@ -200,6 +220,19 @@ public final class RolloutBatch {
         return completionTokens[sample];
     }
 
+    /**
+     * Each sample's completion token ids, as the policy sampled them (the text of
+     * {@link #completions()} is their decoding without special tokens); empty when the producer
+     * gave none.
+     *
+     * @since 1.1
+     */
+    public List<int[]> completionIds() {
+        List<int[]> out = new ArrayList<>(completionIds.size());
+        completionIds.forEach(a -> out.add(a.clone()));
+        return out;
+    }
+
     /** Whether each completion hit the length limit without EOS (a copy). */
     public boolean[] truncated() {
         return truncated.clone();
@@ -229,6 +262,7 @@ public final class RolloutBatch {
                 || !Arrays.equals(advantages, other.advantages)
                 || !Arrays.equals(totalRewards, other.totalRewards)
                 || !Arrays.equals(completionTokens, other.completionTokens)
+                || !Arrays.deepEquals(completionIds.toArray(), other.completionIds.toArray())
                 || !Arrays.equals(truncated, other.truncated) || !scoredAt.equals(other.scoredAt)) {
             return false;
         }
@@ -262,6 +296,7 @@ public final class RolloutBatch {
         private double[] advantages;
         private double[] totalRewards;
         private int[] completionTokens;
+        private List<int[]> completionIds;
         private boolean[] truncated;
         private Instant scoredAt;
 
@@ -318,6 +353,16 @@ public final class RolloutBatch {
 
         public Builder completionTokens(int[] completionTokens) {
             this.completionTokens = completionTokens;
+            return this;
+        }
+
+        /**
+         * Optional: each sample's completion token ids (as many as its completionTokens).
+         *
+         * @since 1.1
+         */
+        public Builder completionIds(List<int[]> completionIds) {
+            this.completionIds = completionIds;
             return this;
         }
 

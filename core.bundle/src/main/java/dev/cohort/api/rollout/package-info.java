@@ -6,7 +6,7 @@
  * {@link dev.cohort.api.rollout.RolloutListener} service on that listener's own thread.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.cohort.api.rollout;
 
 import org.osgi.annotation.bundle.Export;

@@ -77,6 +77,25 @@ class RolloutBatchTest {
     }
 
     @Test
+    void completionIdsAreOptionalCopiedAndCheckedAgainstTheTokenCounts() {
+        assertTrue(valid().build().completionIds().isEmpty());
+        int[] counts = valid().build().completionTokens();
+        List<int[]> ids = new java.util.ArrayList<>();
+        for (int c : counts) {
+            ids.add(java.util.stream.IntStream.range(0, c).toArray());
+        }
+        RolloutBatch b = valid().completionIds(ids).build();
+        assertArrayEquals(ids.get(1), b.completionIds().get(1));
+        b.completionIds().get(1)[0] = 99;
+        assertArrayEquals(ids.get(1), b.completionIds().get(1), "a copy");
+        ids.set(2, new int[counts[2] + 1]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> valid().completionIds(ids).build());
+        assertEquals("completionIds[2] has " + (counts[2] + 1) + " ids but completionTokens[2] is " + counts[2],
+                e.getMessage());
+    }
+
+    @Test
     void groupSizeMustDivideSamples() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> valid().groupSize(3).build());

@@ -254,7 +254,8 @@ final class GrpoTrainer {
         if (rollouts != null) {
             RolloutBatch.Builder b = RolloutBatch.builder().runId(s.runId()).step(step).groupSize(r.groupSize())
                     .prompts(r.prompts()).completions(r.completions()).advantages(r.advantages())
-                    .totalRewards(r.totals()).completionTokens(lengths).truncated(r.truncated());
+                    .totalRewards(r.totals()).completionTokens(lengths).completionIds(r.completionIds())
+                    .truncated(r.truncated());
             for (int k = 0; k < cols.functions(); k++) {
                 b.reward(cols.names().get(k), cols.values()[k]);
             }
