@@ -49,7 +49,7 @@ final class RunConfigReader {
         Range positive = Range.atLeast(1);
         Range unitOpenHigh = Range.between(0, false, 1, true);
         String model = path("model", f.requiredString("model"));
-        String tokenizer = f.choice("tokenizer", "auto", TOKENIZERS, s -> s);
+        String tokenizer = tokenizer();
         String alphabet = f.string("tokenizer_alphabet", "");
         String dataset = path("dataset", f.requiredString("dataset"));
         String promptField = f.nonEmptyString("dataset_prompt_field", "prompt");
@@ -151,6 +151,23 @@ final class RunConfigReader {
             f.problem(key, f.line(key), "not a valid path: " + e.getMessage());
             return value;
         }
+    }
+
+    /**
+     * {@code tokenizer}: auto, gpt2, char, or a directory holding a Hugging Face tokenizer.json
+     * (and tokenizer_config.json with the chat template), resolved as the model's path.
+     */
+    private String tokenizer() {
+        String v = f.string("tokenizer", "auto");
+        if (!f.valid("tokenizer") || TOKENIZERS.contains(v)) {
+            return v;
+        }
+        String dir = path("tokenizer", v);
+        if (f.valid("tokenizer") && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(dir, "tokenizer.json"))) {
+            f.problem("tokenizer", f.line("tokenizer"), "must be auto, gpt2, char or a directory with a"
+                    + " tokenizer.json; " + dir + " has no tokenizer.json");
+        }
+        return dir;
     }
 
     private List<String> rewardFuncs() {

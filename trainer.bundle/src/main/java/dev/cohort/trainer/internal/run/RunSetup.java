@@ -67,7 +67,8 @@ final class RunSetup {
             if (c.evalSamples() > 0 && eval.size() > c.evalSamples()) {
                 eval = eval.subList(0, c.evalSamples());
             }
-            ChatRenderer chat = ChatPrompts.of(resume != null ? resume : Path.of(c.model()));
+            ChatRenderer chat = ChatPrompts.of(resume != null ? resume
+                    : tokenizerDirectory(c) != null ? tokenizerDirectory(c) : Path.of(c.model()));
             PromptSource prompts = PromptSource.of(rows, chat, tok, c.maxPromptLength(), c.seed());
             PromptSource evalPrompts = eval.isEmpty() ? null
                     : PromptSource.of(eval, chat, tok, c.maxPromptLength(), c.seed());
@@ -153,17 +154,33 @@ final class RunSetup {
         }
         if (size.type().llamaBlock() && c.tokenizer().equals("auto")) {
             throw new IllegalArgumentException(c.source() + ": model: '" + c.model() + "' is a random "
-                    + size.type().hfName() + " initialisation without a tokenizer; set tokenizer: char (with"
-                    + " tokenizer_alphabet) or gpt2, or point model at a checkpoint directory with its tokenizer");
+                    + size.type().hfName() + " initialisation without a tokenizer; set tokenizer to a directory"
+                    + " with the family's tokenizer.json, or char (with tokenizer_alphabet) or gpt2");
         }
-        Tokenizer tok = c.tokenizer().equals("auto") ? new Gpt2Tokenizer() : explicit(c);
-        ModelConfig cfg = size.withVocabulary(tok.vocabSize(), tok.eos());
+        ModelConfig cfg;
+        Tokenizer tok;
+        if (tokenizerDirectory(c) != null) {
+            // a real tokenizer: the shape keeps its vocabulary (the embedding rows of the family)
+            tok = TokenizerFiles.read(tokenizerDirectory(c), size.vocabSize());
+            cfg = size.type().llamaBlock() ? size : size.withVocabulary(size.vocabSize(), tok.eos());
+        } else {
+            tok = c.tokenizer().equals("auto") ? new Gpt2Tokenizer() : explicit(c);
+            cfg = size.withVocabulary(tok.vocabSize(), tok.eos());
+        }
         PolicyModel m = new PolicyModel(backend, cfg);
         ModelInit.initialize(m, c.seed());
         return new ModelAndTokenizer(m, tok);
     }
 
-    private static Tokenizer explicit(RunConfig c) {
+    private static Tokenizer explicit(RunConfig c) throws IOException {
+        if (tokenizerDirectory(c) != null) {
+            return TokenizerFiles.read(tokenizerDirectory(c), Integer.MAX_VALUE);
+        }
         return c.tokenizer().equals("char") ? new CharTokenizer(c.tokenizerAlphabet()) : new Gpt2Tokenizer();
+    }
+
+    /** The directory {@code tokenizer:} names (its tokenizer.json and chat template), or null. */
+    static Path tokenizerDirectory(RunConfig c) {
+        return List.of("auto", "gpt2", "char").contains(c.tokenizer()) ? null : Path.of(c.tokenizer());
     }
 }
