@@ -4,16 +4,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** What `generate` was asked: parsed from command-line style arguments, errors name the option. */
-public record GenerateRequest(Path model, String prompt, int[] promptIds, int maxNewTokens, boolean greedy,
-        float temperature, float topP, int topK, float minP, Long seed, boolean json) {
+public record GenerateRequest(Path model, String prompt, int[] promptIds, Path messages, int maxNewTokens,
+        boolean greedy, float temperature, float topP, int topK, float minP, Long seed, boolean json) {
 
-    public static final String USAGE = "generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N]"
+    public static final String USAGE = "generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3 | --messages FILE.json)"
+            + " [--max-new-tokens N]"
             + " [--greedy | --temperature T --top-p P --top-k K --min-p P --seed S] [--json]";
 
     public static GenerateRequest parse(List<String> args) {
         Path model = null;
         String prompt = null;
         int[] promptIds = null;
+        Path messages = null;
         int maxNew = 32;
         boolean greedy = false;
         float temperature = 1f;
@@ -28,6 +30,7 @@ public record GenerateRequest(Path model, String prompt, int[] promptIds, int ma
                 case "--model" -> model = Path.of(value(args, ++i, a));
                 case "--prompt" -> prompt = value(args, ++i, a);
                 case "--prompt-ids" -> promptIds = ids(value(args, ++i, a), a);
+                case "--messages" -> messages = Path.of(value(args, ++i, a));
                 case "--max-new-tokens" -> maxNew = intValue(args, ++i, a);
                 case "--greedy" -> greedy = true;
                 case "--temperature" -> temperature = floatValue(args, ++i, a);
@@ -42,14 +45,15 @@ public record GenerateRequest(Path model, String prompt, int[] promptIds, int ma
         if (model == null) {
             throw new IllegalArgumentException("--model DIR is required; usage: " + USAGE);
         }
-        if ((prompt == null) == (promptIds == null)) {
-            throw new IllegalArgumentException("give one of --prompt TEXT and --prompt-ids 1,2,3; usage: " + USAGE);
+        if ((prompt != null ? 1 : 0) + (promptIds != null ? 1 : 0) + (messages != null ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("give one of --prompt TEXT, --prompt-ids 1,2,3 and --messages FILE.json;"
+                    + " usage: " + USAGE);
         }
         if (greedy && (temperature != 1f || topP != 1f || topK != 0 || minP != 0f)) {
             throw new IllegalArgumentException("--greedy cannot be combined with --temperature, --top-p, --top-k or --min-p");
         }
-        return new GenerateRequest(model, prompt, promptIds, maxNew, greedy, temperature, topP, topK, minP, seed,
-                json);
+        return new GenerateRequest(model, prompt, promptIds, messages, maxNew, greedy, temperature, topP, topK, minP,
+                seed, json);
     }
 
     /** Comma-separated token ids. */

@@ -12,9 +12,12 @@ import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Loads a checkpoint directory, encodes a prompt with the model's tokenizer, samples and formats
+ * Loads a checkpoint directory, encodes a prompt with the model's tokenizer (as transformers'
+ * {@code tokenizer(text)}, special tokens per its post-processor; or a conversation through the
+ * model's chat template; or given ids), samples and formats
  * the result: the text, or with --json one line of prompt ids, completion ids and the log-prob
  * of each generated token at temperature 1.
  */
@@ -35,7 +38,9 @@ public final class Generator {
 
     private String run(GenerateRequest r, PolicyModel model, Sampler sampler) throws IOException {
         Tokenizer tok = r.promptIds() != null && r.json() ? null : TokenizerFiles.read(r.model(), model.config().vocabSize());
-        int[] prompt = r.promptIds() != null ? r.promptIds() : tok.encode(r.prompt());
+        int[] prompt = r.promptIds() != null ? r.promptIds()
+                : r.messages() != null ? ChatTemplateCommand.render(r.model(), r.messages(), true, Map.of()).ids()
+                : tok.encode(r.prompt(), true);
         if (prompt.length == 0) {
             throw new IllegalArgumentException("--prompt encodes to no tokens");
         }

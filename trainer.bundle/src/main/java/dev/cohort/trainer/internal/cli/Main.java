@@ -4,8 +4,9 @@ import dev.cohort.trainer.internal.backend.JavaBackend;
 import java.util.Arrays;
 
 /**
- * Command line of the trainer outside the OSGi runtime ({@code ./cohort generate ...}, {@code ./cohort tokenize ...}): the same
- * classes the bundle runs, on a plain class path. Exit codes: 0 done, 2 bad arguments or input.
+ * Command line of the trainer outside the OSGi runtime ({@code ./cohort generate ...},
+ * {@code tokenize ...}, {@code chat-template ...}): the same classes the bundle runs, on a plain
+ * class path. Exit codes: 0 done, 2 bad arguments or input.
  */
 public final class Main {
 
@@ -17,8 +18,18 @@ public final class Main {
             tokenize(args);
             return;
         }
+        if (args.length > 0 && args[0].equals("chat-template")) {
+            try {
+                System.out.println(ChatTemplateCommand.run(Arrays.asList(args).subList(1, args.length)));
+            } catch (RuntimeException | java.io.IOException e) {
+                System.err.println("cohort chat-template: " + e.getMessage());
+                System.exit(2);
+            }
+            return;
+        }
         if (args.length == 0 || !args[0].equals("generate")) {
-            System.err.println("usage: " + GenerateRequest.USAGE + "\n       " + TokenizeCommand.USAGE);
+            System.err.println("usage: " + GenerateRequest.USAGE + "\n       " + TokenizeCommand.USAGE
+                    + "\n       " + ChatTemplateCommand.USAGE);
             System.exit(2);
         }
         try (JavaBackend backend = new JavaBackend(Runtime.getRuntime().availableProcessors())) {
