@@ -72,6 +72,7 @@ public record RunConfig(
         double maxGradNorm,
         int perDeviceTrainBatchSize,
         int gradientAccumulationSteps,
+        boolean gradientCheckpointing,
         // GRPO objective
         double beta,
         double epsilon,
@@ -200,6 +201,7 @@ public record RunConfig(
         m.put("max_grad_norm", maxGradNorm);
         m.put("per_device_train_batch_size", perDeviceTrainBatchSize);
         m.put("gradient_accumulation_steps", gradientAccumulationSteps);
+        m.put("gradient_checkpointing", gradientCheckpointing);
     }
 
     private void putObjective(Map<String, Object> m) {

@@ -86,6 +86,7 @@ final class RunConfigReader {
         double maxGradNorm = f.number("max_grad_norm", 1.0, nonNegative);
         int batchSize = f.integer(BATCH_SIZE, 8, positive);
         int accumulation = f.integer(ACCUMULATION, 1, positive);
+        boolean checkpointing = f.bool("gradient_checkpointing", false);
         double beta = f.number("beta", 0.0, nonNegative);
         double epsilon = f.number("epsilon", 0.2, unitOpenHigh);
         double epsilonHigh = f.number("epsilon_high", epsilon, nonNegative);
@@ -122,7 +123,7 @@ final class RunConfigReader {
                 evalSamples, rewardFuncs, rewardWeights, rewardTimeoutMs, rewardFailure,
                 rewardWaitMs, rolloutEngine, numGenerations, maxPromptLength, maxCompletionLength,
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
-                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, beta,
+                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
                 numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, loggingSteps, maxSteps, seed,
                 plugins, source);

@@ -47,11 +47,13 @@ final class RunSetup {
             if (resume != null) {
                 TrainerState.Saved saved = TrainerState.read(resume);
                 model = HfCheckpoint.load(resume, backend);
+                model.gradientCheckpointing(c.gradientCheckpointing());
                 tok = TokenizerFiles.read(resume, model.config().vocabSize());
                 runId = saved.runId();
             } else {
                 ModelAndTokenizer mt = load(c, backend);
                 model = mt.model;
+                model.gradientCheckpointing(c.gradientCheckpointing());
                 tok = mt.tok;
                 runId = c.runName().isEmpty() ? RunManager.defaultRunId(file) : c.runName();
             }

@@ -11,6 +11,7 @@ import dev.cohort.trainer.internal.model.ModelInit;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +47,7 @@ import java.util.SplittableRandom;
  * </pre>
  * The run is deterministic: the Java backend's results do not depend on the thread count.
  * The directory receives config.json, model.safetensors (F32) and tokenizer.json
- * ({"type": "char", "alphabet": "0123456789+="}).
+ * (a Hugging Face tokenizer.json of the character tokenizer, which AutoTokenizer loads).
  */
 public final class Warmup {
 
@@ -200,12 +201,8 @@ public final class Warmup {
         }
     }
 
-    /** Writes tokenizer.json: {"type": "char", "alphabet": ...}. */
+    /** Writes tokenizer.json: a Hugging Face file of the character tokenizer (see TokenizerFiles). */
     public static void writeTokenizer(Path dir, CharTokenizer tok) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode n = json.createObjectNode();
-        n.put("type", "char");
-        n.put("alphabet", tok.alphabet());
-        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(TOKENIZER_FILE).toFile(), n);
+        TokenizerFiles.write(dir, tok);
     }
 }

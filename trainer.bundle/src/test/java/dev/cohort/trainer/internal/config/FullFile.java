@@ -46,6 +46,7 @@ final class FullFile {
             max_grad_norm: 0.5
             per_device_train_batch_size: 16
             gradient_accumulation_steps: 2
+            gradient_checkpointing: true
 
             beta: 0.04
             epsilon: 0.2

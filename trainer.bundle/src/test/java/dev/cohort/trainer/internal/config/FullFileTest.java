@@ -51,6 +51,7 @@ class FullFileTest {
         assertEquals(0.5, c.maxGradNorm());
         assertEquals(16, c.perDeviceTrainBatchSize());
         assertEquals(2, c.gradientAccumulationSteps());
+        assertEquals(true, c.gradientCheckpointing());
         assertEquals(0.04, c.beta());
         assertEquals(0.2, c.epsilon());
         assertEquals(0.28, c.epsilonHigh());

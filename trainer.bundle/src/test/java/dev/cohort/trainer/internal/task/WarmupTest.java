@@ -10,6 +10,7 @@ import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +34,9 @@ class WarmupTest {
             bytes = files.mapToLong(p -> p.toFile().length()).sum();
         }
         assertTrue(bytes < 5_000_000, dir + " holds " + bytes + " bytes");
-        JsonNode tokenizer = new ObjectMapper().readTree(dir.resolve(Warmup.TOKENIZER_FILE).toFile());
-        assertEquals("char", tokenizer.get("type").asText());
-        assertEquals(AdditionTask.ALPHABET, tokenizer.get("alphabet").asText());
-        CharTokenizer tok = new CharTokenizer(tokenizer.get("alphabet").asText());
         ModelConfig cfg = HfCheckpoint.config(dir);
+        CharTokenizer tok = (CharTokenizer) TokenizerFiles.read(dir, cfg.vocabSize());
+        assertEquals(AdditionTask.ALPHABET, tok.alphabet());
         assertEquals(tok.vocabSize(), cfg.vocabSize());
         assertEquals(tok.eos(), cfg.eosTokenId());
         assertTrue(cfg.nPositions() >= AdditionTask.PROMPT_TOKENS + Evaluation.MAX_NEW_TOKENS);
@@ -84,8 +83,9 @@ class WarmupTest {
         assertEquals(4, r.steps());
         assertTrue(Double.isFinite(r.loss()));
         assertEquals(d.positions(), HfCheckpoint.config(s.out()).nPositions());
-        assertEquals("{\"type\":\"char\",\"alphabet\":\"0123456789+=\"}",
-                new ObjectMapper().readTree(s.out().resolve(Warmup.TOKENIZER_FILE).toFile()).toString());
+        JsonNode written = new ObjectMapper().readTree(s.out().resolve(Warmup.TOKENIZER_FILE).toFile());
+        assertEquals("BPE", written.path("model").path("type").asText(), written.toString());
+        assertEquals("0123456789+=", ((CharTokenizer) TokenizerFiles.read(s.out(), 13)).alphabet());
         try (JavaBackend be = new JavaBackend(1); PolicyModel m = HfCheckpoint.load(s.out(), be)) {
             assertEquals(r.parameters(), m.layout().total());
         }
