@@ -147,11 +147,18 @@ class RunConfigParserTest {
         "reward_failure: ignore|reward_failure: must be one of warn, fail, got \"ignore\"",
         "backend: gpu|backend: must be one of auto, java, cuda, got \"gpu\"",
         "cuda_matmul: fp16|cuda_matmul: must be one of fp32, tf32, bf16, got \"fp16\"",
-        "tokenizer: bpe|tokenizer: must be one of auto, gpt2, char, got \"bpe\"",
         "loss_type: DAPO|loss_type: must be one of grpo, bnpo, dr_grpo, dapo, got \"DAPO\"",
     })
     void everyEnumIsChecked(String line5, String message) {
         assertEquals("foo.yaml:5: " + message, problem(MINIMAL + line5 + "\n"));
+    }
+
+    @Test
+    void aTokenizerThatIsNeitherANameNorADirectoryWithATokenizerJsonIsNamed() {
+        String p = problem(MINIMAL + "tokenizer: bpe\n");
+        assertTrue(p.startsWith("foo.yaml:5: tokenizer: must be auto, gpt2, char or a directory with a tokenizer.json; "),
+                p);
+        assertTrue(p.endsWith("bpe has no tokenizer.json"), p);
     }
 
     @Test
