@@ -45,6 +45,29 @@ final class PluginsSection {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * A mapping of names to scalars or lists of scalars under {@code key} (such as
+     * chat_template_kwargs); empty when absent; problems reported with their lines.
+     */
+    static Map<String, Object> values(Entry section, String key, Problems problems) {
+        if (section == null || section.isNull()) {
+            return Map.of();
+        }
+        if (!(section.value() instanceof Mapping m)) {
+            problems.at(section.line(), key, "expected a mapping, got " + section.value().describe());
+            return Map.of();
+        }
+        PluginsSection reader = new PluginsSection(problems);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Entry e : m.entries().values()) {
+            Object value = reader.property(key + "." + e.key(), e);
+            if (value != null) {
+                out.put(e.key(), value);
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     private Map<String, Object> properties(Entry pid) {
         String path = KEY + "." + pid.key();
         if (pid.key().isBlank()) {

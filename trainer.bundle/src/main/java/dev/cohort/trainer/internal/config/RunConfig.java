@@ -44,6 +44,7 @@ public record RunConfig(
         AnswerFormat datasetAnswerFormat,
         String systemPrompt,
         ChatTemplateMode applyChatTemplate,
+        Map<String, Object> chatTemplateKwargs,
         String evalDataset,
         int evalSamples,
         // rewards
@@ -161,6 +162,7 @@ public record RunConfig(
         m.put("system_prompt", systemPrompt);
         m.put("apply_chat_template", applyChatTemplate == ChatTemplateMode.AUTO ? (Object) "auto"
                 : (Object) (applyChatTemplate == ChatTemplateMode.TRUE));
+        m.put("chat_template_kwargs", chatTemplateKwargs);
         m.put("eval_dataset", evalDataset);
         m.put("eval_samples", evalSamples);
         m.put("reward_funcs", rewardFuncs);

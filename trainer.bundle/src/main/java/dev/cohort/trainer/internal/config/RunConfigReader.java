@@ -59,6 +59,8 @@ final class RunConfigReader {
         AnswerFormat answerFormat = f.choice("dataset_answer_format", AnswerFormat.RAW, AnswerFormat.class);
         String systemPrompt = f.string("system_prompt", "");
         ChatTemplateMode chatTemplate = applyChatTemplate();
+        Map<String, Object> chatTemplateKwargs = PluginsSection.values(f.given("chat_template_kwargs"),
+                "chat_template_kwargs", problems);
         String evalDataset = path("eval_dataset", f.string("eval_dataset", ""));
         int evalSamples = f.integer("eval_samples", 0, nonNegative);
         List<String> rewardFuncs = rewardFuncs();
@@ -119,7 +121,7 @@ final class RunConfigReader {
             return null;
         }
         return new RunConfig(model, tokenizer, alphabet, dataset, promptField, trainSplit, testSplit,
-                answerField, answerFormat, systemPrompt, chatTemplate, evalDataset,
+                answerField, answerFormat, systemPrompt, chatTemplate, chatTemplateKwargs, evalDataset,
                 evalSamples, rewardFuncs, rewardWeights, rewardTimeoutMs, rewardFailure,
                 rewardWaitMs, rolloutEngine, numGenerations, maxPromptLength, maxCompletionLength,
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,

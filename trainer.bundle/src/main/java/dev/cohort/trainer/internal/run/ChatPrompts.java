@@ -26,6 +26,11 @@ final class ChatPrompts {
      * no template); a model without a template gets a renderer that refuses, saying where it looked.
      */
     static ChatRenderer of(Path modelDir) throws IOException {
+        return of(modelDir, Map.of());
+    }
+
+    /** As {@link #of(Path)}, with extra template variables (TRL's chat_template_kwargs). */
+    static ChatRenderer of(Path modelDir, Map<String, Object> variables) throws IOException {
         if (modelDir == null || !Files.isDirectory(modelDir)) {
             return refusing("the model is a random initialisation, which has no chat template");
         }
@@ -39,7 +44,7 @@ final class ChatPrompts {
             }
             throw e;
         }
-        return messages -> template.render(maps(messages), true, Map.of());
+        return messages -> template.render(maps(messages), true, variables);
     }
 
     private static boolean hasTemplateFile(Path dir) throws IOException {

@@ -70,7 +70,8 @@ final class RunSetup {
                 eval = eval.subList(0, c.evalSamples());
             }
             ChatRenderer chat = ChatPrompts.of(resume != null ? resume
-                    : tokenizerDirectory(c) != null ? tokenizerDirectory(c) : Path.of(c.model()));
+                    : tokenizerDirectory(c) != null ? tokenizerDirectory(c) : Path.of(c.model()),
+                    c.chatTemplateKwargs());
             PromptSource prompts = PromptSource.of(rows, chat, tok, c.maxPromptLength(), c.seed());
             PromptSource evalPrompts = eval.isEmpty() ? null
                     : PromptSource.of(eval, chat, tok, c.maxPromptLength(), c.seed());

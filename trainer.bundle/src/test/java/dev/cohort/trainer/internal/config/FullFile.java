@@ -16,6 +16,8 @@ final class FullFile {
             dataset_answer_format: gsm8k
             system_prompt: "Think, then answer after ####."
             apply_chat_template: true
+            chat_template_kwargs:
+              enable_thinking: false
             eval_dataset: builtin:addition-eval
             eval_samples: 200
 

@@ -32,7 +32,7 @@ class RunConfigTest {
     /** Every key, in the order of docs/configuration.md and of toMap. */
     static final List<String> KEYS = List.of("model", "tokenizer", "tokenizer_alphabet", "dataset",
             "dataset_prompt_field", "dataset_train_split", "dataset_test_split", "dataset_answer_field",
-            "dataset_answer_format", "system_prompt", "apply_chat_template", "eval_dataset", "eval_samples", "reward_funcs", "reward_weights",
+            "dataset_answer_format", "system_prompt", "apply_chat_template", "chat_template_kwargs", "eval_dataset", "eval_samples", "reward_funcs", "reward_weights",
             "reward_timeout_ms", "reward_failure", "reward_wait_ms", "rollout_engine",
             "num_generations", "max_prompt_length", "max_completion_length", "temperature", "top_p",
             "top_k", "min_p", "learning_rate", "lr_scheduler_type", "warmup_steps", "weight_decay",
@@ -224,7 +224,7 @@ class RunConfigTest {
         assertEquals(c, new RunConfig(again.model(), again.tokenizer(), again.tokenizerAlphabet(),
                 again.dataset(), again.datasetPromptField(), again.datasetTrainSplit(), again.datasetTestSplit(),
                 again.datasetAnswerField(), again.datasetAnswerFormat(), again.systemPrompt(),
-                again.applyChatTemplate(), again.evalDataset(), again.evalSamples(),
+                again.applyChatTemplate(), again.chatTemplateKwargs(), again.evalDataset(), again.evalSamples(),
                 again.rewardFuncs(), again.rewardWeights(), again.rewardTimeoutMs(),
                 again.rewardFailure(), again.rewardWaitMs(), again.rolloutEngine(),
                 again.numGenerations(), again.maxPromptLength(), again.maxCompletionLength(),

@@ -54,6 +54,18 @@ class PromptSourceTest {
     }
 
     @Test
+    void chatTemplateKwargsReachTheTemplate() throws Exception {
+        Path dir = Path.of("src/test/resources/chat/models/qwen3");
+        List<DatasetRow> rows = List.of(new DatasetRow("g.jsonl:1",
+                new Prompt.Chat(List.of(new ChatMessage("user", "2+2="))), Map.of()));
+        PromptSource thinking = PromptSource.of(rows, ChatPrompts.of(dir), 1);
+        PromptSource not = PromptSource.of(rows, ChatPrompts.of(dir, Map.of("enable_thinking", false)), 1);
+        assertEquals("<|im_start|>user\n2+2=<|im_end|>\n<|im_start|>assistant\n", thinking.prompt(thinking.rows().get(0)));
+        assertEquals("<|im_start|>user\n2+2=<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
+                not.prompt(not.rows().get(0)));
+    }
+
+    @Test
     void promptsTooLongOrNotEncodableFailTheStartWithTheirPlace() {
         CharTokenizer tok = new CharTokenizer("0123456789+=<>ue");
         List<DatasetRow> rows = List.of(new DatasetRow("a.jsonl:1", new Prompt.Text("12+34="), Map.of()),
