@@ -90,6 +90,7 @@ public record RunConfig(
         String outputDir,
         String runName,
         int saveSteps,
+        String saveDtype,
         int loggingSteps,
         int maxSteps,
         long seed,
@@ -185,6 +186,7 @@ public record RunConfig(
         m.put("output_dir", outputDir);
         m.put("run_name", runName);
         m.put("save_steps", saveSteps);
+        m.put("save_dtype", saveDtype);
         m.put("logging_steps", loggingSteps);
         m.put("max_steps", maxSteps);
         m.put("seed", seed);

@@ -105,6 +105,7 @@ final class RunConfigReader {
         String outputDir = path("output_dir", f.nonEmptyString("output_dir", "runs"));
         String runName = f.string("run_name", "");
         int saveSteps = f.integer("save_steps", 0, nonNegative);
+        String saveDtype = f.choice("save_dtype", "auto", List.of("auto", "float32", "bfloat16", "float16"), s -> s);
         int loggingSteps = f.integer("logging_steps", 1, positive);
         int maxSteps = f.requiredInt("max_steps", positive);
         long seed = f.longInteger("seed", 42, Range.ANY);
@@ -127,7 +128,8 @@ final class RunConfigReader {
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
                 adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
-                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, loggingSteps, maxSteps, seed,
+                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, maxSteps,
+                seed,
                 plugins, source);
     }
 

@@ -110,7 +110,7 @@ final class GrpoTrainer {
 
     void checkpoint() throws IOException {
         lastCheckpoint = TrainerState.save(s.runDir(), step, model, tok, opt, prompts.position(), s.runId(),
-                s.seed(), config);
+                s.seed(), config, s.checkpointDtype(model.config().dtype()));
     }
 
     private void trainStep(boolean generate) throws InterruptedException {

@@ -106,7 +106,7 @@ final class RunSetup {
                         (float) c.weightDecay(), false, (float) c.maxGradNorm()),
                 new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
                         c.maxSteps()),
-                c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir);
+                c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir, c.saveDtype());
     }
 
     /** The model_type the run will load: from the checkpoint's config.json, or the named size's. */

@@ -1,5 +1,6 @@
 package dev.cohort.trainer.internal.run;
 
+import dev.cohort.trainer.internal.checkpoint.DType;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.LrSchedule;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
@@ -12,13 +13,18 @@ import java.util.List;
 record TrainerSettings(String runId, int maxSteps, int numGenerations, int promptsPerStep, int microBatch,
         int maxPromptLength, int maxCompletionLength, float temperature, float topP, int topK, float minP, long seed,
         ObjectiveConfig objective, AdamW.Settings adam, LrSchedule schedule, List<RewardSpec> rewards,
-        ScoringPolicy scoring, int saveSteps, int loggingSteps, Path runDir) {
+        ScoringPolicy scoring, int saveSteps, int loggingSteps, Path runDir, String saveDtype) {
 
     TrainerSettings {
         if (saveSteps > 0 && saveSteps % objective.numIterations() != 0) {
             throw new IllegalArgumentException("save_steps " + saveSteps + " must be a multiple of num_iterations "
                     + objective.numIterations() + " (a checkpoint is taken between generation batches)");
         }
+    }
+
+    /** The dtype of checkpoints' model.safetensors: save_dtype, "auto" being the model's source dtype. */
+    DType checkpointDtype(String modelDtype) {
+        return DType.ofTorch(saveDtype.equals("auto") ? modelDtype : saveDtype);
     }
 
     int generationBatch() {

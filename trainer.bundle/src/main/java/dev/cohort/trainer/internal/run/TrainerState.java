@@ -31,6 +31,8 @@ final class TrainerState {
 
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String STATE = "trainer_state.json";
+    /** The float32 weights, in optimizer.safetensors when model.safetensors holds them rounded. */
+    static final String MASTER_WEIGHTS = "master_weights";
 
     /** What a resumed run continues from. */
     record Saved(String runId, int step, int optimizerStep, long dataPosition, long seed) {
@@ -40,19 +42,14 @@ final class TrainerState {
     }
 
     static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
-            String runId, long seed, Map<String, Object> config) throws IOException {
+            String runId, long seed, Map<String, Object> config, DType dtype) throws IOException {
         Files.createDirectories(runDir);
         Path target = runDir.resolve("checkpoint-" + step);
         Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
         try {
-            HfCheckpoint.save(model, tmp, DType.F32);
+            HfCheckpoint.save(model, tmp, dtype);
             TokenizerFiles.write(tmp, tok);
-            float[] m = new float[(int) model.layout().total()];
-            float[] v = new float[m.length];
-            model.backend().read(opt.firstMoments().all(), m);
-            model.backend().read(opt.secondMoments().all(), v);
-            new SafeTensors().write(tmp.resolve(OPTIMIZER), List.of(new TensorData("exp_avg", new int[] {m.length}, m),
-                    new TensorData("exp_avg_sq", new int[] {v.length}, v)), DType.F32, Map.of("format", "cohort"));
+            writeOptimizer(tmp.resolve(OPTIMIZER), model, opt, dtype != DType.F32);
             ObjectMapper json = new ObjectMapper();
             ObjectNode s = json.createObjectNode();
             s.put("run_id", runId);
@@ -72,6 +69,28 @@ final class TrainerState {
                 deleteTree(tmp);
             }
         }
+    }
+
+    /**
+     * AdamW's moments, and the float32 weights when the model file holds them rounded (a BF16 or
+     * F16 save_dtype), so that a resumed run continues from the exact weights.
+     */
+    private static void writeOptimizer(Path file, PolicyModel model, AdamW opt, boolean masterWeights)
+            throws IOException {
+        int n = (int) model.layout().total();
+        List<TensorData> tensors = new java.util.ArrayList<>();
+        tensors.add(new TensorData("exp_avg", new int[] {n}, read(model, opt.firstMoments().all(), n)));
+        tensors.add(new TensorData("exp_avg_sq", new int[] {n}, read(model, opt.secondMoments().all(), n)));
+        if (masterWeights) {
+            tensors.add(new TensorData(MASTER_WEIGHTS, new int[] {n}, read(model, model.params().all(), n)));
+        }
+        new SafeTensors().write(file, tensors, DType.F32, Map.of("format", "cohort"));
+    }
+
+    private static float[] read(PolicyModel model, dev.cohort.trainer.internal.backend.Tensor t, int n) {
+        float[] v = new float[n];
+        model.backend().read(t, v);
+        return v;
     }
 
     static Saved read(Path checkpoint) throws IOException {
@@ -95,6 +114,14 @@ final class TrainerState {
         }
         model.backend().write(opt.firstMoments().all(), m.values());
         model.backend().write(opt.secondMoments().all(), v.values());
+        TensorData master = t.get(MASTER_WEIGHTS);
+        if (master != null) {
+            if (master.elements() != model.layout().total()) {
+                throw new CheckpointException(checkpoint.resolve(OPTIMIZER) + ": " + MASTER_WEIGHTS + " has "
+                        + master.elements() + " elements, the model " + model.layout().total());
+            }
+            model.backend().write(model.params().all(), master.values());
+        }
         opt.restoreStep(optimizerStep);
     }
 

@@ -65,6 +65,7 @@ final class FullFile {
             output_dir: /tmp/cohort-runs
             run_name: addition-tiny
             save_steps: 100
+            save_dtype: bfloat16
             logging_steps: 5
             max_steps: 1000
             seed: 1234

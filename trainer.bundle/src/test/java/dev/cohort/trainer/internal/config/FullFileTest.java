@@ -52,6 +52,7 @@ class FullFileTest {
         assertEquals(16, c.perDeviceTrainBatchSize());
         assertEquals(2, c.gradientAccumulationSteps());
         assertEquals(true, c.gradientCheckpointing());
+        assertEquals("bfloat16", c.saveDtype());
         assertEquals(java.util.Map.of("enable_thinking", false), c.chatTemplateKwargs());
         assertEquals(0.04, c.beta());
         assertEquals(0.2, c.epsilon());

@@ -60,12 +60,16 @@ class GrpoTrainerTest {
     }
 
     static TrainerSettings settings(Path runDir, int maxSteps, int numIterations, double beta) {
+        return settings(runDir, maxSteps, numIterations, beta, "auto");
+    }
+
+    static TrainerSettings settings(Path runDir, int maxSteps, int numIterations, double beta, String saveDtype) {
         ObjectiveConfig obj = ObjectiveConfig.builder().lossType(LossType.DAPO).numIterations(numIterations)
                 .beta(beta).maxCompletionLength(6).build();
         return new TrainerSettings("test-run", maxSteps, 4, 2, 4, 8, 6, 1f, 1f, 0, 0f, 7, obj,
                 new AdamW.Settings(0.9f, 0.999f, 1e-8f, 0f, false, 1f),
                 new LrSchedule(LrSchedule.Kind.CONSTANT, 3e-3, 0, maxSteps), List.of(new RewardSpec("share_a", 1)),
-                new ScoringPolicy(60_000, true, 0), 0, 1, runDir);
+                new ScoringPolicy(60_000, true, 0), 0, 1, runDir, saveDtype);
     }
 
     static List<Map<String, Object>> rows() {
@@ -153,15 +157,19 @@ class GrpoTrainerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "qwen3"})
-    void aStoppedAndResumedRunEqualsAnUninterruptedOne(String family) throws Exception {
+    @ValueSource(strings = {"gpt2", "qwen3", "qwen3:bfloat16"})
+    void aStoppedAndResumedRunEqualsAnUninterruptedOne(String variant) throws Exception {
+        String family = variant.split(":")[0];
+        String dtype = variant.contains(":") ? variant.split(":")[1] : "auto";
         try (JavaBackend be = new JavaBackend(2)) {
-            Run whole = run(be, fresh(be, family), settings(dir.resolve("whole"), 6, 1, 0), null, false);
-            Run first = run(be, fresh(be, family), settings(dir.resolve("split"), 6, 1, 0), null, true);
+            Run whole = run(be, fresh(be, family), settings(dir.resolve("whole"), 6, 1, 0, dtype), null, false);
+            Run first = run(be, fresh(be, family), settings(dir.resolve("split"), 6, 1, 0, dtype), null, true);
+            assertEquals(dtype.equals("auto") ? "float32" : dtype,
+                    HfCheckpoint.config(first.checkpoint()).dtype(), "the checkpoint's model.safetensors dtype");
             assertEquals(3, first.losses().size());
             assertTrue(first.checkpoint().endsWith("checkpoint-3"));
             PolicyModel restored = HfCheckpoint.load(first.checkpoint(), be);
-            Run second = run(be, restored, settings(dir.resolve("split"), 6, 1, 0), first.checkpoint(), false);
+            Run second = run(be, restored, settings(dir.resolve("split"), 6, 1, 0, dtype), first.checkpoint(), false);
             List<Double> joined = new ArrayList<>(first.losses());
             joined.addAll(second.losses());
             assertEquals(whole.losses(), joined, "same per-step losses, bit for bit");
