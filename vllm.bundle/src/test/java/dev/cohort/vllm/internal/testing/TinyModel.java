@@ -5,13 +5,14 @@ import dev.cohort.trainer.internal.checkpoint.DType;
 import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.ModelInit;
+import dev.cohort.trainer.internal.model.ModelType;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.CharTokenizer;
 import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Tiny GPT-2 checkpoints (character vocabulary) for workers started by tests. */
+/** Tiny GPT-2 and Qwen3 checkpoints (character vocabulary) for workers started by tests. */
 public final class TinyModel {
 
     /** 12 characters and EOS: vocabulary 13, EOS = 12. */
@@ -28,6 +29,18 @@ public final class TinyModel {
         try (PolicyModel m = new PolicyModel(new JavaBackend(1), cfg)) {
             ModelInit.initialize(m, seed);
             HfCheckpoint.save(m, dir, DType.F32);
+        }
+        TokenizerFiles.write(dir, new CharTokenizer(ALPHABET));
+        return dir;
+    }
+
+    /** A tiny Qwen3-architecture checkpoint (GQA, q/k norms, rotary, SwiGLU) over the same characters. */
+    public static Path writeQwen3(Path dir, long seed) throws IOException {
+        ModelConfig cfg = new ModelConfig(ModelType.QWEN3, 2, 4, 2, 8, 32, 48, 64, VOCAB, 1e-6f, 1e6, null, false,
+                false, false, true, true, 0, new int[] {EOS}, -1, "bfloat16", null);
+        try (PolicyModel m = new PolicyModel(new JavaBackend(1), cfg)) {
+            ModelInit.initialize(m, seed);
+            HfCheckpoint.save(m, dir);
         }
         TokenizerFiles.write(dir, new CharTokenizer(ALPHABET));
         return dir;

@@ -77,6 +77,41 @@ class JavaWorkerTest {
     }
 
     @Test
+    void aQwen3CheckpointIsServedWithTheSameGreedyTokensAsTheTrainersSampler() throws Exception {
+        Path qwen = TinyModel.writeQwen3(tmp.resolve("qwen3"), 7);
+        java.util.List<int[]> prompts = java.util.List.of(new int[] {1, 2, 10}, new int[] {5});
+        java.util.List<dev.cohort.trainer.internal.model.Completion> local;
+        try (var be = new dev.cohort.trainer.internal.backend.JavaBackend(1);
+                var m = dev.cohort.trainer.internal.model.HfCheckpoint.load(qwen, be);
+                var sampler = new dev.cohort.trainer.internal.model.Sampler(m)) {
+            assertEquals("bfloat16", m.config().dtype());
+            local = sampler.generate(prompts, dev.cohort.trainer.internal.model.SamplingParams.greedy(6),
+                    new int[] {TinyModel.EOS});
+        }
+        try (JavaWorkers.Started w = JavaWorkers.start(qwen, "q1");
+                WorkerClient c = WorkerClient.connect("q1", "127.0.0.1", w.port(), null, 5_000,
+                        Protocol.DEFAULT_MAX_FRAME, log, new WorkerStats(), null)) {
+            ObjectNode p = JsonNodeFactory.instance.objectNode();
+            ArrayNode ps = p.putArray("prompts");
+            for (int[] pr : prompts) {
+                ArrayNode a = ps.addArray();
+                java.util.Arrays.stream(pr).forEach(a::add);
+            }
+            p.put("n", 1).put("max_tokens", 6).put("temperature", 0.0).put("seed", 1).put("weights_version", 0);
+            p.putArray("stop_token_ids").add(TinyModel.EOS);
+            JsonNode r = c.call(Protocol.GENERATE, p, 10_000);
+            for (int i = 0; i < prompts.size(); i++) {
+                JsonNode ids = r.get("completions").get(i).get(0).get("token_ids");
+                int[] got = new int[ids.size()];
+                for (int k = 0; k < got.length; k++) {
+                    got[k] = ids.get(k).asInt();
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(local.get(i).tokens(), got, "prompt " + i);
+            }
+        }
+    }
+
+    @Test
     void unknownMethodsAreAnsweredAndTheConnectionStaysUp() throws Exception {
         try (WorkerClient c = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
             WorkerException e = assertThrows(WorkerException.class,
