@@ -14,8 +14,11 @@
 #   3. ModelBench sample, 64 x 128 new tokens: cuda tf32, fp32, with recorded steps (CUDA graphs,
 #      the default) and op by op; the op-by-op parity; per-op profiles (plain, exact)
 #   4. ModelBench grpo, examples/quickstart.yaml: cuda (tf32) recorded and op by op, java (all cores)
-#   5. torch_baseline.py (transformers GPT-2: train tf32/bf16, generate fp32/tf32)      -> torch.jsonl
-# Files in $OUT (7): log.txt (everything), parity.txt, parity.xml, bench.jsonl, bench.txt, torch.jsonl, torch.txt.
+#   5. torch_baseline.py (transformers GPT-2, then Qwen2ForCausalLM of Qwen2.5-0.5B's shape with sdpa:
+#      train tf32/bf16 8 x 1024, generate fp32/tf32; Qwen: 64 x 256 new tokens after 64)  -> torch.jsonl
+#   6. hfref_transformers.py: the committed Llama-family fixtures against real transformers -> hfref.txt
+# Files in $OUT (9): log.txt (everything), parity.txt, parity.xml, bench.jsonl, bench.txt, torch.jsonl,
+# torch.txt, hfref.txt, hfref.jsonl.
 # The whole run stops starting new steps after COHORT_GPU_BUDGET_S seconds (default 540).
 # COHORT_GPU_STEPS=REGEX runs only the steps whose names match (bash =~), e.g. 'parity|sample'.
 # Where Nsight Systems (nsys) is installed, a sampling run is also traced per kernel (nsys.txt).
@@ -259,6 +262,15 @@ EOF
     PY="$HERE/torch_baseline.py"
     [ -f "$PY" ] || PY="$G/torch_baseline.py"
     step "torch baseline" 150 "$OUT/torch.txt" env PYTHONUNBUFFERED=1 python3 "$PY" --json "$OUT/torch.jsonl"
+    step "torch baseline qwen2.5-0.5b" 240 "$OUT/torch.txt" env PYTHONUNBUFFERED=1 python3 "$PY" --model qwen2.5-0.5b \
+        --json "$OUT/torch.jsonl"
+
+    # 6. The Llama-family fixtures (src/test/resources/hfref) against real transformers (float64, CPU):
+    #    the references HfReferenceTest checks Cohort against, checked in turn
+    HFREF="$HERE/hfref_transformers.py"
+    [ -f "$HFREF" ] || HFREF="$G/hfref_transformers.py"
+    step "hfref transformers" 180 "$OUT/hfref.txt" env PYTHONUNBUFFERED=1 python3 "$HFREF" \
+        --fixtures "$ROOT/trainer.bundle/src/test/resources/hfref" --json "$OUT/hfref.jsonl"
 
     for f in hs_err_pid*.log; do [ -f "$f" ] && mv "$f" "$OUT/"; done
     say "summary"

@@ -62,17 +62,38 @@ def base_record(torch, transformers, args, bench, variant):
 
 
 def make_config(transformers, args):
+    if args.model == "qwen2.5-0.5b":
+        # Qwen2.5-0.5B(-Instruct)'s published config.json; random weights (sdpa attention)
+        small = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                     intermediate_size=128, vocab_size=512) if args.tiny else {}
+        kw = dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
+                  intermediate_size=4864, vocab_size=151936, max_position_embeddings=32768, rms_norm_eps=1e-6,
+                  rope_theta=1000000.0, tie_word_embeddings=True, bos_token_id=151643, eos_token_id=151645,
+                  use_sliding_window=False)
+        kw.update(small)
+        if kw["eos_token_id"] >= kw["vocab_size"]:
+            kw.update(bos_token_id=kw["vocab_size"] - 2, eos_token_id=kw["vocab_size"] - 1)
+        return transformers.Qwen2Config(**kw)
     if args.tiny:
         return transformers.GPT2Config(n_layer=2, n_head=2, n_embd=64, n_positions=128, vocab_size=256,
                                         bos_token_id=255, eos_token_id=255)
     return transformers.GPT2Config()
 
 
+def make_model(transformers, cfg):
+    if isinstance(cfg, transformers.GPT2Config):
+        return transformers.GPT2LMHeadModel(cfg)
+    return transformers.AutoModelForCausalLM.from_config(cfg, attn_implementation="sdpa")
+
+
 def model_flops(model, cfg, seq):
-    params = sum(p.numel() for p in model.parameters())  # tied wte / lm_head counted once
-    wpe = cfg.n_positions * cfg.n_embd
-    flops_params = params - wpe
-    return params, flops_params, 6.0 * flops_params + 12.0 * cfg.n_layer * seq * cfg.n_embd
+    params = sum(p.numel() for p in model.parameters())  # tied embedding / lm_head counted once
+    if hasattr(cfg, "n_positions"):
+        flops_params = params - cfg.n_positions * cfg.n_embd  # no FLOPs in the learned position lookup
+        return params, flops_params, 6.0 * flops_params + 12.0 * cfg.n_layer * seq * cfg.n_embd
+    head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+    width = cfg.num_attention_heads * head_dim
+    return params, params, 6.0 * params + 12.0 * cfg.num_hidden_layers * seq * width
 
 
 def bench_train(torch, transformers, args, variant):
@@ -82,7 +103,7 @@ def bench_train(torch, transformers, args, variant):
     warmup, steps = (1, 2) if args.tiny else (3, 10)
     set_tf32(torch, True)
     torch.manual_seed(0)
-    model = transformers.GPT2LMHeadModel(cfg).to(device)
+    model = make_model(transformers, cfg).to(device)
     model.train()
     attn = getattr(model.config, "_attn_implementation", None)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
@@ -111,12 +132,12 @@ def bench_train(torch, transformers, args, variant):
     peak = PEAK_SXM[variant]
     rec = base_record(torch, transformers, args, "torch.train", variant)
     rec.update({
-        "model": "GPT2LMHeadModel(GPT2Config(%s))" % ("tiny" if args.tiny else ""),
+        "model": "%s(%s%s)" % (type(model).__name__, args.model, ", tiny" if args.tiny else ""),
         "attn_implementation": attn,
         "precision": "fp32 weights, TF32 matmuls allowed" + (", autocast bf16" if variant == "bf16" else ""),
         "batch": batch, "seq": seq, "tokens_per_step": batch * seq,
         "params": params, "params_for_flops": flops_params, "flops_per_token": fpt,
-        "flops_formula": "6*(params - wpe) + 12*L*T*C",
+        "flops_formula": "6*(params - wpe) + 12*L*T*(heads*head_dim)",
         "optimizer": "torch.optim.AdamW(fused=True), no grad clipping",
         "warmup": warmup, "steps": steps,
         "step_ms_median": round(med * 1e3, 2), "step_ms_min": round(min(times) * 1e3, 2),
@@ -139,11 +160,11 @@ def bench_train(torch, transformers, args, variant):
 def bench_generate(torch, transformers, args, variant):
     device = args.device
     cfg = make_config(transformers, args)
-    n, prompt, new = (4, 16, 8) if args.tiny else (64, 16, 128)
+    n, prompt, new = (4, 16, 8) if args.tiny else (64, 16, 128) if args.model == "gpt2" else (64, 64, 256)
     warmup, reps = (1, 2) if args.tiny else (1, 3)
     set_tf32(torch, variant == "tf32")
     torch.manual_seed(0)
-    model = transformers.GPT2LMHeadModel(cfg).to(device)
+    model = make_model(transformers, cfg).to(device)
     model.eval()
     attn = getattr(model.config, "_attn_implementation", None)
     eos = cfg.eos_token_id if cfg.eos_token_id is not None and cfg.eos_token_id < cfg.vocab_size else cfg.vocab_size - 1
@@ -168,7 +189,7 @@ def bench_generate(torch, transformers, args, variant):
     med = statistics.median(times)
     rec = base_record(torch, transformers, args, "torch.generate", variant)
     rec.update({
-        "model": "GPT2LMHeadModel(GPT2Config(%s))" % ("tiny" if args.tiny else ""),
+        "model": "%s(%s%s)" % (type(model).__name__, args.model, ", tiny" if args.tiny else ""),
         "attn_implementation": attn,
         "precision": "fp32, TF32 matmuls " + ("allowed" if variant == "tf32" else "off"),
         "sequences": n, "prompt_tokens": prompt, "new_tokens": new,
@@ -191,6 +212,8 @@ def main():
     ap.add_argument("--only", choices=["train", "generate"])
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     ap.add_argument("--tiny", action="store_true", help="small model and shapes (script check)")
+    ap.add_argument("--model", default="gpt2", choices=["gpt2", "qwen2.5-0.5b"],
+                    help="GPT2LMHeadModel (GPT-2 124M) or Qwen2ForCausalLM of Qwen2.5-0.5B's shape")
     args = ap.parse_args()
     import torch
     import transformers
