@@ -1,5 +1,7 @@
 package dev.cohort.trainer.internal.backend;
 
+import dev.cohort.trainer.internal.backend.CudaTwins.Twin;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,6 +38,7 @@ class CudaParityTest {
 
     private JavaBackend java;
     private CudaBackend cuda;
+    private CudaTwins twins;
 
     @BeforeEach
     void device() {
@@ -54,6 +57,7 @@ class CudaParityTest {
         } else {
             cuda = CudaBackend.open(o);
         }
+        twins = new CudaTwins(java, cuda);
         System.out.println("[parity] " + cuda.device() + ": " + cuda.gemmInfo());
     }
 
@@ -67,46 +71,6 @@ class CudaParityTest {
         }
     }
 
-    // ------------------------------------------------------------------ twin tensors
-
-    /** The same numbers in both backends. */
-    private final class Twin {
-        final Tensor j;
-        final Tensor c;
-        final int n;
-
-        Twin(String name, float[] values) {
-            n = values.length;
-            j = java.allocate(name, n);
-            c = cuda.allocate(name, n);
-            java.write(j, values);
-            cuda.write(c, values);
-        }
-
-        Twin(String name, int n) {
-            this(name, new float[n]);
-        }
-
-        float[] javaValues() {
-            float[] a = new float[n];
-            java.read(j, a);
-            return a;
-        }
-
-        float[] cudaValues() {
-            float[] a = new float[n];
-            cuda.read(c, a);
-            return a;
-        }
-
-        void assertAbs(String what, double tol) {
-            assertClose(what, javaValues(), cudaValues(), tol, false);
-        }
-
-        void assertRel(String what, double tol) {
-            assertClose(what, javaValues(), cudaValues(), tol, true);
-        }
-    }
 
     static float[] uniform(SplittableRandom r, int n, double scale) {
         float[] a = new float[n];
@@ -132,10 +96,10 @@ class CudaParityTest {
     private void matmul(SplittableRandom r, int n, int c, int oc) {
         for (Layout layout : Layout.values()) {
             String at = " " + layout + " (" + n + " x " + c + " . " + c + " x " + oc + ")";
-            Twin inp = new Twin("inp", uniform(r, n * c, 1));
-            Twin w = new Twin("w", uniform(r, c * oc, 0.5));
-            Twin bias = new Twin("bias", uniform(r, oc, 0.5));
-            Twin out = new Twin("out", n * oc);
+            Twin inp = twins.twin("inp", uniform(r, n * c, 1));
+            Twin w = twins.twin("w", uniform(r, c * oc, 0.5));
+            Twin bias = twins.twin("bias", uniform(r, oc, 0.5));
+            Twin out = twins.twin("out", n * oc);
             java.matmulForward(out.j, inp.j, w.j, bias.j, n, c, oc, layout);
             cuda.matmulForward(out.c, inp.c, w.c, bias.c, n, c, oc, layout);
             out.assertAbs("matmul forward" + at, ABS);
@@ -143,10 +107,10 @@ class CudaParityTest {
             cuda.matmulForward(out.c, inp.c, w.c, null, n, c, oc, layout);
             out.assertAbs("matmul forward no bias" + at, ABS);
 
-            Twin dout = new Twin("dout", uniform(r, n * oc, 1));
-            Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
-            Twin dw = new Twin("dw", uniform(r, c * oc, 1));
-            Twin db = new Twin("db", uniform(r, oc, 1));
+            Twin dout = twins.twin("dout", uniform(r, n * oc, 1));
+            Twin dinp = twins.twin("dinp", uniform(r, n * c, 1));
+            Twin dw = twins.twin("dw", uniform(r, c * oc, 1));
+            Twin db = twins.twin("db", uniform(r, oc, 1));
             java.matmulBackward(dinp.j, dw.j, db.j, dout.j, inp.j, w.j, n, c, oc, layout);
             cuda.matmulBackward(dinp.c, dw.c, db.c, dout.c, inp.c, w.c, n, c, oc, layout);
             dinp.assertRel("matmul dinp" + at, REL);
@@ -169,9 +133,9 @@ class CudaParityTest {
      */
     private void attentionParity(String what, SplittableRandom r, int b, int t, int c, int nh, double outTol,
             double dqkvTol, boolean compareAtt) {
-        Twin qkv = new Twin("qkv", uniform(r, b * t * 3 * c, 1));
-        Twin out = new Twin("out", b * t * c);
-        Twin att = new Twin("att", (int) Math.max(java.attentionStateSize(b, t, Heads.multiHead(c, nh)),
+        Twin qkv = twins.twin("qkv", uniform(r, b * t * 3 * c, 1));
+        Twin out = twins.twin("out", b * t * c);
+        Twin att = twins.twin("att", (int) Math.max(java.attentionStateSize(b, t, Heads.multiHead(c, nh)),
                 cuda.attentionStateSize(b, t, Heads.multiHead(c, nh))));
         java.attentionForward(out.j, att.j, qkv.j, b, t, Heads.multiHead(c, nh));
         cuda.attentionForward(out.c, att.c, qkv.c, b, t, Heads.multiHead(c, nh));
@@ -179,9 +143,9 @@ class CudaParityTest {
             att.assertAbs(what + " probabilities", ABS);
         }
         out.assertAbs(what + " forward", outTol);
-        Twin dout = new Twin("dout", uniform(r, b * t * c, 1));
-        Twin dqkv = new Twin("dqkv", uniform(r, b * t * 3 * c, 1));
-        Twin datt = new Twin("datt", (int) Math.max(java.attentionScratchSize(b, t, Heads.multiHead(c, nh)),
+        Twin dout = twins.twin("dout", uniform(r, b * t * c, 1));
+        Twin dqkv = twins.twin("dqkv", uniform(r, b * t * 3 * c, 1));
+        Twin datt = twins.twin("datt", (int) Math.max(java.attentionScratchSize(b, t, Heads.multiHead(c, nh)),
                 cuda.attentionScratchSize(b, t, Heads.multiHead(c, nh))));
         java.attentionBackward(dqkv.j, datt.j, dout.j, qkv.j, att.j, b, t, Heads.multiHead(c, nh));
         cuda.attentionBackward(dqkv.c, datt.c, dout.c, qkv.c, att.c, b, t, Heads.multiHead(c, nh));
@@ -218,6 +182,7 @@ class CudaParityTest {
                 System.setProperty(property, was);
             }
         }
+        twins = new CudaTwins(java, cuda);
     }
 
     @Test
@@ -253,10 +218,10 @@ class CudaParityTest {
         for (int[] shape : new int[][] {{64, 768, 2304}, {64, 3072, 768}, {5, 768, 768}, {100, 768, 3072}}) {
             int n = shape[0], c = shape[1], oc = shape[2];
             String at = " (" + n + " x " + c + " . " + c + " x " + oc + ", TF32)";
-            Twin inp = new Twin("inp", uniform(r, n * c, 1));
-            Twin w = new Twin("w", uniform(r, c * oc, 0.05));
-            Twin bias = new Twin("bias", uniform(r, oc, 0.5));
-            Twin out = new Twin("out", n * oc);
+            Twin inp = twins.twin("inp", uniform(r, n * c, 1));
+            Twin w = twins.twin("w", uniform(r, c * oc, 0.05));
+            Twin bias = twins.twin("bias", uniform(r, oc, 0.5));
+            Twin out = twins.twin("out", n * oc);
             java.matmulForward(out.j, inp.j, w.j, bias.j, n, c, oc, Layout.IN_OUT);
             cuda.matmulForward(out.c, inp.c, w.c, bias.c, n, c, oc, Layout.IN_OUT);
             out.assertAbs("few-row product" + at, 5e-3);
@@ -288,9 +253,9 @@ class CudaParityTest {
         String at = " (C " + c + ", " + nh + " heads, " + t + " positions)";
         SplittableRandom r = new SplittableRandom(3);
         int slots = 5;
-        Twin k = new Twin("k", slots * maxT * c);
-        Twin v = new Twin("v", slots * maxT * c);
-        Twin prefill = new Twin("prefill", uniform(r, t * 3 * c, 1));
+        Twin k = twins.twin("k", slots * maxT * c);
+        Twin v = twins.twin("v", slots * maxT * c);
+        Twin prefill = twins.twin("prefill", uniform(r, t * 3 * c, 1));
         for (int s = 0; s < slots; s++) {
             java.cacheStore(k.j, v.j, prefill.j, s, t - s, Heads.multiHead(c, nh), maxT);
             cuda.cacheStore(k.c, v.c, prefill.c, s, t - s, Heads.multiHead(c, nh), maxT);
@@ -302,8 +267,8 @@ class CudaParityTest {
         int n = 4;
         int[] slot = {4, 0, 2, 1};
         int[] pos = {t - 4, t, t - 2, t - 1};
-        Twin qkv = new Twin("qkv", uniform(r, n * 3 * c, 1));
-        Twin out = new Twin("out", n * c);
+        Twin qkv = twins.twin("qkv", uniform(r, n * 3 * c, 1));
+        Twin out = twins.twin("out", n * c);
         java.attentionStep(out.j, qkv.j, k.j, v.j, slot, pos, n, Heads.multiHead(c, nh), maxT);
         cuda.attentionStep(out.c, qkv.c, k.c, v.c, slot, pos, n, Heads.multiHead(c, nh), maxT);
         out.assertAbs("attentionStep" + at, outTol);
@@ -328,30 +293,30 @@ class CudaParityTest {
     private void layerNorm(SplittableRandom r, int c) {
         int n = 300;
         String at = " (" + n + " x " + c + ")";
-        Twin inp = new Twin("inp", x0(r, n * c));
-        Twin w = new Twin("w", uniform(r, c, 1));
-        Twin bias = new Twin("b", uniform(r, c, 1));
-        Twin out = new Twin("out", n * c);
-        Twin mean = new Twin("mean", n);
-        Twin rstd = new Twin("rstd", n);
+        Twin inp = twins.twin("inp", x0(r, n * c));
+        Twin w = twins.twin("w", uniform(r, c, 1));
+        Twin bias = twins.twin("b", uniform(r, c, 1));
+        Twin out = twins.twin("out", n * c);
+        Twin mean = twins.twin("mean", n);
+        Twin rstd = twins.twin("rstd", n);
         java.layerNormForward(out.j, mean.j, rstd.j, inp.j, w.j, bias.j, n, c, 1e-5f);
         cuda.layerNormForward(out.c, mean.c, rstd.c, inp.c, w.c, bias.c, n, c, 1e-5f);
         out.assertAbs("layerNorm forward" + at, ABS);
         mean.assertAbs("layerNorm mean" + at, ABS);
         rstd.assertRel("layerNorm rstd" + at, 1e-5);
         // the residual add fused with the layer norm, in place as the sampler calls it
-        Twin x = new Twin("x", x0(r, n * c));
-        Twin add = new Twin("add", uniform(r, n * c, 1));
+        Twin x = twins.twin("x", x0(r, n * c));
+        Twin add = twins.twin("add", uniform(r, n * c, 1));
         java.residualLayerNormForward(x.j, x.j, add.j, out.j, mean.j, rstd.j, w.j, bias.j, n, c, 1e-5f);
         cuda.residualLayerNormForward(x.c, x.c, add.c, out.c, mean.c, rstd.c, w.c, bias.c, n, c, 1e-5f);
         x.assertAbs("residualLayerNorm residual" + at, 0);
         out.assertAbs("residualLayerNorm out" + at, ABS);
         mean.assertAbs("residualLayerNorm mean" + at, ABS);
         rstd.assertRel("residualLayerNorm rstd" + at, 1e-5);
-        Twin dout = new Twin("dout", uniform(r, n * c, 1));
-        Twin dinp = new Twin("dinp", uniform(r, n * c, 1));
-        Twin dw = new Twin("dw", uniform(r, c, 1));
-        Twin db = new Twin("db", uniform(r, c, 1));
+        Twin dout = twins.twin("dout", uniform(r, n * c, 1));
+        Twin dinp = twins.twin("dinp", uniform(r, n * c, 1));
+        Twin dw = twins.twin("dw", uniform(r, c, 1));
+        Twin db = twins.twin("db", uniform(r, c, 1));
         java.layerNormBackward(dinp.j, dw.j, db.j, dout.j, inp.j, w.j, mean.j, rstd.j, n, c);
         cuda.layerNormBackward(dinp.c, dw.c, db.c, dout.c, inp.c, w.c, mean.c, rstd.c, n, c);
         dinp.assertRel("layerNorm dinp" + at, REL);
@@ -370,13 +335,13 @@ class CudaParityTest {
 
     private void pointwise(SplittableRandom r) {
         int m = 10_007;
-        Twin a = new Twin("a", uniform(r, m, 4));
-        Twin g = new Twin("g", m);
+        Twin a = twins.twin("a", uniform(r, m, 4));
+        Twin g = twins.twin("g", m);
         java.geluForward(g.j, a.j, m);
         cuda.geluForward(g.c, a.c, m);
         g.assertAbs("gelu forward", 1e-6);
-        Twin d = new Twin("d", uniform(r, m, 1));
-        Twin da = new Twin("da", uniform(r, m, 1));
+        Twin d = twins.twin("d", uniform(r, m, 1));
+        Twin da = twins.twin("da", uniform(r, m, 1));
         java.geluBackward(da.j, a.j, d.j, m);
         cuda.geluBackward(da.c, a.c, d.c, m);
         da.assertAbs("gelu backward", 1e-5);
@@ -407,23 +372,23 @@ class CudaParityTest {
             tokens[i] = r.nextInt(vocab);
             positions[i] = i % npos;
         }
-        Twin wte = new Twin("wte", uniform(r, vocab * c, 1));
-        Twin wpe = new Twin("wpe", uniform(r, npos * c, 1));
-        Twin out = new Twin("out", n * c);
+        Twin wte = twins.twin("wte", uniform(r, vocab * c, 1));
+        Twin wpe = twins.twin("wpe", uniform(r, npos * c, 1));
+        Twin out = twins.twin("out", n * c);
         java.embeddingForward(out.j, tokens, positions, n, wte.j, wpe.j, c);
         cuda.embeddingForward(out.c, tokens, positions, n, wte.c, wpe.c, c);
         out.assertAbs("embedding forward", 0);
-        Twin dout = new Twin("dout", uniform(r, n * c, 1));
+        Twin dout = twins.twin("dout", uniform(r, n * c, 1));
         java.embeddingBackward(wte.j, wpe.j, dout.j, tokens, positions, n, c);
         cuda.embeddingBackward(wte.c, wpe.c, dout.c, tokens, positions, n, c);
         wte.assertAbs("embedding dwte", 1e-6);
         wpe.assertAbs("embedding dwpe", 1e-6);
 
         int m = 5000;
-        Twin p = new Twin("p", uniform(r, m, 1));
-        Twin g = new Twin("g", uniform(r, m, 1));
-        Twin mm = new Twin("m", m);
-        Twin vv = new Twin("v", m);
+        Twin p = twins.twin("p", uniform(r, m, 1));
+        Twin g = twins.twin("g", uniform(r, m, 1));
+        Twin mm = twins.twin("m", m);
+        Twin vv = twins.twin("v", m);
         for (int step = 1; step <= 3; step++) {
             java.adamw(p.j, g.j, mm.j, vv.j, m, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, step);
             cuda.adamw(p.c, g.c, mm.c, vv.c, m, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, step);
@@ -438,7 +403,7 @@ class CudaParityTest {
         open(Gemm.AUTO);
         SplittableRandom r = new SplittableRandom(6);
         int n = 19, v = 50257;
-        Twin logits = new Twin("logits", uniform(r, n * v, 6));
+        Twin logits = twins.twin("logits", uniform(r, n * v, 6));
         int[] targets = new int[n];
         for (int i = 0; i < n; i++) {
             targets[i] = i == 3 ? -1 : r.nextInt(v);
@@ -453,7 +418,7 @@ class CudaParityTest {
             assertClose("logprobs T=" + temp, lpj, lpc, ABS, false);
             assertClose("entropy T=" + temp, entj, entc, ABS, false);
             float[] g = uniform(r, n, 1);
-            Twin dl = new Twin("dlogits", uniform(r, n * v, 1));
+            Twin dl = twins.twin("dlogits", uniform(r, n * v, 1));
             java.tokenLogprobsBackward(dl.j, logits.j, targets, g, n, v, temp);
             cuda.tokenLogprobsBackward(dl.c, logits.c, targets, g, n, v, temp);
             dl.assertRel("dlogits T=" + temp, REL);
@@ -467,7 +432,7 @@ class CudaParityTest {
         int n = 16, v = 50257;
         float[] x = uniform(r, n * v, 3);
         x[5 * v + 17] = x[5 * v + 99] = 40f; // a tie for the greedy row 5: the lower id wins
-        Twin logits = new Twin("logits", x);
+        Twin logits = twins.twin("logits", x);
         Object[][] settings = {
             {0f, 0, 1f, 0f}, {1f, 0, 1f, 0f}, {0.8f, 50, 1f, 0f}, {1f, 0, 0.9f, 0f}, {1.2f, 40, 0.7f, 0.05f},
             {1f, 0, 1f, 0.1f}, {0.6f, 5000, 0.95f, 0f}};

@@ -23,6 +23,15 @@ final class CudaTwins {
         return new Twin(name, new float[Math.toIntExact(n)]);
     }
 
+    /** {@link #of} and {@link #zeros} under one name, for tests that build many twins. */
+    Twin twin(String name, float[] values) {
+        return of(name, values);
+    }
+
+    Twin twin(String name, int n) {
+        return zeros(name, n);
+    }
+
     static float[] uniform(SplittableRandom r, long n, double lo, double hi) {
         float[] a = new float[Math.toIntExact(n)];
         for (int i = 0; i < a.length; i++) {
