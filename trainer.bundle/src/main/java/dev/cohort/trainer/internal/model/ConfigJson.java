@@ -243,15 +243,19 @@ public final class ConfigJson {
         if (c.bosTokenId() >= 0) {
             n.put("bos_token_id", c.bosTokenId());
         }
-        int[] eos = c.eosTokenIds();
-        if (eos.length == 1) {
-            n.put("eos_token_id", eos[0]);
-        } else {
-            ArrayNode a = n.putArray("eos_token_id");
-            for (int id : eos) {
-                a.add(id);
-            }
-        }
+        putIds(n, "eos_token_id", c.eosTokenIds());
         return n;
+    }
+
+    /** {@code key}: one id as a number, several as a list (as transformers writes eos_token_id). */
+    static void putIds(ObjectNode n, String key, int[] ids) {
+        if (ids.length == 1) {
+            n.put(key, ids[0]);
+            return;
+        }
+        ArrayNode a = n.putArray(key);
+        for (int id : ids) {
+            a.add(id);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.cohort.trainer.internal.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,15 +17,7 @@ final class GenerationConfig {
         if (cfg.bosTokenId() >= 0) {
             n.put("bos_token_id", cfg.bosTokenId());
         }
-        int[] eos = cfg.eosTokenIds();
-        if (eos.length == 1) {
-            n.put("eos_token_id", eos[0]);
-        } else {
-            ArrayNode a = n.putArray("eos_token_id");
-            for (int id : eos) {
-                a.add(id);
-            }
-        }
+        ConfigJson.putIds(n, "eos_token_id", cfg.eosTokenIds());
         json.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), n);
     }
 }

@@ -78,8 +78,6 @@ class LlamaFamilyTest {
     void backwardMatchesFiniteDifferencesForEveryParameterTensor(String name) {
         ModelConfig cfg = variant(name);
         PolicyModel m = model(be, cfg, 21);
-        float[] p = new float[(int) m.layout().total()];
-        be.read(m.params().all(), p);
         Random r = new Random(4);
         int b = 2;
         int t = 5;
@@ -90,42 +88,10 @@ class LlamaFamilyTest {
         for (int i = 0; i < g.length; i++) {
             g[i] = (float) r.nextGaussian();
         }
-        m.zeroGrads();
-        m.forward(tokens, b, t);
-        m.backward(targets, g, 0.8f);
-        float[] grads = new float[p.length];
-        be.read(m.grads().all(), grads);
-        List<String> failures = new ArrayList<>();
-        for (ParamLayout.Entry e : m.layout().entries()) {
-            for (int k = 0; k < 3; k++) {
-                int idx = (int) (e.offset() + r.nextInt((int) e.size()));
-                double numeric = (loss(m, p, idx, 1e-2f, tokens, targets, g, b, t)
-                        - loss(m, p, idx, -1e-2f, tokens, targets, g, b, t)) / 2e-2;
-                double analytic = grads[idx];
-                // tolerance as ModelGradientTest's: f32 rounding and h^2 truncation stay within 3 %
-                if (!(Math.abs(analytic - numeric) <= 2e-3 + 0.03 * Math.max(Math.abs(analytic), Math.abs(numeric)))) {
-                    failures.add(e.name() + "[" + (idx - e.offset()) + "]: analytic " + analytic + " numeric " + numeric);
-                }
-            }
-        }
+        // tolerance as ModelGradientTest's: f32 rounding and h^2 truncation stay within 3 %
+        List<String> failures = ModelChecks.gradientFailures(be, m,
+                new ModelChecks.Problem(b, t, tokens, targets, g, 0.8f), 3, r);
         assertTrue(failures.isEmpty(), name + ":\n" + String.join("\n", failures));
-    }
-
-    private double loss(PolicyModel m, float[] p, int idx, float h, int[] tokens, int[] targets, float[] g, int b,
-            int t) {
-        float saved = p[idx];
-        p[idx] = saved + h;
-        be.write(m.params().all(), p);
-        m.forward(tokens, b, t);
-        float[] lp = new float[tokens.length];
-        m.logprobs(targets, 0.8f, lp, null);
-        p[idx] = saved;
-        be.write(m.params().all(), p);
-        double sum = 0;
-        for (int i = 0; i < lp.length; i++) {
-            sum += (double) g[i] * lp[i];
-        }
-        return sum;
     }
 
     @ParameterizedTest
@@ -136,43 +102,10 @@ class LlamaFamilyTest {
         List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {1, 2, 3}, new int[] {4, 5, 6, 7, 8}, new int[] {9});
         List<Completion> cached = new Sampler(m).generate(prompts, SamplingParams.greedy(12), cfg.eosTokenIds());
         for (int i = 0; i < prompts.size(); i++) {
-            List<Integer> seq = new ArrayList<>();
-            for (int tok : prompts.get(i)) {
-                seq.add(tok);
-            }
-            List<Integer> expected = new ArrayList<>();
-            List<Float> expectedLp = new ArrayList<>();
-            for (int s = 0; s < 12; s++) {
-                int[] ids = seq.stream().mapToInt(Integer::intValue).toArray();
-                m.forward(ids, 1, ids.length);
-                float[] lg = new float[ids.length * cfg.vocabSize()];
-                be.read(m.logits(), lg);
-                int v = cfg.vocabSize();
-                int off = (ids.length - 1) * v;
-                int best = 0;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < v; k++) {
-                    if (lg[off + k] > lg[off + best]) {
-                        best = k;
-                    }
-                    max = Math.max(max, lg[off + k]);
-                }
-                double z = 0;
-                for (int k = 0; k < v; k++) {
-                    z += Math.exp(lg[off + k] - max);
-                }
-                expected.add(best);
-                expectedLp.add((float) (lg[off + best] - max - Math.log(z)));
-                seq.add(best);
-                if (best == 40 || (name.equals("llama") && best == 39)) {
-                    break;
-                }
-            }
-            assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), cached.get(i).tokens(),
-                    name + " prompt " + i);
-            for (int k = 0; k < expected.size(); k++) {
-                assertEquals(expectedLp.get(k), cached.get(i).logprobsT1()[k], 1e-4f, name + " prompt " + i + " token " + k);
-            }
+            ModelChecks.Greedy expected = ModelChecks.greedyByRecomputation(be, m, prompts.get(i), 12,
+                    tok -> tok == 40 || (name.equals("llama") && tok == 39));
+            assertArrayEquals(expected.tokens(), cached.get(i).tokens(), name + " prompt " + i);
+            assertArrayEquals(expected.logprobs(), cached.get(i).logprobsT1(), 1e-4f, name + " prompt " + i);
         }
     }
 

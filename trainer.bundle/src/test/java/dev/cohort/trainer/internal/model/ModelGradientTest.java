@@ -42,46 +42,10 @@ class ModelGradientTest {
             for (int i = 0; i < g.length; i++) {
                 g[i] = (float) r.nextGaussian();
             }
-            float temperature = 0.8f;
-            m.zeroGrads();
-            m.forward(tokens, b, t);
-            m.backward(targets, g, temperature);
-            float[] grads = new float[p.length];
-            be.read(m.grads().all(), grads);
-
-            int checked = 0;
-            java.util.List<String> failures = new java.util.ArrayList<>();
-            for (ParamLayout.Entry e : m.layout().entries()) {
-                for (int k = 0; k < 3; k++) {
-                    int idx = (int) (e.offset() + r.nextInt((int) e.size()));
-                    double numeric = (loss(m, be, p, idx, 1e-2f, tokens, targets, g, temperature)
-                            - loss(m, be, p, idx, -1e-2f, tokens, targets, g, temperature)) / 2e-2;
-                    double analytic = grads[idx];
-                    if (!(Math.abs(analytic - numeric) <= 2e-3 + 0.03 * Math.max(Math.abs(analytic), Math.abs(numeric)))) {
-                        failures.add(e.name() + "[" + (idx - e.offset()) + "]: analytic " + analytic + " numeric " + numeric);
-                    }
-                    checked++;
-                }
-            }
+            java.util.List<String> failures = ModelChecks.gradientFailures(be, m,
+                    new ModelChecks.Problem(b, t, tokens, targets, g, 0.8f), 3, r);
             assertTrue(failures.isEmpty(), String.join("\n", failures));
-            assertTrue(checked >= 3 * (4 + 12 * cfg.nLayer()));
+            assertTrue(m.layout().entries().size() >= 4 + 12 * cfg.nLayer());
         }
-    }
-
-    private static double loss(PolicyModel m, JavaBackend be, float[] p, int idx, float h, int[] tokens,
-            int[] targets, float[] g, float temperature) {
-        float saved = p[idx];
-        p[idx] = saved + h;
-        be.write(m.params().all(), p);
-        m.forward(tokens, 2, 6);
-        float[] lp = new float[tokens.length];
-        m.logprobs(targets, temperature, lp, null);
-        p[idx] = saved;
-        be.write(m.params().all(), p);
-        double sum = 0;
-        for (int i = 0; i < lp.length; i++) {
-            sum += (double) g[i] * lp[i];
-        }
-        return sum;
     }
 }

@@ -136,29 +136,9 @@ class ModelTest {
         List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {1, 2, 3}, new int[] {4, 5, 6, 7, 8}, new int[] {9});
         List<Completion> cached = new Sampler(m).generate(prompts, SamplingParams.greedy(12), SMALL.eosTokenId());
         for (int i = 0; i < prompts.size(); i++) {
-            List<Integer> seq = new ArrayList<>();
-            for (int t : prompts.get(i)) {
-                seq.add(t);
-            }
-            List<Integer> expected = new ArrayList<>();
-            for (int s = 0; s < 12; s++) {
-                int[] ids = seq.stream().mapToInt(Integer::intValue).toArray();
-                float[] lg = logits(m, ids, 1, ids.length);
-                int v = SMALL.vocabSize();
-                int best = 0;
-                for (int k = 1; k < v; k++) {
-                    if (lg[(ids.length - 1) * v + k] > lg[(ids.length - 1) * v + best]) {
-                        best = k;
-                    }
-                }
-                expected.add(best);
-                seq.add(best);
-                if (best == SMALL.eosTokenId()) {
-                    break;
-                }
-            }
-            assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), cached.get(i).tokens(),
-                    "prompt " + i);
+            ModelChecks.Greedy expected = ModelChecks.greedyByRecomputation(be, m, prompts.get(i), 12,
+                    tok -> tok == SMALL.eosTokenId());
+            assertArrayEquals(expected.tokens(), cached.get(i).tokens(), "prompt " + i);
         }
     }
 
