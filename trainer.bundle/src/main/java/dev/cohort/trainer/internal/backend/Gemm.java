@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The one matrix product behind every matmul op: {@code C[i,j] (=|+=) sum_k A(i,k) B(k,j)} for
- * {@code i < rows, j < cols, k < depth}, cache-blocked and split over column ranges.
+ * {@code i < rows, j < cols, k < depth}, cache-blocked and split over column ranges (or over
+ * blocks of four rows when C is narrower than a tile per thread).
  * <p>
  * Each {@code kb x jb} block of B is packed into a per-worker tile whose rows are separate arrays
  * (it stays in L2 while every row of A streams past); four rows of C at a time are copied into
@@ -13,7 +14,7 @@ import java.util.Arrays;
  * layouts and both backward products.
  * <p>
  * Every element of C starts from the bias, zero or the old C and then gets
- * {@code c = fma(A(i,k), B(k,j), c)} for k ascending; the tile sizes and the column split only
+ * {@code c = fma(A(i,k), B(k,j), c)} for k ascending; the tile sizes and the thread split only
  * decide who computes it, so results do not depend on the thread count.
  */
 final class Gemm implements GemmOps {
@@ -31,7 +32,8 @@ final class Gemm implements GemmOps {
     private final int kb;
     private final int jb;
     private final GemmTiles[] scratch;
-    private final ComputePool.RangeTask task = this::columns;
+    private final ComputePool.RangeTask byColumns = this::columns;
+    private final ComputePool.RangeTask byRows = this::rowBlocks;
 
     // the current product, set by the fluent setters below and read by the workers
     private float[] c;
@@ -107,11 +109,14 @@ final class Gemm implements GemmOps {
         this.rows = rows;
         this.depth = depth;
         this.cols = cols;
-        int units = (cols + UNIT - 1) / UNIT;
-        long perUnit = Math.max(1L, (long) rows * depth * UNIT);
+        // split rows when a column split would cut C's rows shorter than a tile (shorter vector loops)
+        boolean splitRows = cols < pool.parallelism() * jb && rows >= 8 * pool.parallelism();
+        int unit = splitRows ? 4 : UNIT;
+        int units = splitRows ? (rows + unit - 1) / unit : (cols + unit - 1) / unit;
+        long perUnit = Math.max(1L, (long) (splitRows ? cols : rows) * depth * unit);
         int minUnits = (int) Math.min(units, Math.max(1L, MIN_TASK_WORK / perUnit));
         try {
-            pool.forEach(units, minUnits, task);
+            pool.forEach(units, minUnits, splitRows ? byRows : byColumns);
         } finally {
             c = null;
             a = null;
@@ -121,12 +126,19 @@ final class Gemm implements GemmOps {
     }
 
     private void columns(int worker, int fromUnit, int toUnit) {
-        int jEnd = Math.min(cols, toUnit * UNIT);
-        GemmTiles s = tiles(worker);
-        for (int j0 = fromUnit * UNIT; j0 < jEnd; j0 += jb) {
+        block(tiles(worker), 0, rows, fromUnit * UNIT, Math.min(cols, toUnit * UNIT));
+    }
+
+    private void rowBlocks(int worker, int fromUnit, int toUnit) {
+        block(tiles(worker), fromUnit * 4, Math.min(rows, toUnit * 4), 0, cols);
+    }
+
+    /** Rows [i0, i1) and columns [jFrom, jEnd) of C. */
+    private void block(GemmTiles s, int i0, int i1, int jFrom, int jEnd) {
+        for (int j0 = jFrom; j0 < jEnd; j0 += jb) {
             int jn = Math.min(jb, jEnd - j0);
             if (depth == 0) {
-                initRows(s.acc[0], j0, jn);
+                initRows(s.acc[0], i0, i1, j0, jn);
             }
             for (int k0 = 0; k0 < depth; k0 += kb) {
                 int kn = Math.min(kb, depth - k0);
@@ -136,11 +148,11 @@ final class Gemm implements GemmOps {
                     s.pack(b, bOff + k0 * ldb + j0, ldb, kn, jn);
                 }
                 boolean fresh = k0 == 0 && overwrite;
-                int i = 0;
-                for (; i + 3 < rows; i += 4) {
+                int i = i0;
+                for (; i + 3 < i1; i += 4) {
                     fourRows(s, i, fresh, j0, jn, k0, kn);
                 }
-                for (; i < rows; i++) {
+                for (; i < i1; i++) {
                     float[] acc = load(s.acc[0], i, fresh, j0, jn);
                     GemmKernel.row1(acc, jn, s.tile, kn, a, aOff + i * aRowStride + k0 * aColStride, aColStride);
                     System.arraycopy(acc, 0, c, cOff + i * ldc + j0, jn);
@@ -181,11 +193,11 @@ final class Gemm implements GemmOps {
     }
 
     /** A product with no depth: an overwritten C is just its start value. */
-    private void initRows(float[] acc, int j0, int jn) {
+    private void initRows(float[] acc, int i0, int i1, int j0, int jn) {
         if (!overwrite) {
             return;
         }
-        for (int i = 0; i < rows; i++) {
+        for (int i = i0; i < i1; i++) {
             load(acc, i, true, j0, jn);
             System.arraycopy(acc, 0, c, cOff + i * ldc + j0, jn);
         }
