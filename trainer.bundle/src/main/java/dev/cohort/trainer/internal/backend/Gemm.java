@@ -4,35 +4,36 @@ import java.util.Arrays;
 
 /**
  * The one matrix product behind every matmul op: {@code C[i,j] (=|+=) sum_k A(i,k) B(k,j)} for
- * {@code i < rows, j < cols, k < depth}, cache-blocked and split over column ranges.
+ * {@code i < rows, j < cols, k < depth}, cache-blocked and split over column ranges (or over
+ * blocks of four rows when C is narrower than a tile per thread).
  * <p>
- * HotSpot's C2 (JDK 17) vectorises a loop only when every array access in it has the same index
- * expression, so the work is arranged for that: each {@code KB x JB} block of B is packed into a
- * per-worker tile whose rows are separate arrays (256 KiB: it stays in L2 while every row of A
- * streams past), and each row of C is accumulated in a per-worker array {@code acc}. The inner
- * loop is then {@code acc[j] += a0*t0[j] + a1*t1[j] + a2*t2[j] + a3*t3[j]}: four axpy updates
- * fused, one load and store of acc per four multiply-adds. Packing also absorbs a transposed B
- * ({@code B(k,j) = Bt[j,k]}), so one kernel serves both weight layouts and both backward products.
+ * Each {@code kb x jb} block of B is packed into a per-worker tile whose rows are separate arrays
+ * (it stays in L2 while every row of A streams past); four rows of C at a time are copied into
+ * per-worker arrays, updated by {@link GemmKernel#rows4} over the whole tile, and copied back.
+ * Packing also absorbs a transposed B ({@code B(k,j) = Bt[j,k]}), so one kernel serves both weight
+ * layouts and both backward products.
  * <p>
- * Every element of C is computed with the same operations in the same order whatever the column
- * split, so results do not depend on the thread count: start (bias, zero or the old C), then add
- * the groups of four k in ascending order, then the last {@code depth % 4} terms one at a time.
+ * Every element of C starts from the bias, zero or the old C and then gets
+ * {@code c = fma(A(i,k), B(k,j), c)} for k ascending; the tile sizes and the thread split only
+ * decide who computes it, so results do not depend on the thread count.
  */
-final class Gemm {
+final class Gemm implements GemmOps {
 
-    /** Depth of a packed tile; a multiple of 4 so the groups of four k never straddle tiles. */
+    /** Default tile depth: with {@link #JB}, a 512 KiB tile (this machine's L2 is 2 MiB per core). */
     static final int KB = 128;
-    /** Width of a packed tile. */
-    static final int JB = 512;
+    /** Default tile width: long rows keep C2's vector loop in its unrolled main body. */
+    static final int JB = 1024;
     /** Columns per unit of the thread split (a whole number of vectors). */
     private static final int UNIT = 16;
     /** Below this many multiply-adds per task, splitting costs more than it saves. */
     private static final long MIN_TASK_WORK = 1 << 17;
 
     private final ComputePool pool;
-    private final float[][][] tiles;
-    private final float[][] accs;
-    private final ComputePool.RangeTask task = this::columns;
+    private final int kb;
+    private final int jb;
+    private final GemmTiles[] scratch;
+    private final ComputePool.RangeTask byColumns = this::columns;
+    private final ComputePool.RangeTask byRows = this::rowBlocks;
 
     // the current product, set by the fluent setters below and read by the workers
     private float[] c;
@@ -54,13 +55,22 @@ final class Gemm {
     private int cols;
 
     Gemm(ComputePool pool) {
-        this.pool = pool;
-        this.tiles = new float[pool.parallelism()][][];
-        this.accs = new float[pool.parallelism()][];
+        this(pool, KB, JB);
     }
 
-    /** C (rows, cols) at {@code off}, row stride {@code ld}; overwritten (from bias or zero) or accumulated into. */
-    Gemm c(float[] data, int off, int ld, boolean overwrite) {
+    /** With a tile of {@code kb x jb} (jb a multiple of 16), for benchmarks of other shapes. */
+    Gemm(ComputePool pool, int kb, int jb) {
+        if (kb < 1 || jb < UNIT || jb % UNIT != 0) {
+            throw new IllegalArgumentException("tile " + kb + " x " + jb + ": need kb >= 1 and jb a multiple of " + UNIT);
+        }
+        this.pool = pool;
+        this.kb = kb;
+        this.jb = jb;
+        this.scratch = new GemmTiles[pool.parallelism()];
+    }
+
+    @Override
+    public Gemm c(float[] data, int off, int ld, boolean overwrite) {
         this.c = data;
         this.cOff = off;
         this.ldc = ld;
@@ -69,8 +79,8 @@ final class Gemm {
         return this;
     }
 
-    /** A(i, k) = {@code data[off + i*rowStride + k*colStride]}. */
-    Gemm a(float[] data, int off, int rowStride, int colStride) {
+    @Override
+    public Gemm a(float[] data, int off, int rowStride, int colStride) {
         this.a = data;
         this.aOff = off;
         this.aRowStride = rowStride;
@@ -78,8 +88,8 @@ final class Gemm {
         return this;
     }
 
-    /** B(k, j) = {@code data[off + k*ld + j]}, or {@code data[off + j*ld + k]} when transposed. */
-    Gemm b(float[] data, int off, int ld, boolean transposed) {
+    @Override
+    public Gemm b(float[] data, int off, int ld, boolean transposed) {
         this.b = data;
         this.bOff = off;
         this.ldb = ld;
@@ -87,22 +97,26 @@ final class Gemm {
         return this;
     }
 
-    /** Initial value of row i of an overwritten C: {@code data[off + j]}. */
-    Gemm bias(float[] data, int off) {
+    @Override
+    public Gemm bias(float[] data, int off) {
         this.bias = data;
         this.biasOff = off;
         return this;
     }
 
-    void run(int rows, int depth, int cols) {
+    @Override
+    public void run(int rows, int depth, int cols) {
         this.rows = rows;
         this.depth = depth;
         this.cols = cols;
-        int units = (cols + UNIT - 1) / UNIT;
-        long perUnit = Math.max(1L, (long) rows * depth * UNIT);
+        // split rows when a column split would cut C's rows shorter than a tile (shorter vector loops)
+        boolean splitRows = cols < pool.parallelism() * jb && rows >= 8 * pool.parallelism();
+        int unit = splitRows ? 4 : UNIT;
+        int units = splitRows ? (rows + unit - 1) / unit : (cols + unit - 1) / unit;
+        long perUnit = Math.max(1L, (long) (splitRows ? cols : rows) * depth * unit);
         int minUnits = (int) Math.min(units, Math.max(1L, MIN_TASK_WORK / perUnit));
         try {
-            pool.forEach(units, minUnits, task);
+            pool.forEach(units, minUnits, splitRows ? byRows : byColumns);
         } finally {
             c = null;
             a = null;
@@ -112,96 +126,80 @@ final class Gemm {
     }
 
     private void columns(int worker, int fromUnit, int toUnit) {
-        int jEnd = Math.min(cols, toUnit * UNIT);
-        float[][] tile = tile(worker);
-        float[] acc = accs[worker];
-        for (int j0 = fromUnit * UNIT; j0 < jEnd; j0 += JB) {
-            int jn = Math.min(JB, jEnd - j0);
+        block(tiles(worker), 0, rows, fromUnit * UNIT, Math.min(cols, toUnit * UNIT));
+    }
+
+    private void rowBlocks(int worker, int fromUnit, int toUnit) {
+        block(tiles(worker), fromUnit * 4, Math.min(rows, toUnit * 4), 0, cols);
+    }
+
+    /** Rows [i0, i1) and columns [jFrom, jEnd) of C. */
+    private void block(GemmTiles s, int i0, int i1, int jFrom, int jEnd) {
+        for (int j0 = jFrom; j0 < jEnd; j0 += jb) {
+            int jn = Math.min(jb, jEnd - j0);
             if (depth == 0) {
-                initRows(acc, j0, jn);
+                initRows(s.acc[0], i0, i1, j0, jn);
             }
-            for (int k0 = 0; k0 < depth; k0 += KB) {
-                int kn = Math.min(KB, depth - k0);
-                pack(tile, k0, kn, j0, jn);
-                for (int i = 0; i < rows; i++) {
-                    int ci = cOff + i * ldc + j0;
-                    if (k0 == 0 && overwrite) {
-                        start(acc, j0, jn);
-                    } else {
-                        System.arraycopy(c, ci, acc, 0, jn);
-                    }
-                    micro(acc, jn, tile, kn, a, aOff + i * aRowStride + k0 * aColStride, aColStride);
-                    System.arraycopy(acc, 0, c, ci, jn);
+            for (int k0 = 0; k0 < depth; k0 += kb) {
+                int kn = Math.min(kb, depth - k0);
+                if (bTransposed) {
+                    s.packTransposed(b, bOff + j0 * ldb + k0, ldb, kn, jn);
+                } else {
+                    s.pack(b, bOff + k0 * ldb + j0, ldb, kn, jn);
+                }
+                boolean fresh = k0 == 0 && overwrite;
+                int i = i0;
+                for (; i + 3 < i1; i += 4) {
+                    fourRows(s, i, fresh, j0, jn, k0, kn);
+                }
+                for (; i < i1; i++) {
+                    float[] acc = load(s.acc[0], i, fresh, j0, jn);
+                    GemmKernel.row1(acc, jn, s.tile, kn, a, aOff + i * aRowStride + k0 * aColStride, aColStride);
+                    System.arraycopy(acc, 0, c, cOff + i * ldc + j0, jn);
                 }
             }
         }
     }
 
-    private float[][] tile(int worker) {
-        if (tiles[worker] == null) {
-            tiles[worker] = new float[KB][JB];
-            accs[worker] = new float[JB];
+    private void fourRows(GemmTiles s, int i, boolean fresh, int j0, int jn, int k0, int kn) {
+        float[][] acc = s.acc;
+        for (int r = 0; r < 4; r++) {
+            load(acc[r], i + r, fresh, j0, jn);
         }
-        return tiles[worker];
-    }
-
-    /** A product with no depth: an overwritten C is just its start value. */
-    private void initRows(float[] acc, int j0, int jn) {
-        if (!overwrite) {
-            return;
-        }
-        for (int i = 0; i < rows; i++) {
-            start(acc, j0, jn);
-            System.arraycopy(acc, 0, c, cOff + i * ldc + j0, jn);
+        GemmKernel.rows4(acc[0], acc[1], acc[2], acc[3], jn, s.tile, kn, a,
+                aOff + i * aRowStride + k0 * aColStride, aRowStride, aColStride);
+        for (int r = 0; r < 4; r++) {
+            System.arraycopy(acc[r], 0, c, cOff + (i + r) * ldc + j0, jn);
         }
     }
 
-    private void start(float[] acc, int j0, int jn) {
-        if (bias != null) {
+    /** acc[0..jn) = row i of C from column j0, or its start value when fresh. */
+    private float[] load(float[] acc, int i, boolean fresh, int j0, int jn) {
+        if (!fresh) {
+            System.arraycopy(c, cOff + i * ldc + j0, acc, 0, jn);
+        } else if (bias != null) {
             System.arraycopy(bias, biasOff + j0, acc, 0, jn);
         } else {
             Arrays.fill(acc, 0, jn, 0f);
         }
+        return acc;
     }
 
-    /** tile[kk][jj] = B(k0 + kk, j0 + jj). */
-    private void pack(float[][] tile, int k0, int kn, int j0, int jn) {
-        if (!bTransposed) {
-            for (int kk = 0; kk < kn; kk++) {
-                System.arraycopy(b, bOff + (k0 + kk) * ldb + j0, tile[kk], 0, jn);
-            }
+    private GemmTiles tiles(int worker) {
+        if (scratch[worker] == null) {
+            scratch[worker] = new GemmTiles(kb, jb);
+        }
+        return scratch[worker];
+    }
+
+    /** A product with no depth: an overwritten C is just its start value. */
+    private void initRows(float[] acc, int i0, int i1, int j0, int jn) {
+        if (!overwrite) {
             return;
         }
-        for (int jj = 0; jj < jn; jj++) {
-            int row = bOff + (j0 + jj) * ldb + k0;
-            for (int kk = 0; kk < kn; kk++) {
-                tile[kk][jj] = b[row + kk];
-            }
-        }
-    }
-
-    /** acc[0..jn) += sum over kk < kn of a[ao + kk*as] * tile[kk][0..jn), in groups of four kk. */
-    private static void micro(float[] acc, int jn, float[][] tile, int kn, float[] a, int ao, int as) {
-        int k = 0;
-        for (; k + 3 < kn; k += 4, ao += 4 * as) {
-            float a0 = a[ao];
-            float a1 = a[ao + as];
-            float a2 = a[ao + 2 * as];
-            float a3 = a[ao + 3 * as];
-            float[] t0 = tile[k];
-            float[] t1 = tile[k + 1];
-            float[] t2 = tile[k + 2];
-            float[] t3 = tile[k + 3];
-            for (int j = 0; j < jn; j++) {
-                acc[j] += a0 * t0[j] + a1 * t1[j] + a2 * t2[j] + a3 * t3[j];
-            }
-        }
-        for (; k < kn; k++, ao += as) {
-            float a0 = a[ao];
-            float[] t0 = tile[k];
-            for (int j = 0; j < jn; j++) {
-                acc[j] += a0 * t0[j];
-            }
+        for (int i = i0; i < i1; i++) {
+            load(acc, i, true, j0, jn);
+            System.arraycopy(acc, 0, c, cOff + i * ldc + j0, jn);
         }
     }
 }

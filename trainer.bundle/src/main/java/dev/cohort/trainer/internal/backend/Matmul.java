@@ -16,12 +16,17 @@ import dev.cohort.trainer.internal.backend.Backend.Layout;
  */
 final class Matmul {
 
-    private final Gemm gemm;
+    private final GemmOps gemm;
     /** The all-ones row of the bias gradient, as an A with column stride 0. */
     private final float[] one = {1f};
 
     Matmul(ComputePool pool) {
-        this.gemm = new Gemm(pool);
+        this(new Gemm(pool));
+    }
+
+    /** Over another product implementation (the benchmark's copy of an earlier kernel). */
+    Matmul(GemmOps gemm) {
+        this.gemm = gemm;
     }
 
     /** out (N, OC) = inp (N, C) · W + bias; bias may be null. */

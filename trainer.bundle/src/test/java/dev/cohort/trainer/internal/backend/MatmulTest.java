@@ -63,7 +63,7 @@ class MatmulTest {
     @ParameterizedTest
     @EnumSource(Layout.class)
     void forwardMatchesNaiveAcrossBlockEdges(Layout layout) {
-        // C crosses a KB = 128 tile edge and is not a multiple of 4; OC crosses JB = 512 and the 16-column split unit
+        // C crosses a KB = 128 tile edge and is not a multiple of 4; OC crosses JB = 1024 (1030) and the 16-column unit; N is not a multiple of 4
         int[][] shapes = {{5, 131, 530}, {1, 7, 3}, {9, 4, 17}, {33, 260, 1030}};
         for (int[] s : shapes) {
             for (boolean withBias : new boolean[] {false, true}) {
