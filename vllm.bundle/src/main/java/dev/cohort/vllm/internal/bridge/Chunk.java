@@ -68,7 +68,7 @@ record Chunk(int from, int to) {
      *
      * @throws IllegalArgumentException saying what does not match the request
      */
-    List<GenerationResult.Completion> completions(JsonNode result, GenerationRequest r) {
+    List<GenerationResult.Completion> completions(JsonNode result, GenerationRequest r, int vocab) {
         long v = result.path("weights_version").asLong(Long.MIN_VALUE);
         if (v != r.weightsVersion()) {
             throw new IllegalArgumentException("result is at weights version " + result.path("weights_version")
@@ -87,25 +87,9 @@ record Chunk(int from, int to) {
                         + (g.isArray() ? g.size() : "no list"));
             }
             for (JsonNode c : g) {
-                out.add(completion(c, from + i, r.maxTokens()));
+                out.add(CompletionCheck.completion(c, from + i, r, vocab));
             }
         }
         return out;
-    }
-
-    private static GenerationResult.Completion completion(JsonNode c, int prompt, int maxTokens) {
-        JsonNode ids = c.path("token_ids");
-        JsonNode lps = c.path("logprobs");
-        if (!ids.isArray() || !lps.isArray() || ids.size() != lps.size() || ids.size() > maxTokens) {
-            throw new IllegalArgumentException("prompt " + prompt + ": token_ids and logprobs must be lists of the same"
-                    + " length <= max_tokens " + maxTokens);
-        }
-        int[] t = new int[ids.size()];
-        float[] lp = new float[ids.size()];
-        for (int k = 0; k < t.length; k++) {
-            t[k] = ids.get(k).asInt();
-            lp[k] = (float) lps.get(k).asDouble(); // a float sent as a double comes back exactly
-        }
-        return new GenerationResult.Completion(t, lp, c.path("finish_reason").asText());
     }
 }

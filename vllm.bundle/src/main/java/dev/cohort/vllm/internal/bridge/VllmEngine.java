@@ -6,9 +6,13 @@ import dev.cohort.api.engine.RolloutEngine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -21,7 +25,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The {@code vllm} rollout engine: generation on the inference workers (one
- * {@link WorkerComponent} each, tracked dynamically). See {@link BridgeEngine}.
+ * {@link WorkerComponent} each, tracked dynamically). See {@link BridgeEngine}. A configuration
+ * that arrives or changes while a run uses the engine is taken live ({@link #modified}): the run
+ * keeps the same, working instance.
  */
 @Designate(ocd = VllmEngine.Config.class)
 @Component(service = {RolloutEngine.class, VllmEngine.class}, configurationPid = VllmEngine.PID,
@@ -37,16 +43,48 @@ public final class VllmEngine implements RolloutEngine {
                 min = "0")
         int max__retries() default 2;
 
-        @AttributeDefinition(name = "worker_wait_ms", description = "How long generate waits for a first healthy"
-                + " worker, in ms.", min = "0")
+        @AttributeDefinition(name = "worker_wait_ms", description = "How long a call waits for workers: at start-up"
+                + " for every configured worker, later for one to come back when none is healthy, in ms.", min = "0")
         long worker__wait__ms() default 60_000;
     }
 
     private final BridgeEngine engine;
+    private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     public VllmEngine(Config c, @Reference(service = LoggerFactory.class) Logger logger) {
         this.engine = new BridgeEngine(new OsgiLog(logger), c.max__retries(), c.worker__wait__ms());
+        engine.expectWorkers(this::configuredWorkers);
+    }
+
+    @Modified
+    void modified(Config c) {
+        engine.configure(c.max__retries(), c.worker__wait__ms());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setConfigAdmin(ConfigurationAdmin cm) {
+        this.configAdmin = cm;
+    }
+
+    void unsetConfigAdmin(ConfigurationAdmin cm) {
+        if (configAdmin == cm) {
+            configAdmin = null;
+        }
+    }
+
+    /** Factory configurations of workers (0 without Config Admin): start-up waits for them all. */
+    int configuredWorkers() {
+        ConfigurationAdmin cm = configAdmin;
+        if (cm == null) {
+            return 0;
+        }
+        try {
+            Configuration[] all = cm.listConfigurations("(service.factoryPid=" + WorkerComponent.FACTORY_PID + ")");
+            return all == null ? 0 : all.length;
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            return 0; // Config Admin is going away: wait only for the workers tracked
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  */
 public final class WorkerClient implements AutoCloseable {
 
+    /** How often a waiting call checks the worker's liveness. */
+    private static final long LIVENESS_POLL_MS = 100;
     /** Stray replies warned about per connection; later ones are logged at debug. */
     private static final int MAX_STRAY_WARNINGS = 20;
     /** Settled call ids remembered, to tell a late or duplicate reply from an unknown one. */
@@ -75,6 +77,8 @@ public final class WorkerClient implements AutoCloseable {
     private volatile long weightsVersion;
     private volatile String brokenReason;
     private volatile boolean closing;
+    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile long livenessMs;
 
     private WorkerClient(String workerId, String address, Socket socket, Message.WorkerHello hello, FrameReader in,
             FrameWriter writer, BridgeLog log, WorkerStats stats, Consumer<WorkerClient> onBroken) {
@@ -108,9 +112,10 @@ public final class WorkerClient implements AutoCloseable {
             socket.setSoTimeout(handshakeTimeoutMs);
             Codec codec = new Codec();
             FrameWriter writer = new FrameWriter(socket.getOutputStream(), codec);
-            FrameReader in = new FrameReader(socket.getInputStream(), maxFrame);
+            FrameReader in = new FrameReader(socket.getInputStream(), Math.min(maxFrame, Protocol.MAX_HELLO_FRAME));
             writer.write(new Message.ClientHello(Protocol.VERSION, token));
             String frame = in.next();
+            in.limit(maxFrame);
             if (frame == null) {
                 throw new IOException("worker " + workerId + " at " + address + " closed the connection during the handshake");
             }
@@ -185,24 +190,80 @@ public final class WorkerClient implements AutoCloseable {
         return r.result();
     }
 
-    /** The reply, or a deadline error; a reply racing the deadline still counts. */
+    /**
+     * The reply, or a deadline error; a reply racing the deadline still counts. With liveness
+     * watched, the wait also ends when the worker has sent nothing (not even a heartbeat) for
+     * {@code livenessMs}: a stopped or frozen process is noticed in seconds, whatever the deadline.
+     */
     private Message.Reply await(long id, Pending p) throws ExecutionException, InterruptedException, WorkerException {
-        try {
-            return p.reply().get(p.deadlineMs(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            if (pending.remove(id) == null) {
-                return p.reply().get(); // the reader took it a moment ago and completes it now
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(p.deadlineMs());
+        while (true) {
+            long left = end - System.nanoTime();
+            long slice = livenessMs > 0 ? Math.min(left, TimeUnit.MILLISECONDS.toNanos(LIVENESS_POLL_MS)) : left;
+            try {
+                return p.reply().get(Math.max(0, slice), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                boolean silent = silentMs() > livenessMs && livenessMs > 0;
+                if (left > slice && !silent) {
+                    continue;
+                }
+                if (pending.remove(id) == null) {
+                    return p.reply().get(); // the reader took it a moment ago and completes it now
+                }
+                throw silent && left > slice ? wentSilent(id, p) : deadlinePassed(id, p);
             }
-            throw deadlinePassed(id, p);
         }
+    }
+
+    private WorkerException wentSilent(long id, Pending p) {
+        long quiet = silentMs();
+        remember(id, "was abandoned when the worker went silent");
+        String reason = "the worker sent nothing (not even a heartbeat) for " + quiet + " ms, past the liveness"
+                + " timeout of " + livenessMs + " ms";
+        stats.error("call " + id + " (" + p.method() + "): " + reason);
+        boolean first;
+        synchronized (this) {
+            first = state == WorkerState.HEALTHY;
+            if (first) {
+                state = WorkerState.SUSPECT;
+            }
+        }
+        String line = "worker " + workerId + " (" + address + "): call " + id + " (" + p.method() + "): " + reason
+                + "; the worker is marked suspect";
+        if (first) {
+            log.warn(line);
+        } else {
+            log.info(line);
+        }
+        return new WorkerException(workerId, id, p.method(), WorkerException.Cause.SILENT, null, reason);
+    }
+
+    /**
+     * Watches liveness: calls fail once the worker has been silent for {@code ms} (0: off). Only
+     * for a worker that announced the heartbeat capability; others are judged by deadlines alone.
+     */
+    public void watchLiveness(long ms) {
+        this.livenessMs = hello.capabilities().contains(Protocol.HEARTBEAT) ? ms : 0;
+    }
+
+    /** Whether calls on this connection are watched for silence. */
+    public boolean livenessWatched() {
+        return livenessMs > 0;
+    }
+
+    /** Milliseconds since the last frame from the worker. */
+    public long silentMs() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNanos);
     }
 
     private WorkerException deadlinePassed(long id, Pending p) {
         remember(id, "passed its deadline of " + p.deadlineMs() + " ms");
         String reason = "deadline of " + p.deadlineMs() + " ms passed";
         stats.error("call " + id + " (" + p.method() + "): " + reason);
-        if (state == WorkerState.HEALTHY) {
-            state = WorkerState.SUSPECT;
+        synchronized (this) {
+            if (state == WorkerState.HEALTHY) {
+                state = WorkerState.SUSPECT;
+            }
         }
         log.warn("worker " + workerId + " (" + address + "): call " + id + " (" + p.method() + ") got no reply within "
                 + p.deadlineMs() + " ms; the worker is marked suspect");
@@ -233,6 +294,7 @@ public final class WorkerClient implements AutoCloseable {
                     broken("the worker closed the connection", true);
                     return;
                 }
+                lastHeardNanos = System.nanoTime();
                 Message m;
                 try {
                     m = codec.decode(frame, true);
@@ -355,7 +417,7 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     /** A health check that found the worker idle clears the suspicion of a passed deadline. */
-    public void markHealthy() {
+    public synchronized void markHealthy() {
         if (state == WorkerState.SUSPECT) {
             state = WorkerState.HEALTHY;
         }

@@ -6,6 +6,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
@@ -17,7 +18,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * One inference worker per factory configuration of {@value #FACTORY_PID}: connects to
  * {@code address}, or launches {@code command} and relaunches it when it dies, and keeps the
- * connection up (see {@link WorkerHandle}). The {@code vllm} engine tracks these components.
+ * connection up (see {@link WorkerHandle}). The {@code vllm} engine tracks these components. A
+ * changed configuration is taken live ({@link #modified}): the component, and with it the
+ * engine's reference, stays the same.
  */
 @Designate(ocd = WorkerComponent.Config.class, factory = true)
 @Component(service = WorkerComponent.class, configurationPid = WorkerComponent.FACTORY_PID,
@@ -63,6 +66,11 @@ public final class WorkerComponent {
 
         @AttributeDefinition(name = "max_frame_bytes", description = "Longest frame accepted from the worker.", min = "64")
         int max__frame__bytes() default Protocol.DEFAULT_MAX_FRAME;
+
+        @AttributeDefinition(name = "liveness_timeout_ms", description = "How long a worker that sends heartbeats may"
+                + " stay silent during a call before the call moves on and the worker is marked suspect, in ms"
+                + " (0: off).", min = "0")
+        long liveness__timeout__ms() default WorkerSettings.DEFAULT_LIVENESS_MS;
     }
 
     private final WorkerHandle handle;
@@ -74,7 +82,8 @@ public final class WorkerComponent {
 
     static WorkerSettings settings(Config c, Map<String, Object> props) {
         return new WorkerSettings(id(c.id(), props), c.address(), c.command(), c._token(), c.call__timeout__ms(),
-                c.handshake__timeout__ms(), c.start__timeout__ms(), c.max__backoff__ms(), c.max__frame__bytes());
+                c.handshake__timeout__ms(), c.start__timeout__ms(), c.max__backoff__ms(), c.max__frame__bytes(),
+                c.liveness__timeout__ms());
     }
 
     private static String id(String configured, Map<String, Object> props) {
@@ -84,6 +93,12 @@ public final class WorkerComponent {
         String pid = String.valueOf(props.getOrDefault("service.pid", "worker"));
         int tilde = pid.indexOf('~');
         return tilde >= 0 ? pid.substring(tilde + 1) : pid;
+    }
+
+    /** New values apply at once: time limits to the next call; a new address, command or token reconnects. */
+    @Modified
+    void modified(Config c, Map<String, Object> props) {
+        handle.reconfigure(settings(c, props));
     }
 
     public WorkerHandle handle() {

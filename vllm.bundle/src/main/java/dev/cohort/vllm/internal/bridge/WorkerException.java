@@ -11,6 +11,8 @@ public final class WorkerException extends Exception {
         ERROR_REPLY,
         /** No reply within the deadline. */
         DEADLINE,
+        /** The worker sent nothing, not even a heartbeat, for longer than the liveness timeout. */
+        SILENT,
         /** The connection broke (EOF, reset, a protocol violation) or was closed. */
         CONNECTION_LOST,
         /** The worker answered, but not with what the method promises. */

@@ -29,7 +29,7 @@ public final class WorkerHandle implements AutoCloseable {
     private record Weights(Path dir, long version) {
     }
 
-    private final WorkerSettings s;
+    private volatile WorkerSettings s;
     private final BridgeLog log;
     private final WorkerStats stats = new WorkerStats();
     private final Object wake = new Object();
@@ -40,7 +40,10 @@ public final class WorkerHandle implements AutoCloseable {
     private volatile boolean loading;
     private volatile boolean closed;
     private volatile int restarts;
+    private volatile int connections;
+    private volatile boolean reconnect;
     private int failedConnects;
+    private int quickExits;
     private String lastWarning;
 
     public WorkerHandle(WorkerSettings settings, BridgeLog log) {
@@ -66,17 +69,22 @@ public final class WorkerHandle implements AutoCloseable {
         while (!closed) {
             try {
                 WorkerClient c = client;
+                if (reconnect) {
+                    reconnect = false;
+                    dropForNewSettings(c);
+                    c = null;
+                }
                 if (c == null || c.isBroken()) {
                     client = null;
                     if (c != null) {
                         c.close();
                     }
-                    backoff = afterExit(backoff);
-                    pause(backoff);
+                    pause(Math.max(backoff, afterExit()));
                     if (closed) {
                         return;
                     }
                     establish();
+                    backoff = 0; // a handshake succeeded: the next trouble starts from the first back-off
                 } else {
                     maintain(c);
                     pause(1000);
@@ -84,18 +92,11 @@ public final class WorkerHandle implements AutoCloseable {
             } catch (IOException | WorkerException e) {
                 stats.error(e.getMessage());
                 backoff = Math.min(s.maxBackoffMs(), Math.max(FIRST_BACKOFF_MS, backoff * 2));
-                if (!closed) {
-                    // the same failure again is not news: one warning, then debug lines
-                    String line = "worker " + s.id() + ": " + e.getMessage();
-                    if (line.equals(lastWarning)) {
-                        log.debug(line + "; retrying in " + backoff + " ms");
-                    } else {
-                        log.warn(line + "; retrying in " + backoff + " ms");
-                    }
-                    lastWarning = line;
-                }
+                warnOnce("worker " + s.id() + ": " + e.getMessage(), backoff);
             } catch (InterruptedException e) {
-                return;
+                if (closed) {
+                    return;
+                }
             } catch (RuntimeException e) {
                 stats.error(e.toString());
                 log.warn("worker " + s.id() + ": supervisor failed: " + e + "; retrying in 1000 ms");
@@ -104,23 +105,49 @@ public final class WorkerHandle implements AutoCloseable {
         }
     }
 
-    /** Reports a process that has exited; returns the back-off before the next launch. */
-    private long afterExit(long backoff) throws InterruptedException {
+    /** The same failure again is not news: one warning, then debug lines. */
+    private void warnOnce(String line, long backoff) {
+        if (closed) {
+            return;
+        }
+        if (line.equals(lastWarning)) {
+            log.debug(line + "; retrying in " + backoff + " ms");
+        } else {
+            log.warn(line + "; retrying in " + backoff + " ms");
+        }
+        lastWarning = line;
+    }
+
+    /**
+     * Reports a process that has exited; returns the wait before the next launch: none after a
+     * process that ran a while, a doubling one while processes keep dying within 10 s of launch.
+     */
+    private long afterExit() throws InterruptedException {
         WorkerProcess p = process;
         if (p != null) {
             p.process().waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS); // a lost connection often means a death
         }
         if (p == null || p.isAlive()) {
-            return backoff;
+            return 0;
         }
         process = null;
         restarts++;
-        boolean crashLoop = p.ageMs() < CRASH_LOOP_MS;
-        long next = crashLoop ? Math.min(s.maxBackoffMs(), Math.max(FIRST_BACKOFF_MS, backoff * 2)) : 0;
+        quickExits = p.ageMs() < CRASH_LOOP_MS ? quickExits + 1 : 0;
+        long next = quickExits == 0 ? 0
+                : Math.min(s.maxBackoffMs(), FIRST_BACKOFF_MS << Math.min(20, quickExits - 1));
         String what = "process " + p.pid() + " exited with status " + p.exitStatus() + " after " + p.ageMs() + " ms";
         stats.error(what);
         log.warn("worker " + s.id() + ": " + what + "; relaunching" + (next > 0 ? " in " + next + " ms" : ""));
         return next;
+    }
+
+    /** New settings that need a new connection: the old one (and a launched process) ends politely. */
+    private void dropForNewSettings(WorkerClient c) {
+        client = null;
+        WorkerProcess p = process;
+        process = null;
+        shutdown(c, p);
+        log.info("worker " + s.id() + ": reconnecting with its new settings");
     }
 
     private void establish() throws IOException, WorkerException {
@@ -133,7 +160,7 @@ public final class WorkerHandle implements AutoCloseable {
                 }
                 failedConnects = 0;
                 log.info("worker " + s.id() + ": launching '" + s.command() + "'");
-                process = WorkerProcess.launch(s.id(), s.command(), s.startTimeoutMs(), log);
+                process = WorkerProcess.launch(s.id(), s.command(), s.token(), s.startTimeoutMs(), log);
             }
             host = "127.0.0.1";
             port = process.port();
@@ -151,6 +178,7 @@ public final class WorkerHandle implements AutoCloseable {
                     : new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
         failedConnects = 0;
+        c.watchLiveness(s.livenessTimeoutMs());
         try {
             Weights w = desired;
             if (w != null && c.weightsVersion() != w.version()) {
@@ -161,6 +189,7 @@ public final class WorkerHandle implements AutoCloseable {
             throw e;
         }
         client = c;
+        connections++;
         lastWarning = null;
         log.info("worker " + s.id() + ": connected to " + c.address() + " (" + c.hello().workerId() + ", model "
                 + c.hello().model() + ", weights version " + c.weightsVersion() + ")");
@@ -168,6 +197,9 @@ public final class WorkerHandle implements AutoCloseable {
 
     private void maintain(WorkerClient c) throws WorkerException {
         if (c.state() == WorkerState.SUSPECT) {
+            if (c.livenessWatched() && c.silentMs() > s.livenessTimeoutMs()) {
+                return; // still silent (stopped?): a health check would only pass its deadline
+            }
             JsonNode h = c.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(),
                     Math.min(HEALTH_DEADLINE_MS, s.callTimeoutMs()));
             if (h.path("in_flight").asInt(0) == 0 && c.inFlight() == 0) {
@@ -245,6 +277,40 @@ public final class WorkerHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * Remembers the weights without loading them now (the worker is not healthy): the supervisor
+     * brings the worker to them as soon as it is connected again.
+     */
+    public void desire(Path dir, long version) {
+        desired = new Weights(dir, version);
+        wakeUp();
+    }
+
+    /**
+     * Takes new settings while running. Time limits apply to the next call; a new address,
+     * command, token or frame limit ends the connection (and a launched process) and reconnects.
+     */
+    public void reconfigure(WorkerSettings next) {
+        WorkerSettings before = s;
+        s = next;
+        if (before.needsReconnect(next)) {
+            reconnect = true;
+            wakeUp();
+        }
+        WorkerClient c = client;
+        if (c != null) {
+            c.watchLiveness(next.livenessTimeoutMs());
+        }
+    }
+
+    /**
+     * How many connections have been established so far: a new number means a new connection
+     * (after a reconnect or relaunch), which may be tried again by a chunk that failed on the old.
+     */
+    public int connections() {
+        return connections;
+    }
+
     // ---------------------------------------------------------------- state
 
     public WorkerState state() {
@@ -297,6 +363,11 @@ public final class WorkerHandle implements AutoCloseable {
         client = null;
         WorkerProcess p = process;
         process = null;
+        shutdown(c, p);
+    }
+
+    /** Asks a launched process to shut down, closes the connection, stops the process. */
+    private void shutdown(WorkerClient c, WorkerProcess p) {
         if (c != null) {
             if (p != null && !c.isBroken()) {
                 try {

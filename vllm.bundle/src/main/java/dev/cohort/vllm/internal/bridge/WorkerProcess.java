@@ -16,9 +16,17 @@ import java.util.regex.Pattern;
 
 /**
  * A worker process launched from a command line: waits for {@code listening on <port>} on its
- * stdout, and copies the rest of its stdout and its stderr into the log (named threads).
+ * stdout, and copies the rest of its stdout and its stderr into the log (named threads). The
+ * process gets {@value #PARENT_ENV} (this JVM's pid) and a pipe on stdin that only this JVM holds,
+ * so a worker that watches either exits when this JVM ends, {@code kill -9} included; and its
+ * token in {@value #TOKEN_ENV}, never on its command line.
  */
 public final class WorkerProcess implements AutoCloseable {
+
+    /** The environment variable with the launching JVM's pid (workers exit when it is gone). */
+    public static final String PARENT_ENV = "COHORT_PARENT_PID";
+    /** The environment variable with the token the worker requires. */
+    public static final String TOKEN_ENV = "COHORT_WORKER_TOKEN";
 
     private static final Pattern LISTENING = Pattern.compile("listening on (\\d+)\\s*");
 
@@ -39,13 +47,20 @@ public final class WorkerProcess implements AutoCloseable {
      * @throws IOException naming the worker and the command when it cannot be launched, exits first or
      *         prints no port in time
      */
-    public static WorkerProcess launch(String workerId, String command, long startTimeoutMs, BridgeLog log)
-            throws IOException {
+    public static WorkerProcess launch(String workerId, String command, String token, long startTimeoutMs,
+            BridgeLog log) throws IOException {
         List<String> argv = split(command);
         if (argv.isEmpty()) {
             throw new IOException("worker " + workerId + ": command is empty");
         }
-        Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put(PARENT_ENV, Long.toString(ProcessHandle.current().pid()));
+        if (token != null) {
+            pb.environment().put(TOKEN_ENV, token);
+        } else {
+            pb.environment().remove(TOKEN_ENV);
+        }
+        Process p = pb.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         pump(p.getInputStream(), "cohort-worker-" + workerId + "-stdout", line -> {
             Matcher m = LISTENING.matcher(line);

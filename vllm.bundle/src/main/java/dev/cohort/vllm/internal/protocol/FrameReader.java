@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 public final class FrameReader {
 
     private final InputStream in;
-    private final int maxFrame;
+    private int maxFrame;
     private final ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
     private final byte[] chunk = new byte[8192];
     private int pos;
@@ -18,6 +18,14 @@ public final class FrameReader {
     public FrameReader(InputStream in, int maxFrame) {
         this.in = in;
         this.maxFrame = maxFrame;
+    }
+
+    /**
+     * Changes the longest frame accepted from now on: a small limit before the handshake (so a
+     * client that never sends a newline costs little memory), the configured one after it.
+     */
+    public void limit(int bytes) {
+        this.maxFrame = bytes;
     }
 
     /** The next frame without its newline, or null at end of stream. */

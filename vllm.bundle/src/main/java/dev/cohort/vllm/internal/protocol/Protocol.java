@@ -11,6 +11,18 @@ public final class Protocol {
     /** Largest frame (one JSON line, in bytes) either side accepts by default. */
     public static final int DEFAULT_MAX_FRAME = 64 << 20;
 
+    /**
+     * Largest first frame (the hello) either side reads before the handshake is done; a peer that
+     * sends more without a newline is cut off after this many bytes.
+     */
+    public static final int MAX_HELLO_FRAME = 64 << 10;
+
+    /** How often a worker sends a {@code heartbeat} event while connected (capability {@value #HEARTBEAT}). */
+    public static final long HEARTBEAT_INTERVAL_MS = 1_000;
+
+    /** The capability of a worker that sends heartbeats; the bridge then notices a frozen worker in seconds. */
+    public static final String HEARTBEAT = "heartbeat";
+
     public static final String GENERATE = "generate";
     public static final String LOAD_WEIGHTS = "load_weights";
     public static final String RESET_PREFIX_CACHE = "reset_prefix_cache";

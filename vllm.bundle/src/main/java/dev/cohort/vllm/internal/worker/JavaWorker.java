@@ -15,9 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * outside OSGi:
  * <pre>
  * java -cp vllm.jar:trainer.jar:trainer/lib/* dev.cohort.vllm.internal.worker.JavaWorker \
- *     --port 0 --model DIR [--id w1] [--token T] [--threads N]
+ *     --port 0 --model DIR [--id w1] [--token-file F] [--threads N]
  * </pre>
- * The first line on stdout is {@code listening on <port>}; the log goes to stderr.
+ * The first line on stdout is {@code listening on <port>}; the log goes to stderr. A worker
+ * launched by the bridge exits with its launcher ({@link ParentWatch}).
  */
 public final class JavaWorker {
 
@@ -37,6 +38,12 @@ public final class JavaWorker {
             return;
         }
         WorkerLog log = new WorkerLog(options.id(), System.err);
+        if (ParentWatch.start(System.getenv(), System.in, why -> {
+            log.warn(why + "; exiting");
+            Runtime.getRuntime().halt(0);
+        })) {
+            log.info("watching the launching process ($" + ParentWatch.PARENT_ENV + "): exits when it is gone");
+        }
         try {
             serve(options, log);
             System.exit(0);

@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class WorkerSession {
 
     static final List<String> CAPABILITIES = List.of(Protocol.GENERATE, Protocol.LOAD_WEIGHTS,
-            Protocol.RESET_PREFIX_CACHE, Protocol.HEALTH, Protocol.SHUTDOWN);
-    private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
+            Protocol.RESET_PREFIX_CACHE, Protocol.HEALTH, Protocol.SHUTDOWN, Protocol.HEARTBEAT);
+    /** The whole handshake (every byte of the hello) must arrive within this. */
+    static final int HANDSHAKE_TIMEOUT_MS = 5_000;
 
     private final Socket socket;
     private final WorkerOptions options;
@@ -58,10 +59,14 @@ final class WorkerSession {
             socket.setTcpNoDelay(true);
             out = socket.getOutputStream();
             writer = new FrameWriter(out, codec);
-            FrameReader reader = new FrameReader(socket.getInputStream(), options.maxFrame());
+            HelloDeadline in = new HelloDeadline(socket, HANDSHAKE_TIMEOUT_MS);
+            FrameReader reader = new FrameReader(in, Protocol.MAX_HELLO_FRAME);
             if (!handshake(reader)) {
                 return false;
             }
+            in.disarm();
+            reader.limit(options.maxFrame());
+            startHeartbeat();
             return readLoop(reader);
         } finally {
             closed = true;
@@ -69,8 +74,29 @@ final class WorkerSession {
         }
     }
 
+    /**
+     * Sends a heartbeat event every {@link Protocol#HEARTBEAT_INTERVAL_MS} until the connection
+     * ends, from its own thread: a worker busy in a long generate still beats, a stopped or frozen
+     * process does not, and the bridge tells them apart in seconds.
+     */
+    private void startHeartbeat() {
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(Protocol.HEARTBEAT_INTERVAL_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (!closed) {
+                    event(Protocol.HEARTBEAT, "in_flight " + inFlight.get());
+                }
+            }
+        }, "cohort-java-worker-heartbeat");
+        t.setDaemon(true);
+        t.start();
+    }
+
     private boolean handshake(FrameReader reader) throws IOException {
-        socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
         Message first;
         try {
             String frame = reader.next();
@@ -82,10 +108,10 @@ final class WorkerSession {
             refuse("protocol", "no hello within " + HANDSHAKE_TIMEOUT_MS + " ms");
             return false;
         } catch (ProtocolException e) {
-            refuse("protocol", "the first frame must be a hello: " + e.getMessage());
+            refuse("protocol", "the first frame must be a hello of at most " + Protocol.MAX_HELLO_FRAME
+                    + " bytes: " + e.getMessage());
             return false;
         }
-        socket.setSoTimeout(0);
         if (!(first instanceof Message.ClientHello hello)) {
             refuse("protocol", "the first frame must be a hello, got '" + first.type() + "'");
             return false;
@@ -258,7 +284,9 @@ final class WorkerSession {
         try {
             writer.write(new Message.Event(kind, message, model.version()));
         } catch (IOException e) {
-            log.info("could not send event: " + e.getMessage());
+            if (!closed) {
+                log.info("could not send event: " + e.getMessage());
+            }
         }
     }
 }

@@ -138,9 +138,9 @@ class WorkerClientTest {
     @Test
     void settingsNeedExactlyOneOfAddressAndCommand() {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
-                () -> new WorkerSettings("w1", "h:1", "cmd", null, 1, 1, 1, 1, 64));
+                () -> new WorkerSettings("w1", "h:1", "cmd", null, 1, 1, 1, 1, 64, 0));
         assertTrue(both.getMessage().startsWith("worker w1: set exactly one of 'address'"), both.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new WorkerSettings("w1", "", " ", null, 1, 1, 1, 1, 64));
+        assertThrows(IllegalArgumentException.class, () -> new WorkerSettings("w1", "", " ", null, 1, 1, 1, 1, 64, 0));
         IllegalArgumentException port = assertThrows(IllegalArgumentException.class,
                 () -> WorkerSettings.at("w2", "localhost", 1000));
         assertEquals("worker w2: address must be host:port, got 'localhost'", port.getMessage());
