@@ -20,7 +20,9 @@ enum Fault {
     /** generate is never answered. */
     HANG,
     /** The process exits with status 137 in the middle of generate (as after kill -9). */
-    DIE;
+    DIE,
+    /** Every generate reply's first token id is the vocabulary size: one past the last valid id. */
+    BAD_IDS;
 
     static Fault parse(String s) {
         for (Fault f : values()) {

@@ -47,6 +47,10 @@ final class ModelService implements AutoCloseable {
         return version;
     }
 
+    int vocabSize() {
+        return model.config().vocabSize();
+    }
+
     ObjectNode generate(JsonNode raw) throws BadRequest, VersionMismatch {
         Params p = new Params(raw);
         int vocab = model.config().vocabSize();

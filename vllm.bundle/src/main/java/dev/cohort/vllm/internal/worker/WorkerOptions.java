@@ -24,7 +24,7 @@ record WorkerOptions(String host, int port, Path model, String id, String token,
             + " [--host 127.0.0.1] [--max-frame BYTES]\n"
             + "  The token comes from $" + TOKEN_ENV + " or --token-file (a file only its owner can read).\n"
             + "  --port 0 picks a free port; the first line on stdout is always 'listening on <port>'.\n"
-            + "  For tests of the bridge only: --fault raise|garbage|double|answer-ff|hang|die, --delay-ms MS"
+            + "  For tests of the bridge only: --fault raise|garbage|double|answer-ff|hang|die|bad-ids, --delay-ms MS"
             + " (sleep before every generate).";
 
     static WorkerOptions parse(String[] args) {

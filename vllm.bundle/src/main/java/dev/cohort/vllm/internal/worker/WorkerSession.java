@@ -222,6 +222,10 @@ final class WorkerSession {
             if (c.method().equals(Protocol.GENERATE)) {
                 injectBeforeGenerate();
                 result = model.generate(c.params());
+                if (options.fault() == Fault.BAD_IDS) {
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) result.get("completions").get(0).get(0)
+                            .get("token_ids")).set(0, com.fasterxml.jackson.databind.node.IntNode.valueOf(model.vocabSize()));
+                }
             } else {
                 result = model.loadWeights(c.params());
                 log.info("loaded weights version " + model.version() + " from " + c.params().path("path").asText());

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Launches Java workers as real processes for tests, on the test's own classpath. */
@@ -73,9 +74,16 @@ public final class JavaWorkers {
      * {@code worker-<id>.log} beside the model, where a failing test's worker can be read.
      */
     public static Started start(Path model, String id, String... extra) throws IOException {
+        return start(Map.of(), model, id, extra);
+    }
+
+    /** {@link #start(Path, String, String...)} with extra environment variables. */
+    public static Started start(Map<String, String> env, Path model, String id, String... extra) throws IOException {
         Path log = model.toAbsolutePath().getParent().resolve("worker-" + id + ".log");
-        Process p = new ProcessBuilder(command(model, id, extra))
-                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(command(model, id, extra))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         if (first == null || !first.startsWith("listening on ")) {
@@ -94,6 +102,26 @@ public final class JavaWorkers {
         drain.setDaemon(true);
         drain.start();
         return new Started(p, Integer.parseInt(first.substring("listening on ".length()).trim()));
+    }
+
+    /** Sends a signal (STOP, CONT, KILL) to a process with kill(1). */
+    public static void signal(long pid, String signal) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (k.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + pid + " failed with status " + k.exitValue());
+        }
+    }
+
+    /** Waits until the process with this pid is gone; returns whether it went within the time. */
+    public static boolean gone(long pid, long timeoutMs) throws InterruptedException {
+        long end = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (System.nanoTime() < end) {
+            if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
     }
 
     /** Waits until the handle reaches the state (or fails the test). */

@@ -1,6 +1,7 @@
 package dev.cohort.vllm.internal.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,11 @@ import dev.cohort.vllm.internal.testing.JavaWorkers;
 import dev.cohort.vllm.internal.testing.RecordingLog;
 import dev.cohort.vllm.internal.testing.TinyModel;
 import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -193,8 +198,8 @@ class JavaWorkerTest {
     }
 
     @Test
-    void theHandshakeChecksTheToken() throws Exception {
-        try (JavaWorkers.Started locked = JavaWorkers.start(model, "locked", "--token", "s3cret")) {
+    void theHandshakeChecksTheTokenFromTheEnvironment() throws Exception {
+        try (JavaWorkers.Started locked = JavaWorkers.start(Map.of("COHORT_WORKER_TOKEN", "s3cret"), model, "locked")) {
             IOException none = assertThrows(IOException.class, () -> connect(locked, null, Protocol.DEFAULT_MAX_FRAME));
             assertTrue(none.getMessage().contains("refused the handshake: auth: this worker requires a token"),
                     none.getMessage());
@@ -203,6 +208,68 @@ class JavaWorkerTest {
             try (WorkerClient c = connect(locked, "s3cret", Protocol.DEFAULT_MAX_FRAME)) {
                 assertEquals("locked", c.hello().workerId());
             }
+            assertFalse(locked.process().info().arguments().map(a -> String.join(" ", a)).orElse("").contains("s3cret"),
+                    "the token is not on the command line");
+        }
+    }
+
+    @Test
+    void theTokenComesFromAFileOnlyItsOwnerCanReadNeverFromTheCommandLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("token"), "f1le-token\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        IllegalArgumentException open = assertThrows(IllegalArgumentException.class,
+                () -> WorkerOptions.parse(new String[] {"--port", "0", "--model", "m", "--token-file", file.toString()},
+                        Map.of()));
+        assertTrue(open.getMessage().contains("is accessible to others (rw-r--r--); chmod 600 it"), open.getMessage());
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertEquals("f1le-token", WorkerOptions.parse(new String[] {"--port", "0", "--model", "m", "--token-file",
+                file.toString()}, Map.of()).token());
+        IllegalArgumentException argv = assertThrows(IllegalArgumentException.class,
+                () -> WorkerOptions.parse(new String[] {"--port", "0", "--model", "m", "--token", "t"}, Map.of()));
+        assertTrue(argv.getMessage().contains("--token is not accepted"), argv.getMessage());
+        assertEquals("env-token", WorkerOptions.parse(new String[] {"--port", "0", "--model", "m"},
+                Map.of("COHORT_WORKER_TOKEN", "env-token")).token());
+    }
+
+    @Test
+    void theDefaultFrameLimitFitsTheHeap() {
+        int limit = WorkerOptions.parse(new String[] {"--port", "0", "--model", "m"}, Map.of()).maxFrame();
+        assertTrue(limit <= Runtime.getRuntime().maxMemory() / 16 || limit == 1 << 20, "limit " + limit);
+        assertTrue(limit <= Protocol.DEFAULT_MAX_FRAME);
+    }
+
+    /** A client that streams bytes without a newline is cut off at the small pre-hello limit; the next is served. */
+    @Test
+    void aClientThatFloodsBeforeItsHelloIsCutOff() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", worker.port())) {
+            s.setSoTimeout(10_000);
+            byte[] junk = new byte[16 << 10];
+            java.util.Arrays.fill(junk, (byte) 'x');
+            assertThrows(IOException.class, () -> {
+                for (int i = 0; i < 4096; i++) { // up to 64 MiB, far past the limit
+                    s.getOutputStream().write(junk);
+                }
+            }, "the worker closes the connection long before 64 MiB");
+        }
+        try (WorkerClient next = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
+            assertEquals("ok", next.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(), 5_000).get("status").asText());
+        }
+    }
+
+    /** A client that connects and says nothing is closed after the hello deadline; the next is served. */
+    @Test
+    void aClientThatNeverSaysHelloIsClosedWithinSeconds() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", worker.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write('{'); // one byte, then silence: a read timeout alone would restart with it
+            long t0 = System.nanoTime();
+            String refusal = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(refusal.contains("no hello within"), refusal);
+            assertTrue(ms < 15_000, "closed after " + ms + " ms");
+        }
+        try (WorkerClient next = connect(worker, null, Protocol.DEFAULT_MAX_FRAME)) {
+            assertEquals("ok", next.call(Protocol.HEALTH, JsonNodeFactory.instance.objectNode(), 5_000).get("status").asText());
         }
     }
 
