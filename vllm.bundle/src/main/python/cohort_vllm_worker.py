@@ -45,8 +45,15 @@ import traceback
 
 PROTOCOL_VERSION = 1
 DEFAULT_MAX_FRAME = 64 << 20
-HANDSHAKE_TIMEOUT_S = 30.0
-CAPABILITIES = ["generate", "load_weights", "reset_prefix_cache", "health", "shutdown"]
+# The whole hello must arrive within this, and before the handshake at most MAX_HELLO_FRAME bytes
+# are read: a client that connects and says nothing, or streams bytes without a newline, is cut off
+# before it can hold the worker (one client at a time) or its memory.
+HANDSHAKE_TIMEOUT_S = 5.0
+MAX_HELLO_FRAME = 64 << 10
+MIN_HEARTBEAT_S = 0.1
+CAPABILITIES = ["generate", "load_weights", "reset_prefix_cache", "health", "shutdown", "heartbeat"]
+TOKEN_ENV = "COHORT_WORKER_TOKEN"
+PARENT_ENV = "COHORT_PARENT_PID"
 
 # Error kinds of a reply's error.
 BAD_REQUEST = "bad_request"
@@ -385,6 +392,7 @@ class Connection:
         self.max_frame = max_frame
         self.name = name
         self.closed = False
+        self.deadline = None  # monotonic time by which the hello must be read, or None
         self._buf = bytearray()
         self._scan = 0
         self._wlock = threading.Lock()
@@ -403,6 +411,11 @@ class Connection:
             self._scan = len(self._buf)
             if len(self._buf) > self.max_frame:
                 raise ProtocolError("frame longer than the maximum of %d bytes" % self.max_frame)
+            if self.deadline is not None:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout("the handshake's deadline passed")
+                self.sock.settimeout(left)
             chunk = self.sock.recv(1 << 16)
             if not chunk:
                 if self._buf:
@@ -518,11 +531,15 @@ class Worker:
             log.info("%s: closed", conn.name)
 
     def _handshake(self, conn: Connection) -> bool:
-        conn.sock.settimeout(HANDSHAKE_TIMEOUT_S)
+        conn.deadline = time.monotonic() + HANDSHAKE_TIMEOUT_S
+        conn.max_frame = min(self.max_frame, MAX_HELLO_FRAME)
         try:
             frame = conn.read_frame()
         except socket.timeout:
             raise ProtocolError("no hello within %.0f s" % HANDSHAKE_TIMEOUT_S)
+        finally:
+            conn.deadline = None
+            conn.max_frame = self.max_frame
         if frame is None:
             return False
 
@@ -548,7 +565,23 @@ class Worker:
                    "model": self.engine.model_name, "weights_version": self.weights_version,
                    "capabilities": list(CAPABILITIES)})
         log.info("%s: handshake done", conn.name)
+        beat = hello.get("heartbeat_ms")
+        if _is_int(beat) and beat > 0:
+            self._start_heartbeat(conn, max(MIN_HEARTBEAT_S, beat / 1000.0))
         return True
+
+    def _start_heartbeat(self, conn: Connection, interval_s: float):
+        """A heartbeat event every interval_s until the connection closes, from a thread of its own:
+        a worker busy generating still beats, a stopped or frozen process does not."""
+        def beat():
+            while not conn.closed:
+                time.sleep(interval_s)
+                if not conn.closed:
+                    with self._lock:
+                        in_flight = self._in_flight
+                    conn.send({"type": "event", "event": "heartbeat", "message": "in_flight %d" % in_flight,
+                               "weights_version": self.weights_version})
+        threading.Thread(target=beat, name="heartbeat", daemon=True).start()
 
     def _read_loop(self, conn: Connection):
         while True:
@@ -749,6 +782,45 @@ class Worker:
             self._event(job.conn, "warning", "reset_prefix_cache failed: %s: %s" % (type(e).__name__, e))
 
 
+def watch_parent(exit_fn=None) -> bool:
+    """When the bridge launched this worker ($COHORT_PARENT_PID set, a pipe on stdin), exits within
+    a fraction of a second of the launcher's end, kill -9 included: stdin reaches its end, or the
+    parent pid is no longer this process's parent."""
+    raw = os.environ.get(PARENT_ENV, "").strip()
+    if not raw:
+        return False
+    parent = int(raw)
+    exit_fn = exit_fn or _exit_now
+
+    def stdin_ended():
+        try:
+            while os.read(0, 256):
+                pass
+        except OSError:
+            pass
+        log.warning("stdin reached its end: the process that launched this worker is gone; exiting")
+        exit_fn(0)
+
+    def parent_gone():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        log.warning("the process that launched this worker (pid %d) is gone; exiting", parent)
+        exit_fn(0)
+
+    threading.Thread(target=stdin_ended, name="stdin-watch", daemon=True).start()
+    threading.Thread(target=parent_gone, name="parent-watch", daemon=True).start()
+    return True
+
+
+def read_token_file(path: str) -> str:
+    """The token in path, which only its owner may read (the command line is visible to all)."""
+    mode = os.stat(path).st_mode
+    if mode & 0o077:
+        raise ValueError("--token-file %s is accessible to others (mode %o); chmod 600 it" % (path, mode & 0o777))
+    with open(path, encoding="utf-8") as f:
+        return f.read().strip()
+
+
 def _exit_now(code: int):
     logging.shutdown()
     sys.stderr.flush()
@@ -775,8 +847,8 @@ def parse_args(argv=None):
     p.add_argument("--port", type=int, default=0, help="port to listen on; 0 = any free port (default)")
     p.add_argument("--model", help="Hugging Face model name or checkpoint directory (required without --fake)")
     p.add_argument("--id", default="w%d" % os.getpid(), help="worker id sent in the hello (default w<pid>)")
-    p.add_argument("--token", default=os.environ.get("COHORT_WORKER_TOKEN"),
-                   help="token the client's hello must carry (default: $COHORT_WORKER_TOKEN; none: no token)")
+    p.add_argument("--token-file", help="file holding the token the client's hello must carry, readable only by"
+                   " its owner (default: $COHORT_WORKER_TOKEN; neither: no token); never on the command line")
     p.add_argument("--max-frame", type=int, default=DEFAULT_MAX_FRAME,
                    help="largest frame in bytes either way (default %d)" % DEFAULT_MAX_FRAME)
     p.add_argument("--fake", action="store_true",
@@ -790,8 +862,12 @@ def parse_args(argv=None):
         p.error("--model is required (or --fake)")
     if args.max_frame < 1024:
         p.error("--max-frame must be at least 1024")
-    if args.token == "":
-        args.token = None
+    args.token = os.environ.get(TOKEN_ENV) or None
+    if args.token_file:
+        try:
+            args.token = read_token_file(args.token_file) or None
+        except (OSError, ValueError) as e:
+            p.error(str(e))
     return args
 
 
@@ -799,6 +875,7 @@ def main(argv=None) -> int:
     # The port announcement must be the first stdout line, but vLLM logs to stdout (from this
     # process and its engine processes): keep the real stdout aside and send fd 1 to stderr.
     args = parse_args(argv)
+    watched = watch_parent()
     announce = os.fdopen(os.dup(1), "w")
     sys.stdout.flush()
     os.dup2(2, 1)
@@ -817,8 +894,8 @@ def main(argv=None) -> int:
     worker = Worker(engine, args.id, args.token, args.max_frame)
     announce.write("listening on %d\n" % port)
     announce.flush()
-    log.info("worker %s (%s) listening on %s:%d%s", args.id, engine.model_name, args.host, port,
-             ", token required" if args.token else "")
+    log.info("worker %s (%s) listening on %s:%d%s%s", args.id, engine.model_name, args.host, port,
+             ", token required" if args.token else "", ", exits with its launcher" if watched else "")
     try:
         worker.serve_forever(server)
     except KeyboardInterrupt:

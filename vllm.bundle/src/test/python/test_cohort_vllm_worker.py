@@ -26,10 +26,11 @@ TIMEOUT = 5.0
 class WorkerProcess:
     """The worker script in a subprocess; its stderr goes to a temporary file shown on failure."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, env=None, stdin=None):
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, SCRIPT, "--fake", "--port", "0", "--id", "w-test", *extra],
-                                     stdout=subprocess.PIPE, stderr=self.stderr)
+                                     stdout=subprocess.PIPE, stderr=self.stderr, stdin=stdin,
+                                     env=dict(os.environ, **(env or {})))
         line = self.proc.stdout.readline().decode()
         if not line.startswith("listening on "):
             raise AssertionError("first stdout line: %r; stderr:\n%s" % (line, self.log()))
@@ -64,10 +65,12 @@ class Client:
             return None
         return json.loads(line)
 
-    def hello(self, token=None, protocol=1):
+    def hello(self, token=None, protocol=1, heartbeat_ms=None):
         msg = {"type": "hello", "protocol": protocol}
         if token is not None:
             msg["token"] = token
+        if heartbeat_ms is not None:
+            msg["heartbeat_ms"] = heartbeat_ms
         self.send(msg)
         return self.recv()
 
@@ -100,9 +103,10 @@ def gen_params(**over):
 
 class WorkerTestCase(unittest.TestCase):
     worker_args = ()
+    worker_env = None
 
     def setUp(self):
-        self.worker = WorkerProcess(*self.worker_args)
+        self.worker = WorkerProcess(*self.worker_args, env=self.worker_env)
         self.clients = []
 
     def tearDown(self):
@@ -139,7 +143,8 @@ class HandshakeTest(WorkerTestCase):
         c = self.connect(handshake=False)
         h = c.hello()
         self.assertEqual({"type": "hello", "protocol": 1, "worker_id": "w-test", "model": "fake", "weights_version": 0,
-                          "capabilities": ["generate", "load_weights", "reset_prefix_cache", "health", "shutdown"]}, h)
+                          "capabilities": ["generate", "load_weights", "reset_prefix_cache", "health", "shutdown",
+                                           "heartbeat"]}, h)
 
     def test_other_protocol_version_refused(self):
         c = self.connect(handshake=False)
@@ -175,7 +180,25 @@ class HandshakeTest(WorkerTestCase):
 
 
 class TokenTest(WorkerTestCase):
-    worker_args = ("--token", "s3cret")
+    worker_env = {"COHORT_WORKER_TOKEN": "s3cret"}
+
+    def test_token_is_not_on_the_command_line(self):
+        with open("/proc/%d/cmdline" % self.worker.proc.pid, "rb") as f:
+            self.assertNotIn(b"s3cret", f.read())
+
+    def test_token_file_must_be_private_and_token_option_is_gone(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "token")
+            with open(path, "w") as f:
+                f.write("f1le\n")
+            os.chmod(path, 0o644)
+            with self.assertRaises(ValueError) as e:
+                w.read_token_file(path)
+            self.assertIn("chmod 600", str(e.exception))
+            os.chmod(path, 0o600)
+            self.assertEqual("f1le", w.read_token_file(path))
+        with self.assertRaises(SystemExit):
+            w.parse_args(["--fake", "--token", "t"])
 
     def test_missing_token_refused(self):
         c = self.connect(handshake=False)
@@ -194,6 +217,82 @@ class TokenTest(WorkerTestCase):
         r = c.hello(token="s3cret")
         self.assertEqual("hello", r["type"])
         self.assertEqual("ok", c.reply(c.call("health"))["result"]["status"])
+
+
+class ExposureTest(WorkerTestCase):
+
+    def test_heartbeats_come_when_asked_for(self):
+        c = self.connect(handshake=False)
+        h = c.hello(heartbeat_ms=200)
+        self.assertIn("heartbeat", h["capabilities"])
+        e = c.recv()
+        self.assertEqual(("event", "heartbeat"), (e["type"], e["event"]), e)
+
+    def test_a_flood_before_the_hello_is_cut_off(self):
+        c = self.connect(handshake=False)
+        junk = b"x" * (16 << 10)
+        with self.assertRaises(OSError):
+            for _ in range(4096):  # up to 64 MiB, far past the pre-hello limit
+                c.sock.sendall(junk)
+
+    def test_silence_before_the_hello_is_cut_off_within_seconds(self):
+        c = self.connect(handshake=False)
+        c.sock.settimeout(20)
+        c.sock.sendall(b"{")
+        start = time.monotonic()
+        while c.file.readline():
+            pass
+        self.assertLess(time.monotonic() - start, 15)
+
+
+LAUNCHER = """
+import os, subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     env=dict(os.environ, COHORT_PARENT_PID=str(os.getpid())))
+p.stdout.readline()
+print(p.pid, flush=True)
+time.sleep(300)
+"""
+
+
+class ParentWatchTest(unittest.TestCase):
+
+    def gone_within(self, pid, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+            try:  # our own child: reap it
+                if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                    return True
+            except ChildProcessError:
+                pass
+            time.sleep(0.02)
+        return False
+
+    def test_a_worker_exits_within_2s_of_its_launcher_being_killed_with_signal_9(self):
+        launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER, sys.executable, SCRIPT, "--fake", "--port", "0"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            pid = int(launcher.stdout.readline())
+            launcher.kill()
+            launcher.wait(TIMEOUT)
+            gone = self.gone_within(pid, 2.0)
+            if not gone:
+                os.kill(pid, 9)
+            self.assertTrue(gone, "worker %d still runs 2 s after its launcher was killed" % pid)
+        finally:
+            launcher.stdout.close()
+
+    def test_a_worker_exits_when_its_stdin_ends(self):
+        wp = WorkerProcess(env={"COHORT_PARENT_PID": str(os.getpid())}, stdin=subprocess.PIPE)
+        try:
+            wp.proc.stdin.close()
+            wp.proc.wait(2.0)
+        finally:
+            wp.stop()
 
 
 class GenerateTest(WorkerTestCase):

@@ -113,7 +113,7 @@ public final class WorkerClient implements AutoCloseable {
             Codec codec = new Codec();
             FrameWriter writer = new FrameWriter(socket.getOutputStream(), codec);
             FrameReader in = new FrameReader(socket.getInputStream(), Math.min(maxFrame, Protocol.MAX_HELLO_FRAME));
-            writer.write(new Message.ClientHello(Protocol.VERSION, token));
+            writer.write(new Message.ClientHello(Protocol.VERSION, token, Protocol.HEARTBEAT_INTERVAL_MS));
             String frame = in.next();
             in.limit(maxFrame);
             if (frame == null) {

@@ -331,6 +331,12 @@ public final class WorkerHandle implements AutoCloseable {
         return c == null ? 0 : c.inFlight();
     }
 
+    /** The worker id the connected worker gave in its hello, or null while not connected. */
+    public String helloId() {
+        WorkerClient c = client;
+        return c == null ? null : c.hello().workerId();
+    }
+
     public String lastError() {
         return stats.lastError();
     }

@@ -24,6 +24,9 @@ public final class Codec {
             if (h.token() != null) {
                 n.put("token", h.token());
             }
+            if (h.heartbeatMs() > 0) {
+                n.put("heartbeat_ms", h.heartbeatMs());
+            }
         } else if (m instanceof Message.WorkerHello h) {
             n.put("protocol", h.protocol());
             n.put("worker_id", h.workerId());
@@ -87,7 +90,8 @@ public final class Codec {
                     return new Message.WorkerHello(integer(n, "protocol"), text(n, "worker_id"), n.path("model").asText(""),
                             n.path("weights_version").asLong(0), caps);
                 }
-                return new Message.ClientHello(integer(n, "protocol"), n.hasNonNull("token") ? n.get("token").asText() : null);
+                return new Message.ClientHello(integer(n, "protocol"), n.hasNonNull("token") ? n.get("token").asText() : null,
+                        Math.max(0, n.path("heartbeat_ms").asLong(0)));
             case "error":
                 return new Message.Refusal(text(n, "kind"), n.path("message").asText(""));
             case "call":

@@ -15,7 +15,13 @@ public sealed interface Message {
 
     String type();
 
-    record ClientHello(int protocol, String token) implements Message {
+    /** {@code heartbeatMs}: how often the client wants a heartbeat event (0: none; optional field). */
+    record ClientHello(int protocol, String token, long heartbeatMs) implements Message {
+
+        public ClientHello(int protocol, String token) {
+            this(protocol, token, 0);
+        }
+
         public String type() {
             return "hello";
         }

@@ -17,7 +17,10 @@ public final class Protocol {
      */
     public static final int MAX_HELLO_FRAME = 64 << 10;
 
-    /** How often a worker sends a {@code heartbeat} event while connected (capability {@value #HEARTBEAT}). */
+    /**
+     * How often the bridge asks (hello field {@code heartbeat_ms}) a worker with capability
+     * {@value #HEARTBEAT} to send a {@code heartbeat} event while connected.
+     */
     public static final long HEARTBEAT_INTERVAL_MS = 1_000;
 
     /** The capability of a worker that sends heartbeats; the bridge then notices a frozen worker in seconds. */

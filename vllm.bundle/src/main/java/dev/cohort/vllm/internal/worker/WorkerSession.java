@@ -30,6 +30,8 @@ final class WorkerSession {
             Protocol.RESET_PREFIX_CACHE, Protocol.HEALTH, Protocol.SHUTDOWN, Protocol.HEARTBEAT);
     /** The whole handshake (every byte of the hello) must arrive within this. */
     static final int HANDSHAKE_TIMEOUT_MS = 5_000;
+    /** The shortest heartbeat interval served, whatever a client asks for. */
+    private static final long MIN_HEARTBEAT_MS = 100;
 
     private final Socket socket;
     private final WorkerOptions options;
@@ -42,6 +44,7 @@ final class WorkerSession {
     private OutputStream out;
     private FrameWriter writer;
     private volatile boolean closed;
+    private long heartbeatMs;
 
     WorkerSession(Socket socket, WorkerOptions options, ModelService model, ExecutorService calls,
             AtomicInteger inFlight, WorkerLog log) {
@@ -66,7 +69,9 @@ final class WorkerSession {
             }
             in.disarm();
             reader.limit(options.maxFrame());
-            startHeartbeat();
+            if (heartbeatMs > 0) {
+                startHeartbeat(heartbeatMs);
+            }
             return readLoop(reader);
         } finally {
             closed = true;
@@ -75,15 +80,15 @@ final class WorkerSession {
     }
 
     /**
-     * Sends a heartbeat event every {@link Protocol#HEARTBEAT_INTERVAL_MS} until the connection
+     * Sends a heartbeat event every {@code intervalMs} (the client's hello asks for it) until the connection
      * ends, from its own thread: a worker busy in a long generate still beats, a stopped or frozen
      * process does not, and the bridge tells them apart in seconds.
      */
-    private void startHeartbeat() {
+    private void startHeartbeat(long intervalMs) {
         Thread t = new Thread(() -> {
             while (!closed) {
                 try {
-                    Thread.sleep(Protocol.HEARTBEAT_INTERVAL_MS);
+                    Thread.sleep(intervalMs);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -125,6 +130,7 @@ final class WorkerSession {
             return false;
         }
         writer.write(new Message.WorkerHello(Protocol.VERSION, options.id(), model.name(), model.version(), CAPABILITIES));
+        heartbeatMs = hello.heartbeatMs() > 0 ? Math.max(MIN_HEARTBEAT_MS, hello.heartbeatMs()) : 0;
         log.info("client " + socket.getRemoteSocketAddress() + " connected");
         return true;
     }

@@ -92,4 +92,70 @@ class ComponentsTest {
                 && t.isAlive() && !t.getName().endsWith("-stdout") && !t.getName().endsWith("-stderr")),
                 "no reader or supervisor thread is left");
     }
+
+    /**
+     * Every PID of the bridge changes while batches run: the engine's (retries, wait), one
+     * worker's time limits (taken live, same connection) and another's command (a new process).
+     * The components stay the same instances (as DS keeps them with a modified method), and no
+     * batch fails.
+     */
+    @Test
+    void configurationChangesMidRunAreTakenLiveAndNoBatchFails() throws Exception {
+        Path model = TinyModel.write(tmp.resolve("model"), 6);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Map<String, Object> pa = Map.of("service.pid", WorkerComponent.FACTORY_PID + "~a");
+        Map<String, Object> pb = Map.of("service.pid", WorkerComponent.FACTORY_PID + "~b");
+        WorkerComponent a = new WorkerComponent(config(WorkerComponent.Config.class,
+                Map.of("command", JavaWorkers.commandLine(model, "a"))), pa, logger(lines));
+        WorkerComponent b = new WorkerComponent(config(WorkerComponent.Config.class,
+                Map.of("command", JavaWorkers.commandLine(model, "b"))), pb, logger(lines));
+        VllmEngine engine = new VllmEngine(config(VllmEngine.Config.class, Map.of()), logger(lines));
+        engine.addWorker(a);
+        engine.addWorker(b);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Void> run = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int i = 0; !stop.get() || i < 3; i++) {
+                GenerationRequest r = Batches.request(4, 2, 6, 100 + i, 0);
+                if (engine.generate(r).completions().size() != 8) {
+                    throw new AssertionError("batch " + i);
+                }
+                batches.incrementAndGet();
+            }
+        });
+        try {
+            while (batches.get() < 2 && !run.isDone()) {
+                Thread.sleep(20);
+            }
+            long pidB = b.handle().process().pid();
+            int connectionsA = a.handle().connections();
+            engine.modified(config(VllmEngine.Config.class, Map.of("max__retries", 3, "worker__wait__ms", 45_000L)));
+            a.modified(config(WorkerComponent.Config.class, Map.of("command", JavaWorkers.commandLine(model, "a"),
+                    "call__timeout__ms", 90_000L, "liveness__timeout__ms", 4_000L)), pa);
+            b.modified(config(WorkerComponent.Config.class, Map.of("command", JavaWorkers.commandLine(model, "b2"))), pb);
+            long end = System.currentTimeMillis() + 30_000;
+            while ((b.handle().process() == null || b.handle().process().pid() == pidB
+                    || b.handle().state() != WorkerState.HEALTHY) && System.currentTimeMillis() < end && !run.isDone()) {
+                Thread.sleep(20);
+            }
+            int before = batches.get();
+            while (batches.get() < before + 2 && !run.isDone()) {
+                Thread.sleep(20);
+            }
+            stop.set(true);
+            run.get(60, TimeUnit.SECONDS); // rethrows a failed batch
+            assertTrue(b.handle().process().pid() != pidB, "b runs its new command");
+            assertEquals("b2", b.handle().helloId(), "the new process answers");
+            assertEquals(connectionsA, a.handle().connections(), "a kept its connection");
+            assertEquals(90_000L, a.handle().settings().callTimeoutMs());
+            assertEquals(4_000L, a.handle().settings().livenessTimeoutMs());
+        } finally {
+            stop.set(true);
+            engine.removeWorker(a);
+            engine.removeWorker(b);
+            a.deactivate();
+            b.deactivate();
+            engine.deactivate();
+        }
+    }
 }

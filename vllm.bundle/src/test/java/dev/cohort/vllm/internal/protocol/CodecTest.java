@@ -24,6 +24,7 @@ class CodecTest {
         var params = codec.mapper().createObjectNode().put("n", 8);
         assertEquals(new Message.ClientHello(1, "s3cret"), roundTrip(new Message.ClientHello(1, "s3cret"), false));
         assertEquals(new Message.ClientHello(1, null), roundTrip(new Message.ClientHello(1, null), false));
+        assertEquals(new Message.ClientHello(1, null, 1000), roundTrip(new Message.ClientHello(1, null, 1000), false));
         Message.WorkerHello wh = new Message.WorkerHello(1, "w1", "gpt2", 3, List.of("generate", "health"));
         assertEquals(wh, roundTrip(wh, true));
         assertEquals(new Message.Refusal("auth", "bad token"), roundTrip(new Message.Refusal("auth", "bad token"), true));
