@@ -45,7 +45,7 @@ public class VllmBridgeIT extends CohortTestSupport {
                 "dataset: prompts.jsonl",
                 "reward_funcs: [length]",
                 "rollout_engine: vllm",
-                "max_steps: 6",
+                "max_steps: 12",
                 "per_device_train_batch_size: 4",
                 "num_generations: 2",
                 "max_completion_length: 5",
@@ -66,17 +66,19 @@ public class VllmBridgeIT extends CohortTestSupport {
         props.put("call_timeout_ms", 90_000L);
         props.put("liveness_timeout_ms", 4_000L);
         worker.update(props);
+        boolean midRun = gogoOrError("cohort:status " + id).contains(" running ");
         String[] line = {""};
         await(() -> {
             line[0] = gogoOrError("cohort:status " + id);
             return !line[0].contains(" running ") && !line[0].contains(" preparing ");
         });
         assertTrue(line[0], line[0].contains(" finished "));
+        assertTrue("the configurations changed while the run was running (10 steps were left)", midRun);
         assertEquals("the engine was not restarted by its configuration", engine.getProperty("service.id"),
                 engineService().getProperty("service.id"));
         String workers = gogo("cohort:workers");
         assertTrue(workers, workers.matches("(?s).*\\bit\\b.*healthy.*"));
-        assertTrue(Files.isRegularFile(dir.resolve("runs/bridge-run/weights-sync/v5/model.safetensors")));
+        assertTrue(Files.isRegularFile(dir.resolve("runs/bridge-run/weights-sync/v11/model.safetensors")));
     }
 
     private ServiceReference<?> engineService() throws Exception {
