@@ -185,8 +185,8 @@ public final class BridgeEngine implements AutoCloseable {
         }
         Failures failures = new Failures();
         List<WorkerHandle> loaded = loadOn(healthy, abs, newVersion, failures);
-        if (loaded.isEmpty()) {
-            loaded = capacity.awaitVersion(newVersion);
+        if (loaded.isEmpty() && !workers.isEmpty()) {
+            loaded = capacity.awaitVersion(newVersion); // a returning worker is brought to it by its supervisor
         }
         if (loaded.isEmpty()) {
             throw new IOException("vllm engine: no worker loaded weights version " + newVersion + " from " + abs
