@@ -37,10 +37,11 @@ public class @CLASS@Listener implements RolloutListener {
 
     public static final String PID = "@PACKAGE@.listener";
 
+    /** The configuration: {@code log__every()} is the property {@code log_every} ({@code __} reads as {@code _}). */
     @ObjectClassDefinition(name = "@NAME@ rollout listener")
     public @interface Config {
         @AttributeDefinition(description = "Log a summary every this many steps (1: every step).", min = "1")
-        int log_every() default 1;
+        int log__every() default 1;
     }
 
     private final Logger logger;
@@ -56,7 +57,7 @@ public class @CLASS@Listener implements RolloutListener {
     /** Configuration changes are taken live, without restarting the component. */
     @Modified
     void modified(Config config) {
-        this.logEvery = Math.max(1, config.log_every());
+        this.logEvery = Math.max(1, config.log__every());
     }
 
     @Override

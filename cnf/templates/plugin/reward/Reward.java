@@ -19,7 +19,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <p>The trainer calls {@link #score} once per generation batch, on its own thread, and isolates
  * it: an exception, a wrong number of values or a call past its time budget gives NaN for that
  * batch and a warning naming the function. Return {@code Double.NaN} for a sample the function
- * has no opinion on (TRL's None). Configured through Config Admin PID {@value #PID}.
+ * has no opinion on (TRL's None). Configured through Config Admin PID {@value #PID}, for
+ * example in a run's YAML:
+ * <pre>
+ * plugins:
+ *   @PACKAGE@.reward:
+ *     max_tokens: 32
+ * </pre>
  */
 @Component(configurationPid = @CLASS@Reward.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = @CLASS@Reward.Config.class)
@@ -28,10 +34,15 @@ public class @CLASS@Reward implements RewardFunction {
 
     public static final String PID = "@PACKAGE@.reward";
 
+    /**
+     * The configuration. Declarative Services names a property after its method, with one
+     * {@code _} read as {@code .} and {@code __} as {@code _}: {@code max__tokens()} is the
+     * property {@code max_tokens}.
+     */
     @ObjectClassDefinition(name = "@NAME@ reward function")
     public @interface Config {
         @AttributeDefinition(description = "Completions of at most this many tokens get the full reward.", min = "1")
-        int max_tokens() default 64;
+        int max__tokens() default 64;
     }
 
     private volatile int maxTokens;
@@ -44,10 +55,10 @@ public class @CLASS@Reward implements RewardFunction {
     /** Configuration changes are taken live, without restarting the component. */
     @Modified
     void modified(Config config) {
-        if (config.max_tokens() < 1) {
-            throw new IllegalArgumentException(PID + ": max_tokens must be >= 1, got " + config.max_tokens());
+        if (config.max__tokens() < 1) {
+            throw new IllegalArgumentException(PID + ": max_tokens must be >= 1, got " + config.max__tokens());
         }
-        this.maxTokens = config.max_tokens();
+        this.maxTokens = config.max__tokens();
     }
 
     @Override

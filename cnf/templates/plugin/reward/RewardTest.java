@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 
 class @CLASS@RewardTest {
 
-    /** The configuration as Declarative Services would pass it, with max_tokens = 4. */
+    /** The configuration as Declarative Services would pass it, with max_tokens = limit. */
     private static @CLASS@Reward.Config maxTokens(int limit) {
         return new @CLASS@Reward.Config() {
             @Override
-            public int max_tokens() {
+            public int max__tokens() {
                 return limit;
             }
 
