@@ -26,17 +26,18 @@ public final class AccuracyReward implements RewardFunction {
             description = "Exact match of the completion's final answer against a dataset field.")
     public @interface Config {
         @AttributeDefinition(description = "Dataset field holding the reference answer.")
-        String answer_field() default "answer";
+        /* "__" is "_" in the property name: answer_field, as docs/rewards.md names it */
+        String answer__field() default "answer";
     }
 
     private final String field;
 
     @Activate
     public AccuracyReward(Config config) {
-        if (config.answer_field().isBlank()) {
+        if (config.answer__field().isBlank()) {
             throw new IllegalArgumentException(PID + ": answer_field must not be empty");
         }
-        this.field = config.answer_field();
+        this.field = config.answer__field();
     }
 
     @Override

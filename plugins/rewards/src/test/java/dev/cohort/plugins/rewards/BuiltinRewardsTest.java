@@ -98,7 +98,7 @@ class BuiltinRewardsTest {
     static AccuracyReward.Config accuracyConfig(String field) {
         return new AccuracyReward.Config() {
             @Override
-            public String answer_field() {
+            public String answer__field() {
                 return field;
             }
 
