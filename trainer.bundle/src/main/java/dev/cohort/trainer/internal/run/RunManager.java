@@ -6,6 +6,7 @@ import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
 import dev.cohort.trainer.internal.model.MemoryPlan;
 import dev.cohort.trainer.internal.backend.CudaLibrary;
+import dev.cohort.trainer.internal.config.ConfigAdminProperties;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -247,8 +248,7 @@ public final class RunManager {
      */
     void configurePlugins(Map<String, Map<String, Object>> plugins) throws java.io.IOException {
         for (Map.Entry<String, Map<String, Object>> e : plugins.entrySet()) {
-            Hashtable<String, Object> props = new Hashtable<>();
-            e.getValue().forEach((k, v) -> props.put(k, v instanceof List ? ((List<?>) v).toArray() : v));
+            Hashtable<String, Object> props = ConfigAdminProperties.of(e.getValue());
             String key = e.getKey();
             int tilde = key.indexOf('~');
             if (tilde > 0) {
