@@ -135,14 +135,16 @@ final class RunConfigReader {
 
     /**
      * A path resolved against the YAML file's directory and made absolute; kept as it is when it
-     * is empty (none), a model size or a {@code builtin:} dataset.
+     * is empty (none), a {@code builtin:} dataset, or a model size with no directory of that name
+     * next to the YAML (a directory {@code gpt2} beside it is loaded for {@code model: gpt2}).
      */
     private String path(String key, String value) {
         if (value == null || value.isEmpty() || !f.valid(key)) {
             return value;
         }
-        if (key.equals("model") && dev.cohort.trainer.internal.model.ModelConfig.isNamed(value)) {
-            return value;
+        if (key.equals("model") && dev.cohort.trainer.internal.model.ModelConfig.isNamed(value)
+                && !isDirectory(value)) {
+            return value; // a directory of that name next to the YAML wins over the named size
         }
         if (!key.equals("model") && value.startsWith(BUILTIN)) {
             if (value.length() == BUILTIN.length()) {
@@ -155,6 +157,14 @@ final class RunConfigReader {
         } catch (InvalidPathException e) {
             f.problem(key, f.line(key), "not a valid path: " + e.getMessage());
             return value;
+        }
+    }
+
+    private boolean isDirectory(String value) {
+        try {
+            return java.nio.file.Files.isDirectory(baseDirectory.resolve(value));
+        } catch (InvalidPathException e) {
+            return false;
         }
     }
 

@@ -41,6 +41,10 @@ final class Headless {
                         done.countDown();
                     });
             System.out.println("run " + started.id() + ": backend: " + started.backendInfo());
+            System.out.println("run " + started.id() + ": " + started.modelInfo());
+            if (started.namingNote() != null) {
+                System.out.println("run " + started.id() + ": " + started.namingNote());
+            }
             System.out.flush();
             done.await();
             if (tty) {

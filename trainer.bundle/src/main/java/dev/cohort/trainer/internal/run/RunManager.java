@@ -7,6 +7,7 @@ import dev.cohort.api.training.TrainingPublisher;
 import dev.cohort.trainer.internal.model.MemoryPlan;
 import dev.cohort.trainer.internal.backend.CudaLibrary;
 import dev.cohort.trainer.internal.config.ConfigAdminProperties;
+import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -50,6 +51,7 @@ import org.osgi.service.log.LoggerFactory;
 public final class RunManager {
 
     private static final long STOP_WAIT_MS = 120_000;
+    private static final String TRACE_PID = "dev.cohort.plugins.trace.jsonl";
 
     private final RewardScoring scoring;
     private final RolloutPublisher rollouts;
@@ -59,6 +61,7 @@ public final class RunManager {
     private final BundleContext context;
     private final Map<String, TrainingRun> runs = new LinkedHashMap<>();
     private final Map<String, RolloutEngine> engines = new ConcurrentHashMap<>();
+    private final RunDirectories directories = new RunDirectories();
 
     @Activate
     public RunManager(@Reference RewardScoring scoring, @Reference RolloutPublisher rollouts,
@@ -177,15 +180,24 @@ public final class RunManager {
      */
     TrainingRun start(Path config, Path resume, Consumer<TrainingMetrics> progress, Consumer<TrainingRun> onDone)
             throws Exception {
-        PreparedRun prepared = RunSetup.prepare(config, resume, scoring);
+        PreparedRun prepared = RunSetup.prepare(config, resume, scoring, this::allocate);
         TrainingRun run;
         synchronized (this) {
-            String id = uniqueId(prepared.settings().runId());
+            String id = prepared.settings().runId();
+            TrainingRun same = runs.get(id);
+            if (same != null && same.active()) {
+                prepared.close();
+                throw new IllegalStateException("run " + id + " is " + same.state().name().toLowerCase(Locale.ROOT)
+                        + "; stop it (cohort:stop " + id + ") before resuming it");
+            }
             run = new TrainingRun(id, config);
             runs.put(id, run);
         }
         run.backend(prepared.backend().name(), prepared.backendInfo());
+        run.modelInfo(prepared.modelInfo());
+        run.namingNote(prepared.namingNote());
         logger.info("run {}: backend: {}", run.id(), prepared.backendInfo());
+        logger.info("run {}: {}", run.id(), prepared.modelInfo());
         logger.info("run {}: {}, memory: {}", run.id(), prepared.model().config(), memoryPlan(prepared).describe());
         run.maxSteps(prepared.settings().maxSteps());
         RunExecution exec = new RunExecution(run, prepared, this, progress, onDone);
@@ -194,14 +206,6 @@ public final class RunManager {
         run.thread(t);
         t.start();
         return run;
-    }
-
-    private String uniqueId(String base) {
-        String id = base;
-        for (int i = 2; runs.containsKey(id); i++) {
-            id = base + "-" + i;
-        }
-        return id;
     }
 
     /** What the run's step holds in the backend's memory (see MemoryPlan). */
@@ -262,16 +266,45 @@ public final class RunManager {
 
     /** Where trace-jsonl writes this run's samples, when that file exists. */
     Path traceFile(String runId) {
-        try {
-            java.util.Dictionary<String, Object> p = configAdmin.getConfiguration("dev.cohort.plugins.trace.jsonl", "?")
-                    .getProperties();
-            Object dir = p == null ? null : p.get("directory");
-            Path file = Path.of(dir == null ? "traces" : dir.toString()).toAbsolutePath()
-                    .resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_") + ".jsonl");
-            return java.nio.file.Files.exists(file) ? file : null;
-        } catch (java.io.IOException e) {
-            return null;
+        Path file = RunDirectories.traceFile(traceDirectory(Map.of()).dir(), runId);
+        return java.nio.file.Files.exists(file) ? file : null;
+    }
+
+    /** The trace directory and the setting that names it, for messages. */
+    record TraceDirectory(Path dir, String key) {
+    }
+
+    /**
+     * trace-jsonl's directory for a run: its plugins section's, else Config Admin's, else the
+     * plugin's default {@code traces} (relative to the runtime's working directory, as the plugin
+     * resolves it).
+     */
+    TraceDirectory traceDirectory(Map<String, Map<String, Object>> plugins) {
+        Map<String, Object> own = plugins.get(TRACE_PID);
+        if (own != null && own.get("directory") != null) {
+            return new TraceDirectory(Path.of(own.get("directory").toString()).toAbsolutePath(),
+                    "plugins." + TRACE_PID + ".directory");
         }
+        Object dir = null;
+        try {
+            java.util.Dictionary<String, Object> p = configAdmin.getConfiguration(TRACE_PID, "?").getProperties();
+            dir = p == null ? null : p.get("directory");
+        } catch (java.io.IOException e) {
+            logger.warn("cannot read the configuration of {}: {}", TRACE_PID, e.toString());
+        }
+        return new TraceDirectory(Path.of(dir == null ? "traces" : dir.toString()).toAbsolutePath(),
+                "the trace directory (" + TRACE_PID + " directory" + (dir == null ? ", default traces" : "") + ")");
+    }
+
+    /** A prepared run's id and directory, after checking that its trace directory is writable. */
+    RunDirectories.Allocated allocate(RunConfig c, String name, boolean resumed) throws java.io.IOException {
+        TraceDirectory trace = traceDirectory(c.plugins());
+        RunDirectories.checkWritable(trace.dir(), c.source() + ": " + trace.key());
+        RunDirectories.Allocated a = directories.allocate(Path.of(c.outputDir()), name, resumed, trace.dir());
+        if (a.note() != null) {
+            logger.warn("{}", a.note());
+        }
+        return a;
     }
 
     @Deactivate
