@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -62,6 +64,7 @@ public final class RunManager {
     private final Map<String, TrainingRun> runs = new LinkedHashMap<>();
     private final Map<String, RolloutEngine> engines = new ConcurrentHashMap<>();
     private final RunDirectories directories = new RunDirectories();
+    private final SynchronousBundleListener stoppingListener;
 
     @Activate
     public RunManager(@Reference RewardScoring scoring, @Reference RolloutPublisher rollouts,
@@ -73,6 +76,8 @@ public final class RunManager {
         this.configAdmin = configAdmin;
         this.logger = logger;
         this.context = context;
+        this.stoppingListener = this::frameworkStopping;
+        context.addBundleListener(stoppingListener);
         String headless = context.getProperty("cohort.train");
         if (headless != null && !headless.isBlank()) {
             Headless.start(this, Path.of(headless), context.getProperty("cohort.resume"),
@@ -307,8 +312,34 @@ public final class RunManager {
         return a;
     }
 
+    /**
+     * When the framework begins to stop (gogo's {@code stop 0}, the end of the shell's input, a
+     * signal through ShutdownHook), stops the runs before any bundle stops: Felix stops SCR (and
+     * so the reward functions) before this bundle, and a run must take its last step and write
+     * its checkpoint while they are still there. Synchronous: the framework waits.
+     */
+    private void frameworkStopping(BundleEvent e) {
+        if (e.getType() == BundleEvent.STOPPING && e.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            try {
+                stopAll();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Deactivate
     void deactivate() throws InterruptedException {
+        try {
+            context.removeBundleListener(stoppingListener);
+        } catch (IllegalStateException alreadyInvalid) {
+            // the bundle is stopping: nothing to remove
+        }
+        stopAll();
+    }
+
+    /** Asks every active run to stop at its next step boundary and waits (bounded) for them. */
+    private void stopAll() throws InterruptedException {
         List<TrainingRun> active = new ArrayList<>();
         synchronized (this) {
             for (TrainingRun r : runs.values()) {
