@@ -53,7 +53,6 @@ import org.osgi.service.log.LoggerFactory;
 public final class RunManager {
 
     private static final long STOP_WAIT_MS = 120_000;
-    private static final String TRACE_PID = "dev.cohort.plugins.trace.jsonl";
 
     private final RewardScoring scoring;
     private final RolloutPublisher rollouts;
@@ -64,6 +63,7 @@ public final class RunManager {
     private final Map<String, TrainingRun> runs = new LinkedHashMap<>();
     private final Map<String, RolloutEngine> engines = new ConcurrentHashMap<>();
     private final RunDirectories directories = new RunDirectories();
+    private final TraceDirectory traces;
     private final SynchronousBundleListener stoppingListener;
 
     @Activate
@@ -76,6 +76,7 @@ public final class RunManager {
         this.configAdmin = configAdmin;
         this.logger = logger;
         this.context = context;
+        this.traces = new TraceDirectory(configAdmin, logger);
         this.stoppingListener = this::frameworkStopping;
         context.addBundleListener(stoppingListener);
         String headless = context.getProperty("cohort.train");
@@ -271,39 +272,13 @@ public final class RunManager {
 
     /** Where trace-jsonl writes this run's samples, when that file exists. */
     Path traceFile(String runId) {
-        Path file = RunDirectories.traceFile(traceDirectory(Map.of()).dir(), runId);
+        Path file = RunDirectories.traceFile(traces.of(Map.of()).dir(), runId);
         return java.nio.file.Files.exists(file) ? file : null;
-    }
-
-    /** The trace directory and the setting that names it, for messages. */
-    record TraceDirectory(Path dir, String key) {
-    }
-
-    /**
-     * trace-jsonl's directory for a run: its plugins section's, else Config Admin's, else the
-     * plugin's default {@code traces} (relative to the runtime's working directory, as the plugin
-     * resolves it).
-     */
-    TraceDirectory traceDirectory(Map<String, Map<String, Object>> plugins) {
-        Map<String, Object> own = plugins.get(TRACE_PID);
-        if (own != null && own.get("directory") != null) {
-            return new TraceDirectory(Path.of(own.get("directory").toString()).toAbsolutePath(),
-                    "plugins." + TRACE_PID + ".directory");
-        }
-        Object dir = null;
-        try {
-            java.util.Dictionary<String, Object> p = configAdmin.getConfiguration(TRACE_PID, "?").getProperties();
-            dir = p == null ? null : p.get("directory");
-        } catch (java.io.IOException e) {
-            logger.warn("cannot read the configuration of {}: {}", TRACE_PID, e.toString());
-        }
-        return new TraceDirectory(Path.of(dir == null ? "traces" : dir.toString()).toAbsolutePath(),
-                "the trace directory (" + TRACE_PID + " directory" + (dir == null ? ", default traces" : "") + ")");
     }
 
     /** A prepared run's id and directory, after checking that its trace directory is writable. */
     RunDirectories.Allocated allocate(RunConfig c, String name, boolean resumed) throws java.io.IOException {
-        TraceDirectory trace = traceDirectory(c.plugins());
+        TraceDirectory.Setting trace = traces.of(c.plugins());
         RunDirectories.checkWritable(trace.dir(), c.source() + ": " + trace.key());
         RunDirectories.Allocated a = directories.allocate(Path.of(c.outputDir()), name, resumed, trace.dir());
         if (a.note() != null) {
