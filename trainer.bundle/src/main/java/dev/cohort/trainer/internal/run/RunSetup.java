@@ -85,7 +85,10 @@ final class RunSetup {
             TrainerSettings s = settings(c, where.id(), c.maxSteps(), c.saveSteps(), c.loggingSteps(), where.dir());
             return new PreparedRun(s, backend, selected.description(), model, reference, tok,
                     prompts, evalPrompts == null ? List.of() : evalPrompts.rows(), evalPrompts,
-                    c.rolloutEngine(), c.plugins(), c.toMap(), resume, modelInfo(c, resume), where.note());
+                    c.rolloutEngine(), c.plugins(), c.toMap(), resume, modelInfo(c, resume),
+                    resume != null && !c.runName().isEmpty() && !c.runName().equals(runId)
+                            ? "resuming run '" + runId + "' of " + resume + " (its run id); run_name '" + c.runName()
+                                    + "' is not used" : where.note());
         } catch (IOException | RuntimeException e) {
             if (model != null) {
                 model.close();
