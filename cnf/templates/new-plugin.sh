@@ -76,7 +76,7 @@ while [[ $# -gt 0 ]]; do
             [[ $# -ge 2 && -n "$2" ]] || fail "$1 needs a value"
             case "$1" in --group) GROUP="$2" ;; --package) PACKAGE="$2" ;; --dir) DIR="$2" ;; esac
             shift ;;
-        -*) fail "unknown option '$1'" ;;
+        -*) echo "cohort new-plugin: unknown option '$1'" >&2; usage >&2; exit 2 ;;
         *) [[ -z "$NAME" ]] || fail "one NAME only (got '$NAME' and '$1')"; NAME="$1" ;;
     esac
     shift

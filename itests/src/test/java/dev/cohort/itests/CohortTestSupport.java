@@ -56,6 +56,7 @@ public abstract class CohortTestSupport {
 
     @Configuration
     public Option[] config() {
+        removeEarlierTraces();
         return options(
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
                 // the shell bundle brings Gogo's converters (bundle ids to bundles) but must not
@@ -72,6 +73,25 @@ public abstract class CohortTestSupport {
                 // the CUDA fragment, as in run.bndrun: a fragment is resolved, never started
                 provision("cuda").noStart(),
                 junitBundles());
+    }
+
+    /**
+     * Deletes the trace files that earlier builds' runs left in the working directory's traces/
+     * (trace-jsonl's default directory): a run never takes a name whose trace exists, so a test
+     * expecting its run_name as the run id would get {@code <name>-2}.
+     */
+    private static void removeEarlierTraces() {
+        java.nio.file.Path traces = java.nio.file.Path.of("traces");
+        if (!java.nio.file.Files.isDirectory(traces)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.list(traces)) {
+            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot clean " + traces.toAbsolutePath(), e);
+        }
     }
 
     protected static UrlProvisionOption provision(String key) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Smoke test of the exported runtime (target/run.jar) as a user starts it: it reaches the Gogo
  * prompt, picks up a plugin dropped into deploy/, delivers replayed batches to it and to
- * trace-jsonl, and stops cleanly when standard input ends.
+ * trace-jsonl, and stops cleanly when standard input ends; the first command typed works (the
+ * prompt comes once Cohort's commands are registered).
  */
 class LauncherIT {
 
@@ -134,5 +135,19 @@ class LauncherIT {
         // Gogo stops the framework when standard input ends; the bnd launcher exits with 117.
         assertEquals(117, process.exitValue(), output.toString());
         assertFalse(output.toString().contains("ERROR ["), output.toString());
+    }
+
+    @Test
+    void theFirstCommandTypedWorks() throws Exception {
+        // typed before the prompt appears: the console starts once Cohort's commands are registered
+        send("cohort:runs");
+        send("cohort:listeners");
+        process.getOutputStream().close();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "runtime did not stop; output:\n" + output);
+        assertEquals(117, process.exitValue(), output.toString());
+        assertTrue(output.toString().contains("g! no runs"), output.toString());
+        assertTrue(output.toString().contains("trace-jsonl"), output.toString());
+        assertFalse(output.toString().contains("CommandNotFoundException"), output.toString());
+        assertFalse(output.toString().contains("not found"), output.toString());
     }
 }

@@ -46,7 +46,7 @@ class PluginScaffoldIT {
         Path work = tmp.resolve("work");
         Path yaml = writeRunConfig(work);
         try (RuntimeProcess runtime = RuntimeProcess.start(work)) {
-            runtime.awaitOutput(o -> o.contains("g! "), "Gogo prompt");
+            runtime.awaitOutput(o -> o.contains("g! "), "Gogo prompt", 60);
             String installed = runtime.poll("install " + jar.toUri(), o -> o.contains("Bundle ID:"), "install");
             Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
             assertTrue(id.find(), installed);
@@ -56,7 +56,8 @@ class PluginScaffoldIT {
             runtime.send("cohort:train " + yaml);
             runtime.poll("cohort:listeners", o -> o.matches("(?s).*demo-plugin\\s+\\d+\\s+\\S+\\s+active\\s+3\\s.*")
                     && o.matches("(?s).*trace-jsonl\\s+\\d+\\s+\\S+\\s+active\\s+3\\s.*"), "3 steps delivered to each listener");
-            assertEquals(117, runtime.stop(), runtime.output());
+            runtime.closeInput();
+            assertEquals(117, runtime.waitFor(60), runtime.output());
         }
         assertRewardsFollowTheConfiguredLimit(work.resolve("traces/scaffold.jsonl"));
     }

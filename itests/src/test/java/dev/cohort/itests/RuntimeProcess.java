@@ -6,58 +6,67 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The exported runtime (target/run.jar) as a user starts it, in a folder of its own, driven
- * through the Gogo shell on its standard input: commands are typed, the console is read back.
+ * The exported runtime (target/run.jar) as a real process in a working directory: its output
+ * (stdout and stderr) collected as it comes, lines sent to its standard input, signals sent to it.
  */
 final class RuntimeProcess implements AutoCloseable {
-
-    private static final long WAIT_SECONDS = 60;
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();
 
     private RuntimeProcess(Process process) {
         this.process = process;
-        Thread pump = new Thread(() -> pump(process.getInputStream()), "runtime-output");
+        Thread pump = new Thread(this::pump, "runtime-output-" + process.pid());
         pump.setDaemon(true);
         pump.start();
     }
 
-    /** Starts the runtime with {@code work} as its working directory (deploy/ is created there). */
-    static RuntimeProcess start(Path work) throws IOException {
-        Files.createDirectories(work.resolve("deploy"));
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-jar", runJar().toString())
-                .directory(work.toFile()).redirectErrorStream(true).start();
-        return new RuntimeProcess(p);
+    /** {@code java <jvmArgs> -jar run.jar} in {@code work}; standard input stays open. */
+    static RuntimeProcess start(Path work, String... jvmArgs) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmArgs));
+        cmd.add("-jar");
+        cmd.add(LauncherIT.runJar().toAbsolutePath().toString());
+        return new RuntimeProcess(new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start());
     }
 
-    static Path runJar() {
-        Path jar = Path.of(System.getProperty("cohort.runjar", "../target/run.jar"));
-        assertTrue(Files.isRegularFile(jar), jar + " is missing: the top-level module exports it");
-        return jar.toAbsolutePath();
+    /** Headless training of {@code config} ({@code ./cohort train}), resuming from {@code resume} (or not). */
+    static RuntimeProcess train(Path work, Path config, Path resume) throws IOException {
+        RuntimeProcess p = start(work, "-Dgosh.args=--nointeractive", "-Dcohort.train=" + config.toAbsolutePath(),
+                "-Dcohort.resume=" + (resume == null ? "" : resume.toAbsolutePath()), "-Dcohort.exit=true");
+        p.closeInput();
+        return p;
     }
 
-    private void pump(InputStream in) {
+    private void pump() {
         byte[] buf = new byte[4096];
-        try {
+        try (InputStream in = process.getInputStream()) {
             for (int n; (n = in.read(buf)) > 0;) {
                 output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
             }
         } catch (IOException ignored) {
-            // process ended
+            // the process ended
         }
     }
 
-    /** Everything the runtime printed so far. */
     String output() {
         return output.toString();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     void send(String line) throws IOException {
@@ -66,22 +75,25 @@ final class RuntimeProcess implements AutoCloseable {
         in.flush();
     }
 
-    /** Waits until the whole output satisfies the condition; fails naming {@code what}. */
-    void awaitOutput(Predicate<String> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (!condition.test(output.toString())) {
-            assertTrue(System.nanoTime() < deadline, "no " + what + " within " + WAIT_SECONDS + " s; output:\n" + output);
-            assertTrue(process.isAlive(), "runtime exited; output:\n" + output);
+    void closeInput() throws IOException {
+        process.getOutputStream().close();
+    }
+
+    void awaitOutput(Predicate<String> condition, String what, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.test(output())) {
+            assertTrue(System.nanoTime() < deadline, "no " + what + " within " + seconds + " s; output:\n" + output);
+            assertTrue(process.isAlive(), "the runtime exited before " + what + "; output:\n" + output);
             Thread.sleep(20);
         }
     }
 
     /**
      * Sends a command until its answer satisfies the condition (the runtime works
-     * asynchronously) and returns that answer.
+     * asynchronously); returns that answer.
      */
     String poll(String command, Predicate<String> answer, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             int from = output.length();
             send(command);
@@ -90,14 +102,21 @@ final class RuntimeProcess implements AutoCloseable {
             if (answer.test(reply)) {
                 return reply;
             }
-            assertTrue(System.nanoTime() < deadline, "no " + what + " within " + WAIT_SECONDS + " s; output:\n" + output);
+            assertTrue(System.nanoTime() < deadline, "no " + what + " within 60 s; output:\n" + output);
         }
     }
 
-    /** Ends standard input (Gogo then stops the framework) and waits for the exit code. */
-    int stop() throws Exception {
-        process.getOutputStream().close();
-        assertTrue(process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS), "runtime did not stop; output:\n" + output);
+    /** Sends a signal (TERM, INT, ...) with kill(1). */
+    void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + name + " failed");
+    }
+
+    /** The exit code; fails when the process does not end within {@code seconds}. */
+    int waitFor(int seconds) throws InterruptedException {
+        assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the runtime did not end within " + seconds
+                + " s; output:\n" + output);
+        Thread.sleep(100); // the last output
         return process.exitValue();
     }
 

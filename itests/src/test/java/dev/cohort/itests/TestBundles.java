@@ -31,8 +31,14 @@ public final class TestBundles {
 
     /** A reward function bundle whose behaviour is set by its manifest (see TestRewardActivator). */
     public static byte[] reward(String symbolicName, String version, String functionName, String behaviour) {
+        return reward(symbolicName, version, functionName, behaviour, Map.of());
+    }
+
+    /** As {@link #reward(String, String, String, String)}, with extra manifest headers. */
+    public static byte[] reward(String symbolicName, String version, String functionName, String behaviour,
+            Map<String, String> extraHeaders) {
         return bundle(TestRewardActivator.class, "dev.cohort.api.reward", symbolicName, version,
-                functionName, behaviour, Map.of());
+                functionName, behaviour, extraHeaders);
     }
 
     private static byte[] bundle(Class<?> activator, String apiPackage, String symbolicName,

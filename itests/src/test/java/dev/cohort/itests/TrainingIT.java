@@ -27,7 +27,8 @@ import org.osgi.framework.ServiceRegistration;
 /**
  * GRPO runs in the runtime, started from the shell: plugins see one consistent batch per step,
  * in order, through a hot update of the listener mid-run; metrics reach training listeners; a
- * bad configuration is refused with its line; a reward function that vanishes ends the run.
+ * bad configuration is refused with its line; a reward function that vanishes ends the run;
+ * plugin properties of every type reach Config Admin.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -132,5 +133,26 @@ public class TrainingIT extends CohortTestSupport {
         String end = awaitEnd(id);
         assertTrue(end, end.contains(" failed ") && end.contains("reward function [vanish] not registered after waiting 300 ms;"
                 + " registered: [accuracy, format, length]"));
+    }
+
+    @Test
+    public void pluginPropertiesOfEveryTypeReachConfigAdmin() throws Exception {
+        Path dir = Files.createTempDirectory("cohort-types");
+        Path yaml = config(dir, "types.yaml", String.join("\n", "plugins:", "  cohort.itest.types:",
+                "    name: trace", "    count: 3", "    ratio: 0.25", "    on: true", "    tags: [a, b]",
+                "    sizes: [1, 2]", "    ratios: [0.5, 1.5]", "    flags: [true, false]", "    none: []"), 2);
+        String id = gogo("cohort:train " + yaml).trim();
+        String end = awaitEnd(id);
+        assertTrue(end, end.contains(" finished "));
+        java.util.Dictionary<String, Object> p = configAdmin.getConfiguration("cohort.itest.types", "?").getProperties();
+        assertEquals("trace", p.get("name"));
+        assertEquals(3L, p.get("count"));
+        assertEquals(0.25, p.get("ratio"));
+        assertEquals(true, p.get("on"));
+        org.junit.Assert.assertArrayEquals(new String[] {"a", "b"}, (String[]) p.get("tags"));
+        org.junit.Assert.assertArrayEquals(new Long[] {1L, 2L}, (Long[]) p.get("sizes"));
+        org.junit.Assert.assertArrayEquals(new Double[] {0.5, 1.5}, (Double[]) p.get("ratios"));
+        org.junit.Assert.assertArrayEquals(new Boolean[] {true, false}, (Boolean[]) p.get("flags"));
+        org.junit.Assert.assertArrayEquals(new String[0], (String[]) p.get("none"));
     }
 }

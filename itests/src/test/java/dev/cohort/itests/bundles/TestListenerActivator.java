@@ -14,9 +14,10 @@ import org.osgi.framework.ServiceReference;
 /**
  * Activator of the listener bundles that the integration tests build on the fly. Its manifest
  * says how it behaves: {@code Cohort-Test-Name} (listener name), {@code Cohort-Test-Behaviour}
- * ({@code record}, {@code throw} or {@code block}) and optional {@code Cohort-Test-Timeout-Ms}
- * and {@code Cohort-Test-Queue}. Recorded batches go to a {@link BiConsumer} service with
- * {@code cohort.itest.sink=<name>}, registered by the test, as (instance label, batch).
+ * ({@code record}, {@code throw} or {@code block}) and optional {@code Cohort-Test-Timeout-Ms},
+ * {@code Cohort-Test-Queue} and {@code Cohort-Test-Stop-File} (see {@link #stop}). Recorded
+ * batches go to a {@link BiConsumer} service with {@code cohort.itest.sink=<name>}, registered by
+ * the test, as (instance label, batch).
  */
 public final class TestListenerActivator implements BundleActivator {
 
@@ -87,8 +88,16 @@ public final class TestListenerActivator implements BundleActivator {
         }
     }
 
+    /**
+     * With {@code Cohort-Test-Stop-File}, writes that file when the bundle stops: the proof that
+     * the framework was stopped (and so every component deactivated) before the process ended.
+     */
     @Override
-    public void stop(BundleContext context) {
+    public void stop(BundleContext context) throws java.io.IOException {
         stopped.countDown();
+        String file = context.getBundle().getHeaders().get("Cohort-Test-Stop-File");
+        if (file != null) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), "stopped\n");
+        }
     }
 }

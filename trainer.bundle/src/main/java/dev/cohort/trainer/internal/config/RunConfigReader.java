@@ -51,7 +51,7 @@ final class RunConfigReader {
         String model = path("model", f.requiredString("model"));
         String tokenizer = tokenizer();
         String alphabet = f.string("tokenizer_alphabet", "");
-        String dataset = path("dataset", f.requiredString("dataset"));
+        String dataset = existing("dataset", path("dataset", f.requiredString("dataset")));
         String promptField = f.nonEmptyString("dataset_prompt_field", "prompt");
         String trainSplit = f.nonEmptyString("dataset_train_split", "train");
         String testSplit = f.nonEmptyString("dataset_test_split", "test");
@@ -61,7 +61,7 @@ final class RunConfigReader {
         ChatTemplateMode chatTemplate = applyChatTemplate();
         Map<String, Object> chatTemplateKwargs = PluginsSection.values(f.given("chat_template_kwargs"),
                 "chat_template_kwargs", problems);
-        String evalDataset = path("eval_dataset", f.string("eval_dataset", ""));
+        String evalDataset = existing("eval_dataset", path("eval_dataset", f.string("eval_dataset", "")));
         int evalSamples = f.integer("eval_samples", 0, nonNegative);
         List<String> rewardFuncs = rewardFuncs();
         List<Double> rewardWeights = f.numbers("reward_weights");
@@ -135,14 +135,16 @@ final class RunConfigReader {
 
     /**
      * A path resolved against the YAML file's directory and made absolute; kept as it is when it
-     * is empty (none), a model size or a {@code builtin:} dataset.
+     * is empty (none), a {@code builtin:} dataset, or a model size with no directory of that name
+     * next to the YAML (a directory {@code gpt2} beside it is loaded for {@code model: gpt2}).
      */
     private String path(String key, String value) {
         if (value == null || value.isEmpty() || !f.valid(key)) {
             return value;
         }
-        if (key.equals("model") && dev.cohort.trainer.internal.model.ModelConfig.isNamed(value)) {
-            return value;
+        if (key.equals("model") && dev.cohort.trainer.internal.model.ModelConfig.isNamed(value)
+                && !isDirectory(value)) {
+            return value; // a directory of that name next to the YAML wins over the named size
         }
         if (!key.equals("model") && value.startsWith(BUILTIN)) {
             if (value.length() == BUILTIN.length()) {
@@ -155,6 +157,27 @@ final class RunConfigReader {
         } catch (InvalidPathException e) {
             f.problem(key, f.line(key), "not a valid path: " + e.getMessage());
             return value;
+        }
+    }
+
+    /**
+     * A dataset path that names a file or directory that does not exist is reported at its line
+     * (a glob is matched when the dataset is read; builtin: tasks always exist). Only for a file
+     * (a text parsed on its own names files that need not exist yet).
+     */
+    private String existing(String key, String value) {
+        if (source != null && value != null && !value.isEmpty() && f.valid(key) && !value.startsWith(BUILTIN)
+                && !value.matches(".*[*?\\[{].*") && !java.nio.file.Files.exists(Path.of(value))) {
+            f.problem(key, f.line(key), "no such file or directory: " + value);
+        }
+        return value;
+    }
+
+    private boolean isDirectory(String value) {
+        try {
+            return java.nio.file.Files.isDirectory(baseDirectory.resolve(value));
+        } catch (InvalidPathException e) {
+            return false;
         }
     }
 

@@ -53,6 +53,12 @@ final class GrpoTrainer {
     private Rollouts batch;
     private double[][] lastRewards;
     private Path lastCheckpoint;
+    private boolean updating;
+    /** The checkpoint step a resumed run continues from, until its first step reports it; else -1. */
+    private int resumedFrom = -1;
+
+    /** The metric of a resumed run's first step: the step of the checkpoint it continued from. */
+    static final String RESUMED_FROM_STEP = "resumed_from_step";
 
     GrpoTrainer(TrainerSettings s, PolicyModel model, PolicyModel reference, Tokenizer tok, PromptSource prompts,
             RolloutEngine engine, RewardScoring scoring, RolloutPublisher rollouts, TrainingPublisher metrics,
@@ -78,6 +84,7 @@ final class GrpoTrainer {
         TrainerState.restoreOptimizer(checkpoint, model, opt, saved.optimizerStep());
         prompts.seek(saved.dataPosition());
         step = saved.step();
+        resumedFrom = saved.step();
     }
 
     int step() {
@@ -88,24 +95,61 @@ final class GrpoTrainer {
         return lastCheckpoint;
     }
 
-    /** Runs until max_steps or a stop request; returns true when max_steps was reached. */
-    boolean run(BooleanSupplier stopRequested) throws IOException, InterruptedException {
+    /**
+     * Runs until max_steps or a stop request; returns true when max_steps was reached. A step that
+     * fails ends the run with a {@link StepFailure} after a checkpoint of the last good step, when
+     * the weights are still those of that step.
+     */
+    boolean run(BooleanSupplier stopRequested) throws IOException, StepFailure {
         while (step < s.maxSteps()) {
             boolean boundary = step % s.objective().numIterations() == 0;
             if (boundary && stopRequested.getAsBoolean()) {
                 checkpoint();
                 return false;
             }
-            if (Thread.interrupted()) {
-                throw new InterruptedException("run " + s.runId() + " interrupted at step " + step);
+            long position = prompts.position();
+            try {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("run " + s.runId() + " interrupted at step " + step);
+                }
+                trainStep(boundary);
+            } catch (Exception | Error e) {
+                throw new StepFailure(step + 1, e, saveLastGoodStep(position));
             }
-            trainStep(boundary);
             if (s.saveSteps() > 0 && step % s.saveSteps() == 0 && step < s.maxSteps()) {
                 checkpoint();
             }
         }
         checkpoint();
         return true;
+    }
+
+    /**
+     * After a failed step: a checkpoint of the last completed step, unless the optimizer had
+     * begun to change the weights, the step is inside a num_iterations group (a resume could not
+     * continue it exactly), or it is already saved; says which.
+     */
+    private String saveLastGoodStep(long position) {
+        if (updating) {
+            return "no checkpoint: the step failed while the optimizer was updating the weights";
+        }
+        if (step == 0) {
+            return "no checkpoint: no step had completed";
+        }
+        if (step % s.objective().numIterations() != 0) {
+            return "no checkpoint: step " + step + " is inside a num_iterations group"
+                    + (lastCheckpoint == null ? "" : "; the last checkpoint is " + lastCheckpoint);
+        }
+        if (lastCheckpoint != null && lastCheckpoint.getFileName().toString().equals("checkpoint-" + step)) {
+            return "the last good step " + step + " is saved in " + lastCheckpoint;
+        }
+        try {
+            prompts.seek(position);
+            checkpoint();
+            return "the last good step " + step + " was saved to " + lastCheckpoint;
+        } catch (IOException | RuntimeException e) {
+            return "the last good step " + step + " could not be saved: " + e;
+        }
     }
 
     void checkpoint() throws IOException {
@@ -139,8 +183,10 @@ final class GrpoTrainer {
         model.zeroGrads();
         double loss = update.accumulate(batch, acc);
         double lr = s.schedule().lr(opt.step());
+        updating = true;
         double gradNorm = opt.update(lr);
         step++;
+        updating = false;
         double updateSeconds = (System.nanoTime() - t2) / 1e9;
         double stepSeconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> values = new LinkedHashMap<>(acc.snapshot().toMap(names()));
@@ -153,6 +199,10 @@ final class GrpoTrainer {
         values.put("time/scoring", scoreSeconds);
         values.put("time/update", updateSeconds);
         values.put("time/step", stepSeconds);
+        if (resumedFrom >= 0) {
+            values.put(RESUMED_FROM_STEP, (double) resumedFrom);
+            resumedFrom = -1;
+        }
         TrainingMetrics m = new TrainingMetrics(s.runId(), step, s.maxSteps(), values, null);
         if (metrics != null) {
             metrics.publish(m);

@@ -2,64 +2,120 @@ package dev.cohort.trainer.internal.run;
 
 import dev.cohort.api.training.TrainingMetrics;
 import java.nio.file.Path;
+import java.util.Hashtable;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.osgi.framework.BundleContext;
 
 /**
  * Non-interactive training ({@code ./cohort train}, {@code ./cohort quickstart}): starts the run
  * of the framework property {@code cohort.train}, prints a progress line per step and the final
- * report on the console and, with {@code cohort.exit}, ends the process: 0 when the run finished,
- * 1 when it failed or could not start (the message says why).
+ * report on the console. With {@code cohort.exit} the process ends with the run: the run is a
+ * {@code main.thread} service that bnd's launcher calls on its main thread; when it returns, the
+ * launcher stops the framework (every component is deactivated: launched inference workers
+ * shut down) and exits with its code: {@value #FINISHED} when the run finished, {@value #FAILED}
+ * when it failed or could not start (the message says why), {@value #STOPPED} when it was stopped
+ * before max_steps (after a checkpoint; the report says where). SIGINT and SIGTERM stop the
+ * framework through {@link ShutdownHook}: the run stops at its next step boundary after a
+ * checkpoint, the report is printed, and the JVM exits with 130 (SIGINT) or 143 (SIGTERM).
  */
 final class Headless {
+
+    static final int FINISHED = 0;
+    static final int FAILED = 1;
+    static final int STOPPED = 3;
 
     private Headless() {
     }
 
+    /**
+     * The launcher's main thread body. A class of its own: the launcher requires the service's
+     * {@code call} method to be declared as returning Integer (a lambda's is Object).
+     */
+    private static final class MainThread implements Callable<Integer> {
+        private final RunManager manager;
+        private final Path config;
+        private final String resume;
+
+        MainThread(RunManager manager, Path config, String resume) {
+            this.manager = manager;
+            this.config = config;
+            this.resume = resume;
+        }
+
+        @Override
+        public Integer call() {
+            return run(manager, config, resume);
+        }
+    }
+
     static void start(RunManager manager, Path config, String resume, boolean exit, BundleContext context) {
-        Thread t = new Thread(() -> run(manager, config, resume, exit), "cohort-headless");
+        Callable<Integer> body = new MainThread(manager, config, resume);
+        if (exit) {
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put("main.thread", true);
+            context.registerService(Callable.class, body, props);
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                body.call();
+            } catch (Exception e) {
+                System.out.println("cohort train: " + e);
+            }
+        }, "cohort-headless");
         t.setDaemon(true);
         t.start();
     }
 
-    private static void run(RunManager manager, Path config, String resume, boolean exit) {
+    /** Trains, printing progress and the report; returns the exit code. */
+    static int run(RunManager manager, Path config, String resume) {
         CountDownLatch done = new CountDownLatch(1);
-        TrainingRun[] result = {null};
+        int[] code = {FAILED};
         boolean tty = System.console() != null;
         try {
-            TrainingRun started = manager.start(config.toAbsolutePath(), resume == null || resume.isBlank() ? null : Path.of(resume).toAbsolutePath(),
-                    (TrainingMetrics m) -> {
-                        String line = ProgressLine.of("", m).trim();
-                        if (tty) {
-                            System.out.print("\r" + line + "   ");
-                        } else if (m.step() % Math.max(1, m.maxSteps() / 20) == 0 || m.step() == m.maxSteps()) {
-                            System.out.println(line);
-                        }
+            TrainingRun started = manager.start(config.toAbsolutePath(),
+                    resume == null || resume.isBlank() ? null : Path.of(resume).toAbsolutePath(),
+                    (TrainingMetrics m) -> progress(m, tty), r -> {
+                        // printed on the run's thread: when a signal stops the runtime, the
+                        // report is out before the framework (and the JVM) ends
+                        System.out.println((tty ? "\n" : "") + r.outcome());
                         System.out.flush();
-                    }, r -> {
-                        result[0] = r;
+                        code[0] = exitCode(r.state());
                         done.countDown();
                     });
             System.out.println("run " + started.id() + ": backend: " + started.backendInfo());
+            System.out.println("run " + started.id() + ": " + started.modelInfo());
+            if (started.namingNote() != null) {
+                System.out.println("run " + started.id() + ": " + started.namingNote());
+            }
             System.out.flush();
             done.await();
-            if (tty) {
-                System.out.println();
-            }
-            TrainingRun r = result[0];
-            System.out.println(r.outcome());
-            System.out.flush();
-            if (exit) {
-                System.exit(r.state() == TrainingRun.State.FINISHED ? 0 : 1);
-            }
+            return code[0];
         } catch (Exception | Error e) {
             // an Error too (a class missing from the bundle, memory): the process must end, saying why
             System.out.println("cohort train: " + (e instanceof Exception && e.getMessage() != null ? e.getMessage()
                     : e.toString()));
             System.out.flush();
-            if (exit) {
-                System.exit(1);
-            }
+            return FAILED;
         }
+    }
+
+    static int exitCode(TrainingRun.State state) {
+        return switch (state) {
+            case FINISHED -> FINISHED;
+            case STOPPED -> STOPPED;
+            default -> FAILED;
+        };
+    }
+
+    private static void progress(TrainingMetrics m, boolean tty) {
+        String line = ProgressLine.of("", m).trim();
+        if (tty) {
+            System.out.print("\r" + line + "   ");
+        } else if (m.step() % Math.max(1, m.maxSteps() / 20) == 0 || m.step() == m.maxSteps()) {
+            System.out.println(line);
+        }
+        System.out.flush();
     }
 }

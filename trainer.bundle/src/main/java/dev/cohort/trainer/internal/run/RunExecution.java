@@ -74,7 +74,12 @@ final class RunExecution implements Runnable {
             }
             run.outcome(report.toString().trim());
             run.state(finished ? TrainingRun.State.FINISHED : TrainingRun.State.STOPPED);
-            manager.logger().info("{}", run.outcome());
+            if (finished || onDone != null) {
+                manager.logger().info("{}", run.outcome());
+            } else {
+                // a run of the shell stopped early: where its checkpoint is, on the console
+                manager.logger().warn("{}", run.outcome());
+            }
         } catch (Throwable t) {
             run.outcome("failed: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
             run.state(TrainingRun.State.FAILED);

@@ -6,6 +6,8 @@ import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
 import dev.cohort.trainer.internal.model.MemoryPlan;
 import dev.cohort.trainer.internal.backend.CudaLibrary;
+import dev.cohort.trainer.internal.config.ConfigAdminProperties;
+import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -22,6 +24,8 @@ import java.util.function.Consumer;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -58,6 +62,9 @@ public final class RunManager {
     private final BundleContext context;
     private final Map<String, TrainingRun> runs = new LinkedHashMap<>();
     private final Map<String, RolloutEngine> engines = new ConcurrentHashMap<>();
+    private final RunDirectories directories = new RunDirectories();
+    private final TraceDirectory traces;
+    private final SynchronousBundleListener stoppingListener;
 
     @Activate
     public RunManager(@Reference RewardScoring scoring, @Reference RolloutPublisher rollouts,
@@ -69,6 +76,9 @@ public final class RunManager {
         this.configAdmin = configAdmin;
         this.logger = logger;
         this.context = context;
+        this.traces = new TraceDirectory(configAdmin, logger);
+        this.stoppingListener = this::frameworkStopping;
+        context.addBundleListener(stoppingListener);
         String headless = context.getProperty("cohort.train");
         if (headless != null && !headless.isBlank()) {
             Headless.start(this, Path.of(headless), context.getProperty("cohort.resume"),
@@ -176,15 +186,24 @@ public final class RunManager {
      */
     TrainingRun start(Path config, Path resume, Consumer<TrainingMetrics> progress, Consumer<TrainingRun> onDone)
             throws Exception {
-        PreparedRun prepared = RunSetup.prepare(config, resume, scoring);
+        PreparedRun prepared = RunSetup.prepare(config, resume, scoring, this::allocate);
         TrainingRun run;
         synchronized (this) {
-            String id = uniqueId(prepared.settings().runId());
+            String id = prepared.settings().runId();
+            TrainingRun same = runs.get(id);
+            if (same != null && same.active()) {
+                prepared.close();
+                throw new IllegalStateException("run " + id + " is " + same.state().name().toLowerCase(Locale.ROOT)
+                        + "; stop it (cohort:stop " + id + ") before resuming it");
+            }
             run = new TrainingRun(id, config);
             runs.put(id, run);
         }
         run.backend(prepared.backend().name(), prepared.backendInfo());
+        run.modelInfo(prepared.modelInfo());
+        run.namingNote(prepared.namingNote());
         logger.info("run {}: backend: {}", run.id(), prepared.backendInfo());
+        logger.info("run {}: {}", run.id(), prepared.modelInfo());
         logger.info("run {}: {}, memory: {}", run.id(), prepared.model().config(), memoryPlan(prepared).describe());
         run.maxSteps(prepared.settings().maxSteps());
         RunExecution exec = new RunExecution(run, prepared, this, progress, onDone);
@@ -193,14 +212,6 @@ public final class RunManager {
         run.thread(t);
         t.start();
         return run;
-    }
-
-    private String uniqueId(String base) {
-        String id = base;
-        for (int i = 2; runs.containsKey(id); i++) {
-            id = base + "-" + i;
-        }
-        return id;
     }
 
     /** What the run's step holds in the backend's memory (see MemoryPlan). */
@@ -247,8 +258,7 @@ public final class RunManager {
      */
     void configurePlugins(Map<String, Map<String, Object>> plugins) throws java.io.IOException {
         for (Map.Entry<String, Map<String, Object>> e : plugins.entrySet()) {
-            Hashtable<String, Object> props = new Hashtable<>();
-            e.getValue().forEach((k, v) -> props.put(k, v instanceof List ? ((List<?>) v).toArray() : v));
+            Hashtable<String, Object> props = ConfigAdminProperties.of(e.getValue());
             String key = e.getKey();
             int tilde = key.indexOf('~');
             if (tilde > 0) {
@@ -262,20 +272,49 @@ public final class RunManager {
 
     /** Where trace-jsonl writes this run's samples, when that file exists. */
     Path traceFile(String runId) {
-        try {
-            java.util.Dictionary<String, Object> p = configAdmin.getConfiguration("dev.cohort.plugins.trace.jsonl", "?")
-                    .getProperties();
-            Object dir = p == null ? null : p.get("directory");
-            Path file = Path.of(dir == null ? "traces" : dir.toString()).toAbsolutePath()
-                    .resolve(runId.replaceAll("[^A-Za-z0-9._-]", "_") + ".jsonl");
-            return java.nio.file.Files.exists(file) ? file : null;
-        } catch (java.io.IOException e) {
-            return null;
+        Path file = RunDirectories.traceFile(traces.of(Map.of()).dir(), runId);
+        return java.nio.file.Files.exists(file) ? file : null;
+    }
+
+    /** A prepared run's id and directory, after checking that its trace directory is writable. */
+    RunDirectories.Allocated allocate(RunConfig c, String name, boolean resumed) throws java.io.IOException {
+        TraceDirectory.Setting trace = traces.of(c.plugins());
+        RunDirectories.checkWritable(trace.dir(), c.source() + ": " + trace.key());
+        RunDirectories.Allocated a = directories.allocate(Path.of(c.outputDir()), name, resumed, trace.dir());
+        if (a.note() != null) {
+            logger.warn("{}", a.note());
+        }
+        return a;
+    }
+
+    /**
+     * When the framework begins to stop (gogo's {@code stop 0}, the end of the shell's input, a
+     * signal through ShutdownHook), stops the runs before any bundle stops: Felix stops SCR (and
+     * so the reward functions) before this bundle, and a run must take its last step and write
+     * its checkpoint while they are still there. Synchronous: the framework waits.
+     */
+    private void frameworkStopping(BundleEvent e) {
+        if (e.getType() == BundleEvent.STOPPING && e.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+            try {
+                stopAll();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        try {
+            context.removeBundleListener(stoppingListener);
+        } catch (IllegalStateException alreadyInvalid) {
+            // the bundle is stopping: nothing to remove
+        }
+        stopAll();
+    }
+
+    /** Asks every active run to stop at its next step boundary and waits (bounded) for them. */
+    private void stopAll() throws InterruptedException {
         List<TrainingRun> active = new ArrayList<>();
         synchronized (this) {
             for (TrainingRun r : runs.values()) {

@@ -34,8 +34,14 @@ final class RunSetup {
     private RunSetup() {
     }
 
-    static PreparedRun prepare(Path file, Path resume, RewardScoring scoring) throws IOException {
+    /** Picks a prepared run's id and directory ({@link RunManager}: {@link RunDirectories}). */
+    interface Naming {
+        RunDirectories.Allocated allocate(RunConfig c, String name, boolean resumed) throws IOException;
+    }
+
+    static PreparedRun prepare(Path file, Path resume, RewardScoring scoring, Naming naming) throws IOException {
         RunConfig c = RunConfigParser.parse(file);
+        RunDirectories.checkWritable(Path.of(c.outputDir()), file + ": output_dir");
         BackendSelection.Selected selected = BackendSelection.select(c.backend(), c.cudaMatmul(), c.source(),
                 BackendSelection.SYSTEM, cudaCannotRun(plannedType(c, resume)));
         Backend backend = selected.backend();
@@ -75,11 +81,14 @@ final class RunSetup {
             PromptSource prompts = PromptSource.of(rows, chat, tok, c.maxPromptLength(), c.seed());
             PromptSource evalPrompts = eval.isEmpty() ? null
                     : PromptSource.of(eval, chat, tok, c.maxPromptLength(), c.seed());
-            Path runDir = Path.of(c.outputDir()).resolve(runId);
-            TrainerSettings s = settings(c, runId, c.maxSteps(), c.saveSteps(), c.loggingSteps(), runDir);
+            RunDirectories.Allocated where = naming.allocate(c, runId, resume != null);
+            TrainerSettings s = settings(c, where.id(), c.maxSteps(), c.saveSteps(), c.loggingSteps(), where.dir());
             return new PreparedRun(s, backend, selected.description(), model, reference, tok,
                     prompts, evalPrompts == null ? List.of() : evalPrompts.rows(), evalPrompts,
-                    c.rolloutEngine(), c.plugins(), c.toMap(), resume);
+                    c.rolloutEngine(), c.plugins(), c.toMap(), resume, modelInfo(c, resume),
+                    resume != null && !c.runName().isEmpty() && !c.runName().equals(runId)
+                            ? "resuming run '" + runId + "' of " + resume + " (its run id); run_name '" + c.runName()
+                                    + "' is not used" : where.note());
         } catch (IOException | RuntimeException e) {
             if (model != null) {
                 model.close();
@@ -107,6 +116,18 @@ final class RunSetup {
                 new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
                         c.maxSteps()),
                 c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir, c.saveDtype());
+    }
+
+    /** Which model the run loads: the checkpoint, the directory, or the named size (and why). */
+    static String modelInfo(RunConfig c, Path resume) {
+        if (resume != null) {
+            return "model: the checkpoint " + resume + " (--resume)";
+        }
+        if (Files.isDirectory(Path.of(c.model()))) {
+            return "model: the checkpoint directory " + c.model();
+        }
+        return "model: the named size '" + c.model() + "', initialised randomly from seed " + c.seed()
+                + " (no directory of that name next to the configuration)";
     }
 
     /** The model_type the run will load: from the checkpoint's config.json, or the named size's. */

@@ -21,6 +21,8 @@ public final class TrainingRun {
     private volatile Thread thread;
     private volatile String backend = "-";
     private volatile String backendInfo = "";
+    private volatile String modelInfo = "";
+    private volatile String namingNote;
 
     TrainingRun(String id, Path config) {
         this.id = id;
@@ -67,6 +69,24 @@ public final class TrainingRun {
      */
     public String backendInfo() {
         return backendInfo;
+    }
+
+    void modelInfo(String text) {
+        this.modelInfo = text;
+    }
+
+    /** Which model the run loaded: "model: the checkpoint directory /x/gpt2" or a named size. */
+    public String modelInfo() {
+        return modelInfo;
+    }
+
+    void namingNote(String text) {
+        this.namingNote = text;
+    }
+
+    /** Why the run's id is not its run_name (a run of that name exists), or null. */
+    public String namingNote() {
+        return namingNote;
     }
 
     void outcome(String text) {

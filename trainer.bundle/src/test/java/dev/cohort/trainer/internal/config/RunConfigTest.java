@@ -163,6 +163,10 @@ class RunConfigTest {
     @Test
     void relativePathsResolveAgainstTheFilesDirectory(@TempDir Path dir) throws Exception {
         Path sub = Files.createDirectories(dir.resolve("exp"));
+        Files.createDirectories(sub.resolve("data"));
+        Files.writeString(sub.resolve("data/train.jsonl"), "");
+        Files.createDirectories(dir.resolve("shared"));
+        Files.writeString(dir.resolve("shared/eval.jsonl"), "");
         Path file = sub.resolve("run.yaml");
         Files.writeString(file, """
                 model: checkpoints/step-100

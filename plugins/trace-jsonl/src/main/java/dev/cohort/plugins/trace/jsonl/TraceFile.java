@@ -9,18 +9,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Appends batches to {@code <directory>/<run id>.jsonl}, one JSON object per sample
  * (docs/trace-format.md). Each batch is encoded completely before it is appended (so a batch
  * that cannot be encoded leaves nothing behind), and the file is opened in append mode for every
  * batch and closed after it: no handle outlives a call, and a new instance after a bundle
- * update simply continues the same file.
+ * update simply continues the same file. A batch whose step is not after the last step already in
+ * the file (a run resumed from an earlier checkpoint re-runs steps) has its lines marked
+ * {@code "resumed": true}: the first lines of the re-run, which replace the earlier ones.
  */
 final class TraceFile {
 
     private final Path directory;
     private final JsonFactory json = new JsonFactory();
+    /** The last step written per run id by this instance (the file's last line otherwise). */
+    private final Map<String, Long> lastStep = new ConcurrentHashMap<>();
 
     TraceFile(Path directory) {
         this.directory = directory;
@@ -41,11 +47,13 @@ final class TraceFile {
 
     void append(RolloutBatch batch) {
         Path file = fileFor(batch.runId());
-        byte[] bytes = encode(batch);
         try {
+            Long last = lastStep.containsKey(batch.runId()) ? lastStep.get(batch.runId()) : LastStep.of(file);
+            byte[] bytes = encode(batch, last != null && batch.step() <= last);
             Files.createDirectories(directory);
             Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                     StandardOpenOption.WRITE);
+            lastStep.put(batch.runId(), batch.step());
         } catch (IOException e) {
             throw new UncheckedIOException("trace-jsonl cannot write step " + batch.step()
                     + " of run " + batch.runId() + " to " + file + ": " + describe(e), e);
@@ -58,12 +66,17 @@ final class TraceFile {
     }
 
     byte[] encode(RolloutBatch batch) {
+        return encode(batch, false);
+    }
+
+    /** The batch's lines; {@code resumed} marks each with {@code "resumed": true}. */
+    byte[] encode(RolloutBatch batch, boolean resumed) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * batch.size());
         try (JsonGenerator g = json.createGenerator(out)) {
             g.setRootValueSeparator(null);
             String scoredAt = batch.scoredAt().toString();
             for (int i = 0; i < batch.size(); i++) {
-                writeSample(g, batch, i, scoredAt);
+                writeSample(g, batch, i, scoredAt, resumed);
                 g.flush();
                 out.write('\n');
             }
@@ -73,8 +86,8 @@ final class TraceFile {
         return out.toByteArray();
     }
 
-    private static void writeSample(JsonGenerator g, RolloutBatch b, int i, String scoredAt)
-            throws IOException {
+    private static void writeSample(JsonGenerator g, RolloutBatch b, int i, String scoredAt,
+            boolean resumed) throws IOException {
         g.writeStartObject();
         g.writeStringField("run_id", b.runId());
         g.writeNumberField("step", b.step());
@@ -92,6 +105,9 @@ final class TraceFile {
         g.writeNumberField("completion_tokens", b.completionTokens(i));
         g.writeBooleanField("truncated", b.truncated(i));
         g.writeStringField("scored_at", scoredAt);
+        if (resumed) {
+            g.writeBooleanField("resumed", true);
+        }
         g.writeEndObject();
     }
 

@@ -90,4 +90,33 @@ class TraceFileTest {
         e = assertThrows(UncheckedIOException.class, () -> trace.append(batch("run-3", 6)));
         assertTrue(e.getMessage().contains("step 6"), e.getMessage());
     }
+
+    @Test
+    void aResumedRunMarksTheFirstRerunStep() throws Exception {
+        TraceFile trace = new TraceFile(dir);
+        for (long step = 0; step < 4; step++) {
+            trace.append(batch("run-4", step));
+        }
+        // a new runtime resumes from checkpoint-2: steps 2 and 3 are run again
+        TraceFile resumed = new TraceFile(dir);
+        resumed.append(batch("run-4", 2));
+        resumed.append(batch("run-4", 3));
+        resumed.append(batch("run-4", 4));
+        List<String> lines = Files.readAllLines(dir.resolve("run-4.jsonl"));
+        assertEquals(7 * 4, lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode n = json.readTree(lines.get(i));
+            assertEquals(i >= 16 && i < 20, n.has("resumed"), "line " + i + ": " + lines.get(i));
+            if (n.has("resumed")) {
+                assertEquals(2, n.get("step").asLong());
+                assertTrue(n.get("resumed").asBoolean());
+            }
+        }
+        // the same instance, a resume in the same runtime, and a run id that looks like a step
+        trace.append(batch("run-4", 1));
+        assertTrue(json.readTree(Files.readAllLines(dir.resolve("run-4.jsonl")).get(28)).get("resumed").asBoolean());
+        trace.append(batch("\"step\":99", 0));
+        new TraceFile(dir).append(batch("\"step\":99", 1));
+        assertTrue(Files.readAllLines(trace.fileFor("\"step\":99")).stream().noneMatch(l -> l.contains("resumed")));
+    }
 }
