@@ -11,7 +11,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 
-/** {@code cohort:listeners}: the rollout listeners core delivers to, with their counters. */
+/**
+ * {@code cohort:listeners}: the rollout and training listeners core delivers to, with their
+ * counters; below the table, the steps of every listener's dropped and missed batches.
+ */
 @Component(service = ListenersCommand.class, immediate = true, property = {
     "osgi.command.scope=cohort", "osgi.command.function=listeners"})
 public final class ListenersCommand {
@@ -25,7 +28,7 @@ public final class ListenersCommand {
         this.deliveries = sorted;
     }
 
-    @Descriptor("list rollout and training listeners: name, bundle, state and delivery counters")
+    @Descriptor("list rollout and training listeners: name, bundle, state, delivery counters and the steps they lost")
     public String listeners() {
         StringBuilder sb = new StringBuilder();
         for (DeliveryStatus d : deliveries) {
@@ -45,14 +48,21 @@ public final class ListenersCommand {
             return "no rollout listeners registered";
         }
         Table t = new Table("NAME", "BUNDLE", "VERSION", "STATE", "DELIVERED", "FAILED",
-                "TIMEOUTS", "DROPPED", "REPLAYED", "QUEUE", "LAST STEP");
+                "TIMEOUTS", "DROPPED", "MISSED", "REPLAYED", "QUEUE", "LAST STEP");
+        StringBuilder losses = new StringBuilder();
         for (ListenerStatus s : all) {
             t.row(s.name(), String.valueOf(s.bundleId()), s.bundleVersion(), s.state(),
                     String.valueOf(s.delivered()), String.valueOf(s.failed()),
-                    String.valueOf(s.timeouts()), String.valueOf(s.dropped()),
+                    String.valueOf(s.timeouts()), String.valueOf(s.dropped()), String.valueOf(s.missed()),
                     String.valueOf(s.replayed()), String.valueOf(s.queueDepth()),
                     s.lastStep() < 0 ? "-" : String.valueOf(s.lastStep()));
+            if (s.dropped() > 0) {
+                losses.append('\n').append(s.name()).append(" dropped: ").append(s.droppedSteps());
+            }
+            if (s.missed() > 0) {
+                losses.append('\n').append(s.name()).append(" missed: ").append(s.missedSteps());
+            }
         }
-        return t.toString();
+        return t + losses.toString();
     }
 }
