@@ -14,8 +14,9 @@ import org.osgi.framework.ServiceReference;
 /**
  * Activator of the listener bundles that the integration tests build on the fly. Its manifest
  * says how it behaves: {@code Cohort-Test-Name} (listener name), {@code Cohort-Test-Behaviour}
- * ({@code record}, {@code throw} or {@code block}) and optional {@code Cohort-Test-Timeout-Ms}
- * and {@code Cohort-Test-Queue}. Recorded batches go to a {@link BiConsumer} service with
+ * ({@code record}, {@code slow}, {@code throw} or {@code block}) and optional
+ * {@code Cohort-Test-Timeout-Ms}, {@code Cohort-Test-Queue} and {@code Cohort-Test-Delay-Ms} (what
+ * {@code slow} takes per batch before it records it; interrupted, it gives the batch up). Recorded batches go to a {@link BiConsumer} service with
  * {@code cohort.itest.sink=<name>}, registered by the test, as (instance label, batch).
  */
 public final class TestListenerActivator implements BundleActivator {
@@ -50,11 +51,26 @@ public final class TestListenerActivator implements BundleActivator {
                 case "block":
                     blockUntilStopped();
                     break;
+                case "slow":
+                    if (pause(Long.parseLong(headers.get("Cohort-Test-Delay-Ms")))) {
+                        record(context, name, label, batch);
+                    }
+                    break;
                 default:
                     record(context, name, label, batch);
             }
         };
         context.registerService(RolloutListener.class, listener, props);
+    }
+
+    private static boolean pause(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void blockUntilStopped() {

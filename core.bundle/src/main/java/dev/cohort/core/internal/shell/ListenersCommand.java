@@ -6,10 +6,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * {@code cohort:listeners}: the rollout and training listeners core delivers to, with their
@@ -19,19 +20,23 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
     "osgi.command.scope=cohort", "osgi.command.function=listeners"})
 public final class ListenersCommand {
 
-    private final List<DeliveryStatus> deliveries;
-
-    @Activate
-    public ListenersCommand(@Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE) List<DeliveryStatus> deliveries) {
-        List<DeliveryStatus> sorted = new ArrayList<>(deliveries);
-        sorted.sort(Comparator.comparing(DeliveryStatus::kind));
-        this.deliveries = sorted;
-    }
+    /**
+     * Dynamic and greedy: a delivery component that is reconfigured goes and comes back as a new
+     * service, and the command must show the new one, not keep the one it started with.
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<DeliveryStatus> deliveries;
 
     @Descriptor("list rollout and training listeners: name, bundle, state, delivery counters and the steps they lost")
     public String listeners() {
+        List<DeliveryStatus> sorted = new ArrayList<>(deliveries);
+        sorted.sort(Comparator.comparing(DeliveryStatus::kind));
         StringBuilder sb = new StringBuilder();
-        for (DeliveryStatus d : deliveries) {
+        if (sorted.stream().noneMatch(d -> d.kind().startsWith("rollout"))) {
+            sb.append("rollout delivery is not active");
+        }
+        for (DeliveryStatus d : sorted) {
             List<ListenerStatus> all = d.listeners();
             if (d.kind().startsWith("rollout")) {
                 sb.append(format(all));
