@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 
 /**
  * Activator of the listener bundles that the integration tests build on the fly. Its manifest
@@ -24,6 +25,7 @@ public final class TestListenerActivator implements BundleActivator {
     public static final String SINK = "cohort.itest.sink";
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile ServiceRegistration<?> registration;
 
     @Override
     public void start(BundleContext context) {
@@ -40,7 +42,7 @@ public final class TestListenerActivator implements BundleActivator {
             props.put(RolloutListener.QUEUE_CAPACITY, Integer.parseInt(headers.get("Cohort-Test-Queue")));
         }
         if ("record-metrics".equals(behaviour)) {
-            context.registerService(dev.cohort.api.training.TrainingListener.class,
+            registration = context.registerService(dev.cohort.api.training.TrainingListener.class,
                     metrics -> record(context, name, label, metrics), props);
             return;
         }
@@ -60,7 +62,7 @@ public final class TestListenerActivator implements BundleActivator {
                     record(context, name, label, batch);
             }
         };
-        context.registerService(RolloutListener.class, listener, props);
+        registration = context.registerService(RolloutListener.class, listener, props);
     }
 
     private static boolean pause(long ms) {
@@ -106,5 +108,11 @@ public final class TestListenerActivator implements BundleActivator {
     @Override
     public void stop(BundleContext context) {
         stopped.countDown();
+        // As Declarative Services does: unregister while the context is still valid, so that core
+        // drains the queue into a listener that can still reach its sink.
+        ServiceRegistration<?> r = registration;
+        if (r != null) {
+            r.unregister();
+        }
     }
 }
