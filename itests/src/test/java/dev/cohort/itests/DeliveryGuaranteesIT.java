@@ -4,10 +4,15 @@ import static dev.cohort.itests.ListenerLifecycleIT.range;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.cohort.api.training.TrainingMetrics;
+import dev.cohort.api.training.TrainingPublisher;
+import dev.cohort.itests.bundles.TestListenerActivator;
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.junit.After;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -15,6 +20,8 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 
 /**
  * Issue 18's delivery cases on the real runtime, with core's default settings: a listener bundle
@@ -27,9 +34,13 @@ import org.osgi.framework.Bundle;
 @ExamReactorStrategy(PerClass.class)
 public class DeliveryGuaranteesIT extends CohortTestSupport {
 
+    private final List<ServiceRegistration<?>> sinks = new ArrayList<>();
+
     @After
     public void cleanUp() {
         unregisterSinks();
+        sinks.forEach(ServiceRegistration::unregister);
+        sinks.clear();
     }
 
     private void publish(String run, long from, long to) {
@@ -50,6 +61,35 @@ public class DeliveryGuaranteesIT extends CohortTestSupport {
     private List<String> losses(String name) throws Exception {
         List<String> r = row(name);
         return List.of(r.get(7), r.get(8), r.get(9));
+    }
+
+    @Test
+    public void trainingListenersAreNamedByTheirOwnPropertyOrTheOldSharedOne() throws Exception {
+        List<Object> own = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Object> legacy = new java.util.concurrent.CopyOnWriteArrayList<>();
+        registerSink("metrics-own", own);
+        registerSink("metrics-legacy", legacy);
+        Bundle a = installListener("metrics-own", "record-metrics", Map.of());
+        Bundle b = installListener("metrics-legacy", "record-metrics-legacy", Map.of());
+        ServiceReference<TrainingPublisher> ref = context.getServiceReference(TrainingPublisher.class);
+        TrainingPublisher metrics = context.getService(ref);
+        for (long step = 1; step <= 3; step++) {
+            metrics.publish(new TrainingMetrics("run-metrics", step, 10, Map.of("reward", 0.5), null));
+        }
+        await(() -> own.size() == 3 && legacy.size() == 3);
+        String table = gogo("cohort:listeners");
+        assertTrue(table, table.contains("Training listeners:"));
+        assertTrue(table, table.matches("(?s).*\\nmetrics-own\\s+\\d+\\s+1\\.0\\.0\\s+active\\s+3\\s.*"));
+        assertTrue(table, table.matches("(?s).*\\nmetrics-legacy\\s+\\d+\\s+1\\.0\\.0\\s+active\\s+3\\s.*"));
+        context.ungetService(ref);
+        a.uninstall();
+        b.uninstall();
+    }
+
+    private void registerSink(String name, List<Object> into) {
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(TestListenerActivator.SINK, name);
+        sinks.add(context.registerService(BiConsumer.class, (BiConsumer<String, Object>) (label, m) -> into.add(m), props));
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.osgi.framework.ServiceRegistration;
 /**
  * Activator of the listener bundles that the integration tests build on the fly. Its manifest
  * says how it behaves: {@code Cohort-Test-Name} (listener name), {@code Cohort-Test-Behaviour}
- * ({@code record}, {@code slow}, {@code throw} or {@code block}) and optional
+ * ({@code record}, {@code slow}, {@code throw}, {@code block}, or {@code record-metrics} and
+ * {@code record-metrics-legacy} for a training listener named by its own or the old shared property) and optional
  * {@code Cohort-Test-Timeout-Ms}, {@code Cohort-Test-Queue} and {@code Cohort-Test-Delay-Ms} (what
  * {@code slow} takes per batch before it records it; interrupted, it gives the batch up). Recorded batches go to a {@link BiConsumer} service with
  * {@code cohort.itest.sink=<name>}, registered by the test, as (instance label, batch).
@@ -41,7 +42,12 @@ public final class TestListenerActivator implements BundleActivator {
         if (headers.get("Cohort-Test-Queue") != null) {
             props.put(RolloutListener.QUEUE_CAPACITY, Integer.parseInt(headers.get("Cohort-Test-Queue")));
         }
-        if ("record-metrics".equals(behaviour)) {
+        if (behaviour.startsWith("record-metrics")) {
+            if (!behaviour.endsWith("-legacy")) {
+                // a training listener's own name property; "record-metrics-legacy" keeps the old shared one
+                props.remove(RolloutListener.NAME);
+                props.put(dev.cohort.api.training.TrainingListener.LISTENER_NAME, name);
+            }
             registration = context.registerService(dev.cohort.api.training.TrainingListener.class,
                     metrics -> record(context, name, label, metrics), props);
             return;
