@@ -41,11 +41,7 @@ public class DeliveryUpdateIT extends CohortTestSupport {
             fresh.publish(batch("run-lagging", step));
         }
         assertTrue(row().get(10) + " queued", Integer.parseInt(row().get(10)) > 64);
-        long t0 = System.nanoTime();
-        String before = gogo("cohort:listeners");
         b.update(new ByteArrayInputStream(TestBundles.listener("cohort.itest.lagging", "2.0.0", "lagging", "slow", slow)));
-        String timing = "update took " + (System.nanoTime() - t0) / 1_000_000 + " ms; before:\n" + before
-                + "\nafter:\n" + gogo("cohort:listeners");
         for (long step = 102; step < 110; step++) {
             fresh.publish(batch("run-lagging", step));
         }
@@ -56,20 +52,10 @@ public class DeliveryUpdateIT extends CohortTestSupport {
         List<String> r = row();
         assertEquals("2.0.0", r.get(2));
         assertEquals(List.of("0", "0"), List.of(r.get(7), r.get(8)));
-        // Felix's update returned only once the old instance had drained its queue (about 2 s here,
-        // longer than drain_timeout_ms: the unregistration reached core late), so how much of the
-        // backlog was replayed varies; what may not vary is exactly-once with nothing missed.
-        assertTrue(timing + "\npublisher " + publisherProperties(), Integer.parseInt(r.get(9)) >= 0);
         File spill = coreBundle().getDataFile("delivery-spill/rollouts");
         assertTrue("spill directory " + spill, spill != null && spill.isDirectory());
         b.uninstall();
         configAdmin.getConfiguration("dev.cohort.core.delivery", "?").delete();
-    }
-
-    private String publisherProperties() {
-        ServiceReference<RolloutPublisher> ref = context.getServiceReference(RolloutPublisher.class);
-        return ref == null ? "none" : "history_size=" + ref.getProperty("history_size") + " drain_timeout_ms="
-                + ref.getProperty("drain_timeout_ms") + " service.id=" + ref.getProperty("service.id");
     }
 
     private Bundle coreBundle() {
