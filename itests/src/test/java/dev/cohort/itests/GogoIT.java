@@ -45,7 +45,7 @@ public class GogoIT extends CohortTestSupport {
         publishSteps(0, 5);
         await(() -> received.steps.size() == 5);
         String listeners = gogo("cohort:listeners");
-        assertTrue(listeners, listeners.matches("(?s).*gogo-rec\\s+" + id + "\\s+1\\.0\\.0\\s+active\\s+5\\s+0\\s+0\\s+0\\s+0\\s+0\\s+4.*"));
+        assertTrue(listeners, listeners.matches("(?s).*gogo-rec\\s+" + id + "\\s+1\\.0\\.0\\s+active\\s+5\\s+0\\s+0\\s+0\\s+0\\s+0\\s+0\\s+4.*"));
 
         assertEquals("", gogo("update " + id + " " + v2.toUri()).trim());
         publishSteps(5, 10);

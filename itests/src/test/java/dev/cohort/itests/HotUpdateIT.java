@@ -34,7 +34,7 @@ public class HotUpdateIT extends CohortTestSupport {
     @Test
     public void hotUpdatesOfTraceJsonlLoseAndRepeatNothing() throws Exception {
         Path dir = Files.createTempDirectory("cohort-hot-update");
-        // 200 batches/s is far faster than training; keep 2.5 s of history for the replay.
+        // 200 batches/s is far faster than training; hold 2.5 s in memory (more would spill to disk).
         configure("dev.cohort.core.delivery", Map.of("history_size", 512));
         RolloutPublisher publisher = awaitPublisher(512);
         configure("dev.cohort.plugins.trace.jsonl", Map.of("directory", dir.toString()));

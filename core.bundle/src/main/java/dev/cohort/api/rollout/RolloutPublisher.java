@@ -19,4 +19,16 @@ public interface RolloutPublisher {
      * @return the sequence number core gave the batch (increasing, starting at 1)
      */
     long publish(RolloutBatch batch);
+
+    /**
+     * Tells core that a run has ended (finished, stopped or failed). Its batches are then no
+     * longer replayed to listeners that register afterwards: a listener never receives batches
+     * of a run that ended before it registered; one that was away when the run ended is told
+     * which steps it missed. Idempotent.
+     *
+     * @param runId the run's id, as in {@link RolloutBatch#runId()}
+     * @since 1.1
+     */
+    default void endRun(String runId) {
+    }
 }

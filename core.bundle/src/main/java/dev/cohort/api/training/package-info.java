@@ -4,7 +4,7 @@
  * rollout listeners (own thread, bounded queue, isolation, replay across updates).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.cohort.api.training;
 
 import org.osgi.annotation.bundle.Export;

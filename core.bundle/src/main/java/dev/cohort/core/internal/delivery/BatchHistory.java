@@ -1,36 +1,87 @@
 package dev.cohort.core.internal.delivery;
 
+import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The last published batches, kept to replay them to listeners that come back after an update. */
+/**
+ * The published batches that some listener may still need: those queued for or not yet
+ * completed by a connected listener, and those a departed listener missed during its grace
+ * period ({@link Delivery} says how far back that is with {@link #releaseThrough}). Up to
+ * {@code memoryLimit} are held in memory; older ones move to a {@link SpillStore} when there is
+ * one, or are given up (and reported as missed to whoever comes back for them). Not
+ * thread-safe: {@link Delivery} guards it.
+ */
 final class BatchHistory<E> {
 
-    private final Sequenced<E>[] ring;
-    private int next;
-    private int count;
+    private final int memoryLimit;
+    private final SpillStore<E> spill;
+    private final DeliveryLog log;
+    private final ArrayDeque<Sequenced<E>> memory = new ArrayDeque<>();
+    /** Sequence numbers on disk, oldest first; all older than those in memory. */
+    private final ArrayDeque<Long> spilled = new ArrayDeque<>();
+    private boolean spillFailed;
 
-    BatchHistory(int size) {
-        @SuppressWarnings("unchecked")
-        Sequenced<E>[] r = new Sequenced[Math.max(0, size)];
-        ring = r;
+    BatchHistory(int memoryLimit, SpillStore<E> spill, DeliveryLog log) {
+        this.memoryLimit = memoryLimit;
+        this.spill = spill;
+        this.log = log;
     }
 
     void add(Sequenced<E> item) {
-        if (ring.length == 0) {
-            return;
+        memory.addLast(item);
+        while (memory.size() > memoryLimit) {
+            evict(memory.pollFirst());
         }
-        ring[next] = item;
-        next = (next + 1) % ring.length;
-        count = Math.min(count + 1, ring.length);
     }
 
-    /** Kept batches with a sequence number above {@code seq}, oldest first. */
+    private void evict(Sequenced<E> oldest) {
+        if (spill == null || spillFailed) {
+            return;
+        }
+        try {
+            spill.write(oldest);
+            spilled.addLast(oldest.seq());
+        } catch (IOException | RuntimeException e) {
+            spillFailed = true;
+            log.warn("Cannot spill batch " + oldest.seq() + " to " + spill.directory() + ": " + e
+                    + "; from now on batches beyond the " + memoryLimit + " held in memory are not kept"
+                    + " for listeners that are away", e);
+        }
+    }
+
+    /** Forgets every batch up to and including {@code seq}: no listener needs them any more. */
+    void releaseThrough(long seq) {
+        while (!spilled.isEmpty() && spilled.peekFirst() <= seq) {
+            long s = spilled.pollFirst();
+            try {
+                spill.delete(s);
+            } catch (RuntimeException e) {
+                log.warn(e.getMessage(), e);
+            }
+        }
+        while (!memory.isEmpty() && memory.peekFirst().seq() <= seq) {
+            memory.pollFirst();
+        }
+    }
+
+    /**
+     * The kept batches with a sequence number above {@code seq}, oldest first. Sequence numbers
+     * that are missing (never kept, or unreadable on disk) are simply absent.
+     */
     List<Sequenced<E>> after(long seq) {
         List<Sequenced<E>> out = new ArrayList<>();
-        int start = (next - count + ring.length) % Math.max(1, ring.length);
-        for (int i = 0; i < count; i++) {
-            Sequenced<E> item = ring[(start + i) % ring.length];
+        for (long s : spilled) {
+            if (s > seq) {
+                try {
+                    out.add(spill.read(s));
+                } catch (IOException | RuntimeException e) {
+                    log.warn("Cannot read spilled batch " + s + " from " + spill.directory() + ": " + e, e);
+                }
+            }
+        }
+        for (Sequenced<E> item : memory) {
             if (item.seq() > seq) {
                 out.add(item);
             }
@@ -38,11 +89,11 @@ final class BatchHistory<E> {
         return out;
     }
 
-    /** Sequence number of the oldest kept batch, or 0 when empty. */
-    long oldestSeq() {
-        if (count == 0) {
-            return 0;
-        }
-        return ring[(next - count + ring.length) % ring.length].seq();
+    int inMemory() {
+        return memory.size();
+    }
+
+    int onDisk() {
+        return spilled.size();
     }
 }

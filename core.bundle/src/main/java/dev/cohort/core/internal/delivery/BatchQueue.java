@@ -1,7 +1,9 @@
 package dev.cohort.core.internal.delivery;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,17 +53,22 @@ final class BatchQueue<E> {
         }
     }
 
-    /** Queues the item, removing the oldest when full; returns the number removed (0 or 1). */
-    int offerDropOldest(Sequenced<E> item) {
+    /**
+     * Queues the item, removing the oldest when full; returns what was removed (usually nothing
+     * or one item; more only after a replay went beyond the bound).
+     */
+    List<Sequenced<E>> offerDropOldest(Sequenced<E> item) {
         lock.lock();
         try {
             if (closed) {
-                return 0;
+                return List.of();
             }
-            int dropped = 0;
+            List<Sequenced<E>> dropped = List.of();
             while (items.size() >= capacity) {
-                items.pollFirst();
-                dropped++;
+                if (dropped.isEmpty()) {
+                    dropped = new ArrayList<>(1);
+                }
+                dropped.add(items.pollFirst());
             }
             items.addLast(item);
             notEmpty.signal();
@@ -114,14 +121,14 @@ final class BatchQueue<E> {
         }
     }
 
-    /** Removes every queued item and returns how many there were. */
-    int clear() {
+    /** Removes every queued item and returns them, oldest first. */
+    List<Sequenced<E>> clear() {
         lock.lock();
         try {
-            int n = items.size();
+            List<Sequenced<E>> out = new ArrayList<>(items);
             items.clear();
             notFull.signalAll();
-            return n;
+            return out;
         } finally {
             lock.unlock();
         }

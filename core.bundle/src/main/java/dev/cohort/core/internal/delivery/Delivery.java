@@ -1,10 +1,11 @@
 package dev.cohort.core.internal.delivery;
 
-import dev.cohort.api.rollout.RolloutListener;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -15,8 +16,12 @@ import java.util.function.Consumer;
 
 /**
  * The delivery engine behind {@link dev.cohort.api.rollout.RolloutPublisher}: one
- * {@link ListenerChannel} per listener service, a history of recent batches for replay, and a
- * watchdog that enforces call budgets. Free of OSGi types so that it can be tested directly.
+ * {@link ListenerChannel} per listener service, a history of the batches some listener may still
+ * need (queued ones, and those a departed listener missed during its grace period; spilled to
+ * disk beyond the memory limit), a ledger of runs and steps for reporting losses, and a watchdog
+ * that enforces call budgets. Every batch a listener does not receive is counted (dropped or
+ * missed) and reported at WARN with its steps. Free of OSGi types so that it can be tested
+ * directly.
  */
 final class Delivery<E> implements AutoCloseable {
 
@@ -32,19 +37,38 @@ final class Delivery<E> implements AutoCloseable {
     // returning listener's replay and the live stream neither overlap nor leave a gap.
     private long lastSeq;
     private final BatchHistory<E> history;
+    private final SpillStore<E> spill;
+    private final RunLedger ledger = new RunLedger();
     private final Map<Long, ListenerChannel<E>> channels = new LinkedHashMap<>();
-    private final Map<String, Departure> departed = new HashMap<>();
+    private final Map<String, Departure> departed = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Departure> eldest) {
+            return size() > MAX_DEPARTED;
+        }
+    };
     private volatile List<ListenerChannel<E>> active = List.of();
     private boolean closed;
+
+    static final int MAX_DEPARTED = 256;
 
     private record Departure(long lastSeq, long atNanos) {
     }
 
+    /** A delivery that keeps no more than {@code settings.historySize()} batches, in memory only. */
     Delivery(EventKind<E> kind, DeliverySettings settings, DeliveryLog log) {
+        this(kind, settings, log, null);
+    }
+
+    /**
+     * @param spillDir where batches beyond the memory limit go when {@code settings.spill()};
+     *                 null for none
+     */
+    Delivery(EventKind<E> kind, DeliverySettings settings, DeliveryLog log, Path spillDir) {
         this.kind = kind;
         this.settings = settings;
         this.log = log;
-        this.history = new BatchHistory<>(settings.historySize());
+        this.spill = openSpill(spillDir);
+        this.history = new BatchHistory<>(settings.historySize(), spill, log);
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cohort-delivery-watchdog");
             t.setDaemon(true);
@@ -52,6 +76,19 @@ final class Delivery<E> implements AutoCloseable {
         });
         watchdog.scheduleWithFixedDelay(this::checkTimeouts, WATCHDOG_PERIOD_MS,
                 WATCHDOG_PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private SpillStore<E> openSpill(Path dir) {
+        if (!settings.spill() || dir == null) {
+            return null;
+        }
+        try {
+            return new SpillStore<>(dir, kind.codec());
+        } catch (IOException | RuntimeException e) {
+            log.warn("Cannot spill " + kind.listenerNoun().toLowerCase(Locale.ROOT) + " batches to " + dir + ": "
+                    + e + "; keeping at most " + settings.historySize() + " in memory", e);
+            return null;
+        }
     }
 
     long publish(E event) {
@@ -65,7 +102,12 @@ final class Delivery<E> implements AutoCloseable {
                     throw new IllegalStateException("rollout delivery is stopped");
                 }
                 item = new Sequenced<>(++lastSeq, event);
+                ledger.record(item.seq(), kind.runId(event), kind.step(event));
+                if (kind.endsRun(event)) {
+                    ledger.end(kind.runId(event), item.seq());
+                }
                 history.add(item);
+                history.releaseThrough(neededAfter());
                 targets = active;
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.publishWaitMs());
@@ -79,45 +121,89 @@ final class Delivery<E> implements AutoCloseable {
     }
 
     /**
-     * Starts delivery to a listener service. A listener whose name left less than the grace
-     * period ago is first replayed the batches it missed that are still in the history.
+     * Everything after the returned sequence number may still be needed: by a connected listener
+     * that has not completed it, or by a name that left less than the grace period ago. Caller
+     * holds the lock.
+     */
+    private long neededAfter() {
+        long floor = lastSeq;
+        for (ListenerChannel<E> c : channels.values()) {
+            if (!c.isBlacklisted()) {
+                floor = Math.min(floor, c.progress());
+            }
+        }
+        long now = System.nanoTime();
+        long grace = TimeUnit.MILLISECONDS.toNanos(settings.replayGraceMs());
+        for (Departure d : departed.values()) {
+            if (now - d.atNanos() <= grace) {
+                floor = Math.min(floor, d.lastSeq());
+            }
+        }
+        return floor;
+    }
+
+    /** Ends a run: its batches published so far are no longer replayed to listeners that register. */
+    synchronized void endRun(String runId) {
+        ledger.end(Objects.requireNonNull(runId, "runId"), lastSeq);
+    }
+
+    /**
+     * Starts delivery to a listener service. A listener whose name left earlier is first replayed
+     * what it missed (within the grace period, of runs that had not ended); whatever it missed
+     * and is not replayed is counted as missed and reported with its steps.
      */
     void addListener(ListenerIdentity id, Consumer<E> listener, Map<String, ?> props) {
-        int capacity = intProperty(props, RolloutListener.QUEUE_CAPACITY, settings.queueCapacity(), id);
-        long timeout = longProperty(props, RolloutListener.TIMEOUT_MS, settings.callTimeoutMs(), id);
-        boolean dropOldest = overflowPolicy(props, id);
+        String who = kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId() + ")";
+        ListenerProperties p = new ListenerProperties(kind, props, log, who);
+        int capacity = p.queueCapacity(settings.queueCapacity());
+        long timeout = p.timeoutMs(settings.callTimeoutMs());
+        boolean dropOldest = p.dropOldest();
         ListenerChannel<E> channel;
-        String note = null;
+        Notes notes = new Notes(null, null);
         synchronized (this) {
             if (closed) {
                 return;
             }
             Departure d = departed.remove(id.name());
-            boolean returning = d != null
-                    && System.nanoTime() - d.atNanos() <= TimeUnit.MILLISECONDS.toNanos(settings.replayGraceMs());
-            long resumeAfter = returning ? d.lastSeq() : lastSeq;
+            long resumeAfter = d != null ? d.lastSeq() : lastSeq;
             channel = new ListenerChannel<>(kind, id, listener, capacity, dropOldest, timeout,
                     settings.maxTimeouts(), resumeAfter, log);
-            if (returning) {
-                List<Sequenced<E>> missed = history.after(resumeAfter);
-                channel.replay(missed);
-                long oldest = history.oldestSeq();
-                if (resumeAfter + 1 < oldest) {
-                    note = kind.listenerNoun() + " '" + id.name() + "' came back too late for "
-                            + (oldest - resumeAfter - 1) + " batch(es) no longer in the history of "
-                            + settings.historySize();
-                } else if (!missed.isEmpty()) {
-                    note = kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
-                            + ") is back; replaying " + missed.size() + " missed batch(es)";
-                }
+            if (d != null) {
+                notes = comeback(who, channel, d);
             }
             channels.put(id.serviceId(), channel);
             active = activeChannels();
             channel.start();
         }
-        if (note != null) {
-            log.info(note);
+        if (notes.loss() != null) {
+            log.warn(notes.loss(), null);
         }
+        if (notes.replay() != null) {
+            log.info(notes.replay());
+        }
+    }
+
+    /** What to log about a returning listener: the replay (INFO) and the loss (WARN); either may be null. */
+    private record Notes(String replay, String loss) {
+    }
+
+    /** Replays to a returning name what it may have and counts the rest. Caller holds the lock. */
+    private Notes comeback(String who, ListenerChannel<E> channel, Departure d) {
+        long awayNanos = System.nanoTime() - d.atNanos();
+        boolean inGrace = awayNanos <= TimeUnit.MILLISECONDS.toNanos(settings.replayGraceMs());
+        Comeback<E> plan = Comeback.plan(kind, history, ledger, d.lastSeq(), lastSeq, inGrace);
+        channel.replay(plan.replay);
+        String away = String.format(Locale.ROOT, "%.1f s", awayNanos / 1e9);
+        String replay = plan.replay.isEmpty() ? null : who + " is back after " + away + "; replaying "
+                + plan.replay.size() + " missed batch(es): " + ledger.describe(
+                        plan.replay.get(0).seq(), plan.replay.get(plan.replay.size() - 1).seq());
+        if (plan.missedCount() == 0) {
+            return new Notes(replay, null);
+        }
+        channel.noteMissed(plan.missedCount(), plan.missedSteps());
+        return new Notes(replay, who + " missed " + plan.missedCount() + " batch(es) while away (" + away
+                + "), not replayed: " + plan.missedSteps() + " ("
+                + plan.reason(inGrace, settings.historySize(), spill != null) + ")");
     }
 
     /**
@@ -138,6 +224,7 @@ final class Delivery<E> implements AutoCloseable {
         synchronized (this) {
             channels.remove(serviceId);
             if (!closed) {
+                departed.remove(channel.id.name());
                 departed.put(channel.id.name(), new Departure(lastDelivered, System.nanoTime()));
             }
         }
@@ -196,6 +283,22 @@ final class Delivery<E> implements AutoCloseable {
         return out;
     }
 
+    private void closeSpill() {
+        if (spill == null) {
+            return;
+        }
+        try {
+            spill.close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Cannot remove spilled batches from " + spill.directory() + ": " + e, e);
+        }
+    }
+
+    /** Batches kept for listeners that may still need them: in memory, on disk. */
+    synchronized int[] kept() {
+        return new int[] {history.inMemory(), history.onDisk()};
+    }
+
     synchronized long lastSequence() {
         return lastSeq;
     }
@@ -218,52 +321,12 @@ final class Delivery<E> implements AutoCloseable {
         synchronized (this) {
             channels.clear();
         }
+        closeSpill();
         watchdog.shutdownNow();
         try {
             watchdog.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private int intProperty(Map<String, ?> props, String key, int fallback, ListenerIdentity id) {
-        long v = longProperty(props, key, fallback, id);
-        return v > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v;
-    }
-
-    private long longProperty(Map<String, ?> props, String key, long fallback, ListenerIdentity id) {
-        Object raw = props.get(key);
-        if (raw == null) {
-            return fallback;
-        }
-        try {
-            long v = raw instanceof Number ? ((Number) raw).longValue() : Long.parseLong(raw.toString().trim());
-            if (v > 0) {
-                return v;
-            }
-            if (v == 0) {
-                return fallback;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId() + "): service property "
-                + key + "=" + raw + " is not a positive number; using " + fallback, null);
-        return fallback;
-    }
-
-    private boolean overflowPolicy(Map<String, ?> props, ListenerIdentity id) {
-        Object raw = props.get(RolloutListener.OVERFLOW);
-        if (raw == null || RolloutListener.OVERFLOW_WAIT.equals(raw)) {
-            return false;
-        }
-        if (RolloutListener.OVERFLOW_DROP_OLDEST.equals(raw)) {
-            return true;
-        }
-        log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId() + "): service property "
-                + RolloutListener.OVERFLOW + "=" + raw + " is neither '" + RolloutListener.OVERFLOW_WAIT
-                + "' nor '" + RolloutListener.OVERFLOW_DROP_OLDEST + "'; using '"
-                + RolloutListener.OVERFLOW_WAIT + "'", null);
-        return false;
     }
 }

@@ -3,8 +3,11 @@ package dev.cohort.core.internal.delivery;
 import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.rollout.RolloutListener;
 import dev.cohort.api.rollout.RolloutPublisher;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -46,36 +49,51 @@ public final class DeliveryComponent implements RolloutPublisher, DeliveryStatus
         @AttributeDefinition(description = "Timeouts after which a listener is blacklisted.")
         int max_timeouts() default 3;
 
-        @AttributeDefinition(description = "Recent batches kept to replay to listeners that come back after an update.")
-        int history_size() default 64;
+        @AttributeDefinition(description = "Most batches held in memory for listeners that may still need them"
+                + " (queued, or missed by a listener away for less than the grace period); beyond it they are"
+                + " spilled to disk, or, with spill off, counted as missed for whoever comes back for them.")
+        int history_size() default 1_024;
 
-        @AttributeDefinition(description = "How long a departed listener's name is remembered for replay (ms).")
+        @AttributeDefinition(description = "Whether batches beyond history_size go to the core bundle's data area"
+                + " (deleted once no listener can need them).")
+        boolean spill() default true;
+
+        @AttributeDefinition(description = "How long after a listener left the batches it misses are kept for"
+                + " its return (ms); a listener that comes back later is told what it missed.")
         long replay_grace_ms() default 60_000;
 
-        @AttributeDefinition(description = "Longest wait for a departing listener to finish its queued batches (ms).")
+        @AttributeDefinition(description = "Longest wait for a departing listener to finish its queued batches (ms);"
+                + " what it has not finished is replayed if it comes back within the grace period.")
         long drain_timeout_ms() default 5_000;
     }
 
     private final Delivery<RolloutBatch> delivery;
-    private final Logger logger;
+    private final DeliveryLog log;
 
     @Activate
-    public DeliveryComponent(Config config,
+    public DeliveryComponent(Config config, BundleContext context,
             @Reference(service = LoggerFactory.class) Logger logger) {
-        this.logger = logger;
-        this.delivery = new Delivery<>(EventKind.ROLLOUTS, settings(config), DeliveryLogs.of(logger));
+        this.log = DeliveryLogs.of(logger);
+        this.delivery = new Delivery<>(EventKind.ROLLOUTS, settings(config), log, spillDir(context, "rollouts"));
     }
 
     static DeliverySettings settings(Config config) {
         return new DeliverySettings(config.queue_capacity(), config.publish_wait_ms(), config.call_timeout_ms(),
-                config.max_timeouts(), config.history_size(), config.replay_grace_ms(), config.drain_timeout_ms());
+                config.max_timeouts(), config.history_size(), config.replay_grace_ms(), config.drain_timeout_ms(),
+                config.spill());
+    }
+
+    /** {@code delivery-spill/<name>} in the core bundle's data area, or null where there is none. */
+    static Path spillDir(BundleContext context, String name) {
+        File dir = context.getDataFile("delivery-spill/" + name);
+        return dir == null ? null : dir.toPath();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addListener(RolloutListener listener, ServiceReference<RolloutListener> ref,
             Map<String, Object> props) {
-        delivery.addListener(ListenerIdentities.of(ref, props, logger, "Rollout listener"),
+        delivery.addListener(ListenerIdentities.of(ref, props, log, EventKind.ROLLOUTS),
                 listener::onRolloutsScored, props);
     }
 
@@ -91,6 +109,11 @@ public final class DeliveryComponent implements RolloutPublisher, DeliveryStatus
     @Override
     public long publish(RolloutBatch batch) {
         return delivery.publish(batch);
+    }
+
+    @Override
+    public void endRun(String runId) {
+        delivery.endRun(runId);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.cohort.core.internal.delivery;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -28,8 +27,11 @@ final class ListenerChannel<E> {
     private final DeliveryLog log;
 
     private volatile State state = State.ACTIVE;
-    private final AtomicLong dropped = new AtomicLong();
+    private final Losses dropped = new Losses();
+    private final Losses missed = new Losses();
     private volatile long lastDropLog = System.nanoTime() - DROP_LOG_INTERVAL_NANOS;
+    /** The last batch completed (or abandoned); everything after it may still be delivered. */
+    private volatile long progressSeq;
 
     // Guarded by this.
     private long delivered;
@@ -55,13 +57,19 @@ final class ListenerChannel<E> {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         this.maxTimeouts = maxTimeouts;
         this.lastDeliveredSeq = resumeAfterSeq;
+        this.progressSeq = resumeAfterSeq;
         this.log = log;
     }
 
     /** Queues batches that the listener missed while it was away; call before {@link #start()}. */
-    synchronized void replay(List<Sequenced<E>> missed) {
-        queue.addAllUnbounded(missed);
-        replayed += missed.size();
+    synchronized void replay(List<Sequenced<E>> batches) {
+        queue.addAllUnbounded(batches);
+        replayed += batches.size();
+    }
+
+    /** Records batches this listener missed while away that cannot be replayed to it. */
+    void noteMissed(long count, String steps) {
+        missed.add(count, steps);
     }
 
     synchronized void start() {
@@ -87,25 +95,31 @@ final class ListenerChannel<E> {
             return;
         }
         if (dropOldest) {
-            int n = queue.offerDropOldest(item);
-            if (n > 0) {
-                noteDropped(n, item);
+            List<Sequenced<E>> lost = queue.offerDropOldest(item);
+            if (!lost.isEmpty()) {
+                noteDropped(lost, item);
             }
         } else if (!queue.offer(item, deadlineNanos)) {
-            noteDropped(1, item);
+            noteDropped(List.of(item), item);
         }
     }
 
-    private void noteDropped(int n, Sequenced<E> item) {
-        long total = dropped.addAndGet(n);
+    /** Counts dropped batches with their steps; warns at most every 10 s, naming the steps. */
+    private void noteDropped(List<Sequenced<E>> lost, Sequenced<E> at) {
+        for (Sequenced<E> d : lost) {
+            dropped.add(kind.runId(d.event()), kind.step(d.event()));
+        }
         long now = System.nanoTime();
         if (now - lastDropLog >= DROP_LOG_INTERVAL_NANOS) {
             lastDropLog = now;
-            log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
-                    + ") is falling behind: its queue of " + capacity + " is full at step "
-                    + kind.step(item.event()) + "; " + total + " batch(es) dropped so far ("
-                    + (dropOldest ? "drop-oldest" : "wait then drop") + ")", null);
+            log.warn(who() + " is falling behind: its queue of " + capacity + " is full at step "
+                    + kind.step(at.event()) + "; " + dropped.count() + " batch(es) dropped so far ("
+                    + (dropOldest ? "drop-oldest" : "wait then drop") + "): " + dropped.describe(), null);
         }
+    }
+
+    private String who() {
+        return kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId() + ")";
     }
 
     private void deliverLoop(int gen) {
@@ -154,6 +168,7 @@ final class ListenerChannel<E> {
             callStartNanos = 0;
             inCall = null;
             lastDeliveredSeq = item.seq();
+            progressSeq = item.seq();
             lastStep = kind.step(item.event());
             if (failure == null) {
                 delivered++;
@@ -179,6 +194,7 @@ final class ListenerChannel<E> {
             timeouts++;
             generation++;
             lastDeliveredSeq = inCall.seq();
+            progressSeq = inCall.seq();
             lastStep = kind.step(inCall.event());
             long step = lastStep;
             inCall = null;
@@ -191,9 +207,11 @@ final class ListenerChannel<E> {
             if (timeouts >= maxTimeouts) {
                 state = State.BLACKLISTED;
                 queue.close();
-                dropped.addAndGet(queue.clear());
+                List<Sequenced<E>> lost = queue.clear();
+                lost.forEach(d -> dropped.add(kind.runId(d.event()), kind.step(d.event())));
                 worker = null;
-                message += "; blacklisted: it receives no further batches";
+                message += "; blacklisted: it receives no further batches"
+                        + (lost.isEmpty() ? "" : "; " + lost.size() + " queued batch(es) dropped: " + dropped.describe());
             } else if (state == State.ACTIVE || state == State.DRAINING) {
                 startWorker();
             }
@@ -224,7 +242,7 @@ final class ListenerChannel<E> {
         long last;
         synchronized (this) {
             generation++;
-            undelivered = queue.clear();
+            undelivered = queue.clear().size();
             stuck = worker != null && worker.isAlive();
             if (stuck) {
                 worker.interrupt();
@@ -238,7 +256,7 @@ final class ListenerChannel<E> {
         if (undelivered > 0 || stuck) {
             log.warn(kind.listenerNoun() + " '" + id.name() + "' (bundle " + id.bundleId()
                     + ") did not finish within " + drainMillis + " ms of leaving; " + undelivered
-                    + " queued batch(es) undelivered (replayed if it comes back)", null);
+                    + " queued batch(es) undelivered (replayed if it comes back within the grace period)", null);
         }
         return last;
     }
@@ -267,6 +285,11 @@ final class ListenerChannel<E> {
         }
     }
 
+    /** The last batch this listener completed or abandoned: later ones must stay available to it. */
+    long progress() {
+        return progressSeq;
+    }
+
     boolean isBlacklisted() {
         return state == State.BLACKLISTED;
     }
@@ -282,6 +305,7 @@ final class ListenerChannel<E> {
     synchronized ListenerStatus status() {
         return new ListenerStatus(id.name(), id.serviceId(), id.bundleId(), id.bundleVersion(),
                 state.name().toLowerCase(java.util.Locale.ROOT), delivered, failed, timeouts,
-                dropped.get(), replayed, queue.size(), lastStep);
+                dropped.count(), missed.count(), replayed, queue.size(), lastStep,
+                dropped.describe(), missed.describe());
     }
 }

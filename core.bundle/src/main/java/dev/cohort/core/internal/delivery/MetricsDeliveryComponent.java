@@ -5,6 +5,7 @@ import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
 import java.util.List;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -31,19 +32,20 @@ public final class MetricsDeliveryComponent implements TrainingPublisher, Delive
     public static final String PID = "dev.cohort.core.metrics";
 
     private final Delivery<TrainingMetrics> delivery;
-    private final Logger logger;
+    private final DeliveryLog log;
 
     @Activate
-    public MetricsDeliveryComponent(DeliveryComponent.Config config,
+    public MetricsDeliveryComponent(DeliveryComponent.Config config, BundleContext context,
             @Reference(service = LoggerFactory.class) Logger logger) {
-        this.logger = logger;
-        this.delivery = new Delivery<>(EventKind.METRICS, DeliveryComponent.settings(config), DeliveryLogs.of(logger));
+        this.log = DeliveryLogs.of(logger);
+        this.delivery = new Delivery<>(EventKind.METRICS, DeliveryComponent.settings(config), log,
+                DeliveryComponent.spillDir(context, "metrics"));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addListener(TrainingListener listener, ServiceReference<TrainingListener> ref, Map<String, Object> props) {
-        delivery.addListener(ListenerIdentities.of(ref, props, logger, "Training listener"), listener::onStep, props);
+        delivery.addListener(ListenerIdentities.of(ref, props, log, EventKind.METRICS), listener::onStep, props);
     }
 
     void removeListener(ServiceReference<TrainingListener> ref) {
@@ -58,6 +60,11 @@ public final class MetricsDeliveryComponent implements TrainingPublisher, Delive
     @Override
     public long publish(TrainingMetrics metrics) {
         return delivery.publish(metrics);
+    }
+
+    @Override
+    public void endRun(String runId) {
+        delivery.endRun(runId);
     }
 
     @Override

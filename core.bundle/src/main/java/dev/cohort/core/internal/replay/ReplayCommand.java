@@ -68,6 +68,7 @@ public final class ReplayCommand {
                 }
                 stepOffset += span;
             }
+            publisher.endRun(batches.get(0).runId());
             logger.info("replay of {} finished: {} batch(es) published", file, batches.size() * repeat);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -44,7 +44,7 @@ class DeliveryTest {
     }
 
     private static DeliverySettings settings(int capacity, long publishWaitMs, long graceMs, long drainMs) {
-        return new DeliverySettings(capacity, publishWaitMs, 30_000, 3, 64, graceMs, drainMs);
+        return new DeliverySettings(capacity, publishWaitMs, 30_000, 3, 64, graceMs, drainMs, false);
     }
 
     @AfterEach
@@ -350,7 +350,7 @@ class DeliveryTest {
     @Test
     void concurrentAddsAndRemovesNeverDuplicateOrSkip() throws Exception {
         // A history that holds the whole run: this checks the hand-over logic, not the bound.
-        start(new DeliverySettings(256, 1_000, 30_000, 3, 4096, 60_000, 5_000));
+        start(new DeliverySettings(256, 1_000, 30_000, 3, 4096, 60_000, 5_000, false));
         List<Long> all = Collections.synchronizedList(new ArrayList<>());
         RolloutListener shared = b -> all.add(b.step());
         long id = add("flip", shared, Map.of());
