@@ -88,6 +88,9 @@ final class RunExecution implements Runnable {
             if (embedded != null) {
                 embedded.close();
             }
+            // listeners that register from now on are not replayed this run's batches
+            manager.rollouts().endRun(run.id());
+            manager.metrics().endRun(run.id());
             if (onDone != null) {
                 onDone.accept(run);
             }
