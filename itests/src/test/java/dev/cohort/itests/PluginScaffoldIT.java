@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * standalone Maven project outside Cohort's tree, {@code mvn package} builds it against the
  * plugin API artifact alone (its own tests included), and the jar hot-installs into a running
  * runtime through the Gogo shell, where a training run uses its reward function (configured
- * through the run's {@code plugins:} section) and delivers every step to its listener.
+ * through the run's {@code plugins:} section) and delivers every step to its rollout and
+ * training listeners.
  *
  * <p>Like {@code mvn install} in Cohort's folder, the test puts the API artifact and its parent
  * pom into the build's local Maven repository first; the plugin then builds offline.
@@ -36,12 +37,12 @@ class PluginScaffoldIT {
         Path tmp = Files.createTempDirectory("cohort-new-plugin");
         Path project = tmp.resolve("demo-plugin");
         run(tmp, "bash", ROOT.resolve("cohort").toString(), "new-plugin", "demo-plugin",
-                "--listener", "--reward", "--dir", project.toString());
+                "--listener", "--training-listener", "--reward", "--dir", project.toString());
         installApi(tmp);
         run(project, maven("-o", "-q", "-B", "package"));
         Path jar = project.resolve("target/demo-plugin-0.1.0-SNAPSHOT.jar");
         assertTrue(Files.isRegularFile(jar), "mvn package made no " + jar);
-        assertTestsPassed(project, "DemoPluginListenerTest", "DemoPluginRewardTest");
+        assertTestsPassed(project, "DemoPluginListenerTest", "DemoPluginTrainingListenerTest", "DemoPluginRewardTest");
 
         Path work = tmp.resolve("work");
         Path yaml = writeRunConfig(work);
@@ -55,6 +56,7 @@ class PluginScaffoldIT {
                     "the scaffolded listener in cohort:listeners");
             runtime.send("cohort:train " + yaml);
             runtime.poll("cohort:listeners", o -> o.matches("(?s).*demo-plugin\\s+\\d+\\s+\\S+\\s+active\\s+3\\s.*")
+                    && o.matches("(?s).*demo-plugin-metrics\\s+\\d+\\s+\\S+\\s+active\\s+3\\s.*")
                     && o.matches("(?s).*trace-jsonl\\s+\\d+\\s+\\S+\\s+active\\s+3\\s.*"), "3 steps delivered to each listener");
             runtime.closeInput();
             assertEquals(117, runtime.waitFor(60), runtime.output());

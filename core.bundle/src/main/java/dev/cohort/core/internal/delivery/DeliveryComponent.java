@@ -54,7 +54,7 @@ public final class DeliveryComponent implements RolloutPublisher, DeliveryStatus
                 + " spilled to disk, or, with spill off, counted as missed for whoever comes back for them.")
         int history_size() default 1_024;
 
-        @AttributeDefinition(description = "Whether batches beyond history_size go to the core bundle's data area"
+        @AttributeDefinition(description = "Whether batches beyond history.size go to the core bundle's data area"
                 + " (deleted once no listener can need them).")
         boolean spill() default true;
 

@@ -17,13 +17,13 @@ record DeliverySettings(int queueCapacity, long publishWaitMs, long callTimeoutM
         int historySize, long replayGraceMs, long drainTimeoutMs, boolean spill) {
 
     DeliverySettings {
-        positive("queue_capacity", queueCapacity);
-        nonNegative("publish_wait_ms", publishWaitMs);
-        positive("call_timeout_ms", callTimeoutMs);
-        positive("max_timeouts", maxTimeouts);
-        nonNegative("history_size", historySize);
-        nonNegative("replay_grace_ms", replayGraceMs);
-        nonNegative("drain_timeout_ms", drainTimeoutMs);
+        positive("queue.capacity", queueCapacity);
+        nonNegative("publish.wait.ms", publishWaitMs);
+        positive("call.timeout.ms", callTimeoutMs);
+        positive("max.timeouts", maxTimeouts);
+        nonNegative("history.size", historySize);
+        nonNegative("replay.grace.ms", replayGraceMs);
+        nonNegative("drain.timeout.ms", drainTimeoutMs);
     }
 
     static DeliverySettings defaults() {
