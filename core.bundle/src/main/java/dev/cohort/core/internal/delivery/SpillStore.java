@@ -58,6 +58,9 @@ final class SpillStore<E> implements AutoCloseable {
     }
 
     private void clear() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return; // never created, or the framework's storage went first (a runtime ending)
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.batch")) {
             for (Path f : files) {
                 Files.deleteIfExists(f);
