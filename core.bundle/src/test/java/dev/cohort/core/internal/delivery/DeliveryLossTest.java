@@ -28,26 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeliveryLossTest {
 
+    private final RecordingLog log = new RecordingLog();
+
     @TempDir
     Path tmp;
 
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final List<String> infos = new CopyOnWriteArrayList<>();
+    private final List<String> warnings = log.warnings;
+    private final List<String> infos = log.infos;
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicLong ids = new AtomicLong(100);
     private Delivery<RolloutBatch> delivery;
 
-    private final DeliveryLog log = new DeliveryLog() {
-        @Override
-        public void warn(String message, Throwable cause) {
-            warnings.add(message);
-        }
-
-        @Override
-        public void info(String message) {
-            infos.add(message);
-        }
-    };
 
     @AfterEach
     void tearDown() {

@@ -22,21 +22,13 @@ import org.junit.jupiter.api.Test;
 
 class DeliveryTest {
 
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final RecordingLog log = new RecordingLog();
+
+    private final List<String> warnings = log.warnings;
     private final List<CountDownLatch> gates = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(100);
     private Delivery<RolloutBatch> delivery;
 
-    private final DeliveryLog log = new DeliveryLog() {
-        @Override
-        public void warn(String message, Throwable cause) {
-            warnings.add(message);
-        }
-
-        @Override
-        public void info(String message) {
-        }
-    };
 
     private Delivery<RolloutBatch> start(DeliverySettings s) {
         delivery = new Delivery<>(EventKind.ROLLOUTS, s, log);

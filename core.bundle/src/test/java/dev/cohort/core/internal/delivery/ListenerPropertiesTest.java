@@ -8,23 +8,14 @@ import dev.cohort.api.rollout.RolloutListener;
 import dev.cohort.api.training.TrainingListener;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Training listeners have their own property names; the old shared ones still work, with a warning. */
 class ListenerPropertiesTest {
 
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final DeliveryLog log = new DeliveryLog() {
-        @Override
-        public void warn(String message, Throwable cause) {
-            warnings.add(message);
-        }
+    private final RecordingLog log = new RecordingLog();
 
-        @Override
-        public void info(String message) {
-        }
-    };
+    private final List<String> warnings = log.warnings;
 
     @Test
     void apiConstantsAreThePrefixedNames() {
