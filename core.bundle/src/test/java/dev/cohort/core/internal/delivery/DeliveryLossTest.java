@@ -39,7 +39,6 @@ class DeliveryLossTest {
     private final AtomicLong ids = new AtomicLong(100);
     private Delivery<RolloutBatch> delivery;
 
-
     @AfterEach
     void tearDown() {
         release.countDown();

@@ -29,7 +29,6 @@ class DeliveryTest {
     private final AtomicLong ids = new AtomicLong(100);
     private Delivery<RolloutBatch> delivery;
 
-
     private Delivery<RolloutBatch> start(DeliverySettings s) {
         delivery = new Delivery<>(EventKind.ROLLOUTS, s, log);
         return delivery;
