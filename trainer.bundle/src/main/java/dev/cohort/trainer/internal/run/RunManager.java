@@ -107,7 +107,7 @@ public final class RunManager {
             @Descriptor("continue from a checkpoint directory") @Parameter(names = {"-r", "--resume"}, absentValue = "") String resume,
             @Descriptor("run configuration (YAML)") String config) throws Exception {
         TrainingRun run = start(Path.of(config).toAbsolutePath(), resume.isEmpty() ? null : Path.of(resume).toAbsolutePath(),
-                m -> { }, null);
+                StepProgress.NONE, null);
         return run.id();
     }
 
@@ -184,7 +184,7 @@ public final class RunManager {
      * Validates the configuration (nothing starts on an invalid file: the exception says why),
      * then trains on a new thread. {@code onDone} receives the run when it ends.
      */
-    TrainingRun start(Path config, Path resume, Consumer<TrainingMetrics> progress, Consumer<TrainingRun> onDone)
+    TrainingRun start(Path config, Path resume, StepProgress progress, Consumer<TrainingRun> onDone)
             throws Exception {
         PreparedRun prepared = RunSetup.prepare(config, resume, scoring, this::allocate);
         TrainingRun run;
