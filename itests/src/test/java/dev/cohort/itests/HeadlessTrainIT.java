@@ -67,6 +67,20 @@ class HeadlessTrainIT {
     }
 
     @Test
+    void reportToNamingAListenerThatIsNotInstalledIsRefusedBeforeStepZero() throws Exception {
+        Path work = Files.createTempDirectory("cohort-headless-report");
+        Path yaml = work.resolve("report.yaml");
+        Files.writeString(yaml, "model: tiny\ntokenizer: char\ntokenizer_alphabet: \"0123456789+=\"\n"
+                + "dataset: builtin:addition\nreward_funcs: [accuracy]\nmax_steps: 2\nreport_to: [tensorboard, wandb]\n"
+                + "run_name: report\n");
+        Result r = train(yaml, work, 120);
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains(yaml + ":7: report_to: wandb: no training listener of that name is registered"),
+                r.output());
+        assertTrue(!Files.exists(work.resolve("runs/report")), "nothing was started");
+    }
+
+    @Test
     void theQuickStartRaisesTheHeldOutRewardByAtLeastPointTwo() throws Exception {
         Path work = Files.createTempDirectory("cohort-quickstart");
         Path examples = Path.of(System.getProperty("cohort.examples", "../examples")).toAbsolutePath().normalize();
