@@ -38,7 +38,8 @@ class ConfigurationDocTest {
         assertEquals(AnswerFormat.GSM8K, gsm8k.datasetAnswerFormat());
         assertEquals(Path.of("/exp/data/gsm8k/main").toAbsolutePath().toString(), gsm8k.evalDataset());
         RunConfig plugins = RunConfigParser.parse(withRequired + blocks.get(2), "plugins", Path.of("/exp"));
-        assertEquals(List.of("\n\n", "###"), plugins.plugins().get("dev.cohort.reward.length").get("stop"));
+        assertEquals(120L, plugins.plugins().get("dev.cohort.rewards.length").get("target"));
+        assertEquals("127.0.0.1:7001", plugins.plugins().get("dev.cohort.vllm.worker~w1").get("address"));
         RunConfig full = RunConfigParser.parse(blocks.get(3), "full", Path.of("/exp"));
         for (String key : RunConfigTest.KEYS) {
             assertTrue(blocks.get(3).contains("\n" + key + ":"), key + " is missing from the full example");
