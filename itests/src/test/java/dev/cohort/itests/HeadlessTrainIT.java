@@ -41,14 +41,17 @@ class HeadlessTrainIT {
         Files.writeString(yaml, String.join("\n", "model: tiny", "tokenizer: char", "tokenizer_alphabet: \"0123456789+=\"",
                 "dataset: builtin:addition", "eval_dataset: builtin:addition", "eval_samples: 16",
                 "reward_funcs: [accuracy]", "num_generations: 4", "per_device_train_batch_size: 8",
-                "max_completion_length: 4", "max_steps: 3", "run_name: short", ""));
+                "max_completion_length: 4", "max_steps: 4", "logging_steps: 2", "run_name: short", ""));
         Result r = train(yaml, work, 120);
         assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("run short finished at step 3 of 3"), r.output());
+        assertTrue(r.output().contains("run short finished at step 4 of 4"), r.output());
+        assertTrue(r.output().contains("\nstep 2/4 | reward ") && r.output().contains("\nstep 4/4 | reward ")
+                && !r.output().contains("\nstep 3/4 "), "a line per logging step:\n" + r.output());
         assertTrue(r.output().matches("(?s).*held-out reward: before=\\d\\.\\d{3} after=\\d\\.\\d{3}\n.*"), r.output());
-        assertTrue(Files.isRegularFile(work.resolve("runs/short/checkpoint-3/model.safetensors")));
+        assertTrue(Files.isRegularFile(work.resolve("runs/short/checkpoint-4/model.safetensors")));
         List<String> trace = Files.readAllLines(work.resolve("traces/short.jsonl"));
-        assertEquals(3 * 8, trace.size(), "trace-jsonl wrote every sample of every step");
+        assertEquals(4 * 8, trace.size(), "trace-jsonl wrote every sample of every step");
+        RunOutputs.check(work.resolve("runs/short"), 4, 2, yaml);
     }
 
     @Test
@@ -61,6 +64,20 @@ class HeadlessTrainIT {
         assertEquals(1, r.exit(), r.output());
         assertTrue(r.output().contains(yaml + ":4: max_steps: must be >= 1, got 0"), r.output());
         assertTrue(r.output().contains(yaml + ":5: temprature: unknown key; did you mean temperature?"), r.output());
+    }
+
+    @Test
+    void reportToNamingAListenerThatIsNotInstalledIsRefusedBeforeStepZero() throws Exception {
+        Path work = Files.createTempDirectory("cohort-headless-report");
+        Path yaml = work.resolve("report.yaml");
+        Files.writeString(yaml, "model: tiny\ntokenizer: char\ntokenizer_alphabet: \"0123456789+=\"\n"
+                + "dataset: builtin:addition\nreward_funcs: [accuracy]\nmax_steps: 2\nreport_to: [tensorboard, wandb]\n"
+                + "run_name: report\n");
+        Result r = train(yaml, work, 120);
+        assertEquals(1, r.exit(), r.output());
+        assertTrue(r.output().contains(yaml + ":7: report_to: wandb: no training listener of that name is registered"),
+                r.output());
+        assertTrue(!Files.exists(work.resolve("runs/report")), "nothing was started");
     }
 
     @Test

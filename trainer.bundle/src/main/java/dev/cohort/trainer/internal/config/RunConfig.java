@@ -92,6 +92,7 @@ public record RunConfig(
         int saveSteps,
         String saveDtype,
         int loggingSteps,
+        List<String> reportTo,
         int maxSteps,
         long seed,
         // plugins: Config Admin PID -> properties
@@ -102,6 +103,7 @@ public record RunConfig(
     public RunConfig {
         rewardFuncs = List.copyOf(rewardFuncs);
         rewardWeights = List.copyOf(rewardWeights);
+        reportTo = List.copyOf(reportTo);
         plugins = copy(plugins);
     }
 
@@ -188,6 +190,7 @@ public record RunConfig(
         m.put("save_steps", saveSteps);
         m.put("save_dtype", saveDtype);
         m.put("logging_steps", loggingSteps);
+        m.put("report_to", reportTo);
         m.put("max_steps", maxSteps);
         m.put("seed", seed);
         m.put("plugins", plugins);

@@ -107,6 +107,7 @@ final class RunConfigReader {
         int saveSteps = f.integer("save_steps", 0, nonNegative);
         String saveDtype = f.choice("save_dtype", "auto", List.of("auto", "float32", "bfloat16", "float16"), s -> s);
         int loggingSteps = f.integer("logging_steps", 1, positive);
+        List<String> reportTo = reportTo();
         int maxSteps = f.requiredInt("max_steps", positive);
         long seed = f.longInteger("seed", 42, Range.ANY);
         Map<String, Map<String, Object>> plugins =
@@ -128,7 +129,7 @@ final class RunConfigReader {
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
                 adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
-                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, maxSteps,
+                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, reportTo, maxSteps,
                 seed,
                 plugins, source);
     }
@@ -209,6 +210,32 @@ final class RunConfigReader {
             f.problem(key, f.line(key), "must name at least one reward function");
         }
         return funcs;
+    }
+
+    /**
+     * {@code report_to} (TRL's key): the reporting plugins that must write this run, by their
+     * training listener's name, as one name or a list; {@code all} (the default: every one that is
+     * installed) and {@code none} (no reporting plugin writes it) stand alone.
+     */
+    private List<String> reportTo() {
+        String key = "report_to";
+        Entry e = f.given(key);
+        if (e == null) {
+            return List.of("all");
+        }
+        List<String> names;
+        if (e.value() instanceof YamlNode.Scalar s && s.value() instanceof String one) {
+            if (one.isEmpty()) {
+                f.problem(key, e.line(), "must not be empty; none turns reporting off");
+            }
+            names = List.of(one);
+        } else {
+            names = f.strings(key);
+        }
+        if (f.valid(key) && names.size() > 1 && (names.contains("all") || names.contains("none"))) {
+            f.problem(key, e.line(), "all and none stand alone, got " + names);
+        }
+        return names;
     }
 
     /** {@code scale_rewards}: group, batch or none; TRL's legacy true and false: group and none. */

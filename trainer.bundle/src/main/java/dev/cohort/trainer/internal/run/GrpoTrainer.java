@@ -8,6 +8,7 @@ import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.rollout.RolloutPublisher;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
+import dev.cohort.trainer.internal.metrics.RunRecords;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.objective.Advantages;
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
  * advantages and publishes the scored batch; every optimizer step it computes the loss and
  * gradients over that batch and updates the policy with AdamW, then publishes the step's
  * metrics. Checkpoints every save_steps and at the end; a stop request ends the run at the next
- * generation boundary after a checkpoint.
+ * generation boundary after a checkpoint. The run's folder also gets the resolved configuration
+ * and a line of metrics per logging step ({@link RunRecords}), whose log_history checkpoints keep.
  */
 final class GrpoTrainer {
 
@@ -56,6 +58,12 @@ final class GrpoTrainer {
     private boolean updating;
     /** The checkpoint step a resumed run continues from, until its first step reports it; else -1. */
     private int resumedFrom = -1;
+    /** The checkpoint a resumed run continues from, and the log_history it saved. */
+    private Path resumeCheckpoint;
+    private List<Map<String, Object>> savedHistory = List.of();
+    /** The weights version the current batch's completions were sampled with. */
+    private long batchVersion;
+    private RunRecords records;
 
     /** The metric of a resumed run's first step: the step of the checkpoint it continued from. */
     static final String RESUMED_FROM_STEP = "resumed_from_step";
@@ -85,6 +93,8 @@ final class GrpoTrainer {
         prompts.seek(saved.dataPosition());
         step = saved.step();
         resumedFrom = saved.step();
+        resumeCheckpoint = checkpoint;
+        savedHistory = saved.logHistory();
     }
 
     int step() {
@@ -101,6 +111,20 @@ final class GrpoTrainer {
      * the weights are still those of that step.
      */
     boolean run(BooleanSupplier stopRequested) throws IOException, StepFailure {
+        Map<String, Object> resolved = new LinkedHashMap<>(config);
+        if (resolved.containsKey("run_name")) {
+            resolved.put("run_name", s.runId()); // the id it got: a taken name became <name>-2
+        }
+        try (RunRecords r = RunRecords.start(s.runDir(), resolved, s.loggingSteps(), resumeCheckpoint, step,
+                savedHistory)) {
+            records = r;
+            return train(stopRequested);
+        } finally {
+            records = null;
+        }
+    }
+
+    private boolean train(BooleanSupplier stopRequested) throws IOException, StepFailure {
         while (step < s.maxSteps()) {
             boolean boundary = step % s.objective().numIterations() == 0;
             if (boundary && stopRequested.getAsBoolean()) {
@@ -154,7 +178,25 @@ final class GrpoTrainer {
 
     void checkpoint() throws IOException {
         lastCheckpoint = TrainerState.save(s.runDir(), step, model, tok, opt, prompts.position(), s.runId(),
-                s.seed(), config, s.checkpointDtype(model.config().dtype()));
+                s.seed(), config, s.checkpointDtype(model.config().dtype()), hfState());
+    }
+
+    /** The fields of Hugging Face's TrainerState that tools read, with the log_history up to this step. */
+    private Map<String, Object> hfState() {
+        Map<String, Object> hf = new LinkedHashMap<>();
+        hf.put("global_step", step);
+        hf.put("epoch", epoch());
+        hf.put("max_steps", s.maxSteps());
+        hf.put("logging_steps", s.loggingSteps());
+        hf.put("save_steps", s.saveSteps());
+        hf.put("train_batch_size", s.microBatch());
+        hf.put("log_history", records == null ? List.of() : records.logHistory(step));
+        return hf;
+    }
+
+    /** Epochs over the training prompts so far (prompts taken / rows), as the Trainer's fractional epoch. */
+    private double epoch() {
+        return (double) prompts.position() / prompts.size();
     }
 
     private void trainStep(boolean generate) throws InterruptedException {
@@ -207,6 +249,9 @@ final class GrpoTrainer {
         if (metrics != null) {
             metrics.publish(m);
         }
+        if (records != null) {
+            records.step(step, m.time(), epoch(), batchVersion, values);
+        }
         progress.accept(m);
     }
 
@@ -230,6 +275,7 @@ final class GrpoTrainer {
             ids.add(p);
         }
         long version = step;
+        batchVersion = version;
         if (embedded != null) {
             embedded.advance(version);
         } else if (engine.weightsVersion() != version) {

@@ -1,6 +1,5 @@
 package dev.cohort.trainer.internal.run;
 
-import dev.cohort.api.training.TrainingMetrics;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.concurrent.Callable;
@@ -9,8 +8,9 @@ import org.osgi.framework.BundleContext;
 
 /**
  * Non-interactive training ({@code ./cohort train}, {@code ./cohort quickstart}): starts the run
- * of the framework property {@code cohort.train}, prints a progress line per step and the final
- * report on the console. With {@code cohort.exit} the process ends with the run: the run is a
+ * of the framework property {@code cohort.train}, shows its progress ({@link ConsoleProgress}: a
+ * bar on a terminal, a line per logging step otherwise; {@code cohort.progress} = {@code bar} or
+ * {@code lines}, which {@code ./cohort} sets, chooses) and prints the final report on the console. With {@code cohort.exit} the process ends with the run: the run is a
  * {@code main.thread} service that bnd's launcher calls on its main thread; when it returns, the
  * launcher stops the framework (every component is deactivated: launched inference workers
  * shut down) and exits with its code: {@value #FINISHED} when the run finished, {@value #FAILED}
@@ -36,21 +36,25 @@ final class Headless {
         private final RunManager manager;
         private final Path config;
         private final String resume;
+        private final ConsoleProgress.Mode mode;
 
-        MainThread(RunManager manager, Path config, String resume) {
+        MainThread(RunManager manager, Path config, String resume, ConsoleProgress.Mode mode) {
             this.manager = manager;
             this.config = config;
             this.resume = resume;
+            this.mode = mode;
         }
 
         @Override
         public Integer call() {
-            return run(manager, config, resume);
+            return run(manager, config, resume, mode);
         }
     }
 
     static void start(RunManager manager, Path config, String resume, boolean exit, BundleContext context) {
-        Callable<Integer> body = new MainThread(manager, config, resume);
+        ConsoleProgress.Mode mode = ConsoleProgress.Mode.of(context.getProperty("cohort.progress"),
+                System.console() != null);
+        Callable<Integer> body = new MainThread(manager, config, resume, mode);
         if (exit) {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put("main.thread", true);
@@ -69,17 +73,18 @@ final class Headless {
     }
 
     /** Trains, printing progress and the report; returns the exit code. */
-    static int run(RunManager manager, Path config, String resume) {
+    static int run(RunManager manager, Path config, String resume, ConsoleProgress.Mode mode) {
         CountDownLatch done = new CountDownLatch(1);
         int[] code = {FAILED};
-        boolean tty = System.console() != null;
+        ConsoleProgress console = new ConsoleProgress(System.out, mode, System::nanoTime);
         try {
             TrainingRun started = manager.start(config.toAbsolutePath(),
                     resume == null || resume.isBlank() ? null : Path.of(resume).toAbsolutePath(),
-                    (TrainingMetrics m) -> progress(m, tty), r -> {
+                    console::step, r -> {
                         // printed on the run's thread: when a signal stops the runtime, the
                         // report is out before the framework (and the JVM) ends
-                        System.out.println((tty ? "\n" : "") + r.outcome());
+                        console.end();
+                        System.out.println(r.outcome());
                         System.out.flush();
                         code[0] = exitCode(r.state());
                         done.countDown();
@@ -109,13 +114,4 @@ final class Headless {
         };
     }
 
-    private static void progress(TrainingMetrics m, boolean tty) {
-        String line = ProgressLine.of("", m).trim();
-        if (tty) {
-            System.out.print("\r" + line + "   ");
-        } else if (m.step() % Math.max(1, m.maxSteps() / 20) == 0 || m.step() == m.maxSteps()) {
-            System.out.println(line);
-        }
-        System.out.flush();
-    }
 }

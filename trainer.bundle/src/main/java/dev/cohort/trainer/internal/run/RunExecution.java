@@ -1,7 +1,6 @@
 package dev.cohort.trainer.internal.run;
 
 import dev.cohort.api.engine.RolloutEngine;
-import dev.cohort.api.training.TrainingMetrics;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -12,10 +11,10 @@ final class RunExecution implements Runnable {
     private final TrainingRun run;
     private final PreparedRun p;
     private final RunManager manager;
-    private final Consumer<TrainingMetrics> progress;
+    private final StepProgress progress;
     private final Consumer<TrainingRun> onDone;
 
-    RunExecution(TrainingRun run, PreparedRun p, RunManager manager, Consumer<TrainingMetrics> progress,
+    RunExecution(TrainingRun run, PreparedRun p, RunManager manager, StepProgress progress,
             Consumer<TrainingRun> onDone) {
         this.run = run;
         this.p = p;
@@ -49,10 +48,11 @@ final class RunExecution implements Runnable {
                     prepared.prompts(), engine, manager.scoring(), manager.rollouts(), manager.metrics(),
                     prepared.config(), m -> {
                         run.progress(m);
-                        if (m.step() % s.loggingSteps() == 0 || m.step() == s.maxSteps()) {
+                        boolean logged = m.step() % s.loggingSteps() == 0;
+                        if (logged) {
                             manager.logger().info(ProgressLine.of(run.id(), m));
                         }
-                        progress.accept(m);
+                        progress.step(m, logged);
                     });
             if (prepared.resumeFrom() != null) {
                 trainer.resume(prepared.resumeFrom(), TrainerState.read(prepared.resumeFrom()));

@@ -65,6 +65,7 @@ public final class RunManager {
     private final RunDirectories directories = new RunDirectories();
     private final TraceDirectory traces;
     private final SynchronousBundleListener stoppingListener;
+    private final RunFolders folders;
 
     @Activate
     public RunManager(@Reference RewardScoring scoring, @Reference RolloutPublisher rollouts,
@@ -77,6 +78,7 @@ public final class RunManager {
         this.logger = logger;
         this.context = context;
         this.traces = new TraceDirectory(configAdmin, logger);
+        this.folders = new RunFolders(context);
         this.stoppingListener = this::frameworkStopping;
         context.addBundleListener(stoppingListener);
         String headless = context.getProperty("cohort.train");
@@ -107,7 +109,7 @@ public final class RunManager {
             @Descriptor("continue from a checkpoint directory") @Parameter(names = {"-r", "--resume"}, absentValue = "") String resume,
             @Descriptor("run configuration (YAML)") String config) throws Exception {
         TrainingRun run = start(Path.of(config).toAbsolutePath(), resume.isEmpty() ? null : Path.of(resume).toAbsolutePath(),
-                m -> { }, null);
+                StepProgress.NONE, null);
         return run.id();
     }
 
@@ -184,8 +186,10 @@ public final class RunManager {
      * Validates the configuration (nothing starts on an invalid file: the exception says why),
      * then trains on a new thread. {@code onDone} receives the run when it ends.
      */
-    TrainingRun start(Path config, Path resume, Consumer<TrainingMetrics> progress, Consumer<TrainingRun> onDone)
+    TrainingRun start(Path config, Path resume, StepProgress progress, Consumer<TrainingRun> onDone)
             throws Exception {
+        RunConfig parsed = dev.cohort.trainer.internal.config.RunConfigParser.parse(config);
+        Reporters.check(parsed, context, Reporters.WAIT_MS);
         PreparedRun prepared = RunSetup.prepare(config, resume, scoring, this::allocate);
         TrainingRun run;
         synchronized (this) {
@@ -206,6 +210,7 @@ public final class RunManager {
         logger.info("run {}: {}", run.id(), prepared.modelInfo());
         logger.info("run {}: {}, memory: {}", run.id(), prepared.model().config(), memoryPlan(prepared).describe());
         run.maxSteps(prepared.settings().maxSteps());
+        folders.publish(run.id(), prepared.settings().runDir(), parsed.reportTo());
         RunExecution exec = new RunExecution(run, prepared, this, progress, onDone);
         Thread t = new Thread(exec, "cohort-run-" + run.id());
         t.setDaemon(true);
@@ -311,6 +316,7 @@ public final class RunManager {
             // the bundle is stopping: nothing to remove
         }
         stopAll();
+        folders.close();
     }
 
     /** Asks every active run to stop at its next step boundary and waits (bounded) for them. */

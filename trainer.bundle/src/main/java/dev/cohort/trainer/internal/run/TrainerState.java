@@ -2,7 +2,7 @@ package dev.cohort.trainer.internal.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cohort.trainer.internal.checkpoint.CheckpointException;
 import dev.cohort.trainer.internal.checkpoint.DType;
 import dev.cohort.trainer.internal.checkpoint.SafeTensors;
@@ -24,8 +24,11 @@ import java.util.stream.Stream;
 /**
  * Checkpoints of a run: the model as a Hugging Face directory (config.json, model.safetensors,
  * tokenizer.json), the optimizer's moments (optimizer.safetensors) and the trainer's state
- * (trainer_state.json: step, optimizer step, data position, run id, seed), written to a
- * temporary directory and renamed into place, so a checkpoint is either whole or absent.
+ * (trainer_state.json: step, optimizer step, data position, run id, seed, the configuration, and
+ * the fields of Hugging Face's TrainerState that tools read: {@code global_step}, {@code epoch},
+ * {@code max_steps}, {@code logging_steps}, {@code save_steps} and {@code log_history}), written to
+ * a temporary directory and renamed into place, so a checkpoint is either whole or absent. As
+ * the Trainer's {@code json.dumps(indent=2, sort_keys=True)}, keys are sorted at every level.
  */
 final class TrainerState {
 
@@ -35,14 +38,16 @@ final class TrainerState {
     static final String MASTER_WEIGHTS = "master_weights";
 
     /** What a resumed run continues from. */
-    record Saved(String runId, int step, int optimizerStep, long dataPosition, long seed) {
+    record Saved(String runId, int step, int optimizerStep, long dataPosition, long seed,
+            List<Map<String, Object>> logHistory) {
     }
 
     private TrainerState() {
     }
 
     static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
-            String runId, long seed, Map<String, Object> config, DType dtype) throws IOException {
+            String runId, long seed, Map<String, Object> config, DType dtype, Map<String, Object> hfState)
+            throws IOException {
         Files.createDirectories(runDir);
         Path target = runDir.resolve("checkpoint-" + step);
         Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
@@ -50,15 +55,14 @@ final class TrainerState {
             HfCheckpoint.save(model, tmp, dtype);
             TokenizerFiles.write(tmp, tok);
             writeOptimizer(tmp.resolve(OPTIMIZER), model, opt, dtype != DType.F32);
-            ObjectMapper json = new ObjectMapper();
-            ObjectNode s = json.createObjectNode();
+            Map<String, Object> s = new java.util.TreeMap<>(hfState);
             s.put("run_id", runId);
             s.put("step", step);
             s.put("optimizer_step", opt.step());
             s.put("data_position", dataPosition);
             s.put("seed", seed);
-            s.set("config", json.valueToTree(config));
-            json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE).toFile(), s);
+            s.put("config", config);
+            StateJson.write(tmp.resolve(STATE), s);
             if (Files.exists(target)) {
                 deleteTree(target);
             }
@@ -98,9 +102,13 @@ final class TrainerState {
         if (!Files.isRegularFile(f)) {
             throw new CheckpointException(checkpoint + " is not a Cohort checkpoint: no " + STATE);
         }
-        JsonNode n = new ObjectMapper().readTree(f.toFile());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode n = json.readTree(f.toFile());
+        List<Map<String, Object>> history = n.has("log_history")
+                ? json.convertValue(n.get("log_history"), new TypeReference<List<Map<String, Object>>>() { })
+                : List.of();
         return new Saved(n.path("run_id").asText(), n.path("step").asInt(), n.path("optimizer_step").asInt(),
-                n.path("data_position").asLong(), n.path("seed").asLong());
+                n.path("data_position").asLong(), n.path("seed").asLong(), history);
     }
 
     /** Loads the optimizer's moments and step count. */

@@ -67,6 +67,7 @@ final class FullFile {
             save_steps: 100
             save_dtype: bfloat16
             logging_steps: 5
+            report_to: [tensorboard]
             max_steps: 1000
             seed: 1234
 

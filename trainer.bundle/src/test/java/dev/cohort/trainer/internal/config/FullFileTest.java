@@ -69,6 +69,7 @@ class FullFileTest {
         assertEquals("addition-tiny", c.runName());
         assertEquals(100, c.saveSteps());
         assertEquals(5, c.loggingSteps());
+        assertEquals(List.of("tensorboard"), c.reportTo());
         assertEquals(1000, c.maxSteps());
         assertEquals(1234, c.seed());
         assertEquals(32, c.generationBatchSize());

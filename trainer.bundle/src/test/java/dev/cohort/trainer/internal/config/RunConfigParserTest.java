@@ -1,6 +1,7 @@
 package dev.cohort.trainer.internal.config;
 
 import static dev.cohort.trainer.internal.config.Yaml.MINIMAL;
+import static dev.cohort.trainer.internal.config.Yaml.parse;
 import static dev.cohort.trainer.internal.config.Yaml.problem;
 import static dev.cohort.trainer.internal.config.Yaml.problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -121,6 +122,19 @@ class RunConfigParserTest {
     })
     void everyRangeIsChecked(String line5, String message) {
         assertEquals("foo.yaml:5: " + message, problem(MINIMAL + line5 + "\n"));
+    }
+
+    @Test
+    void reportToTakesOneNameOrAListAsTrlDoes() {
+        assertEquals(List.of("all"), parse(MINIMAL).reportTo());
+        assertEquals(List.of("tensorboard"), parse(MINIMAL + "report_to: tensorboard\n").reportTo());
+        assertEquals(List.of("none"), parse(MINIMAL + "report_to: none\n").reportTo());
+        assertEquals(List.of("tensorboard", "dashboard"),
+                parse(MINIMAL + "report_to: [tensorboard, dashboard]\n").reportTo());
+        assertEquals("foo.yaml:5: report_to: all and none stand alone, got [tensorboard, none]",
+                problem(MINIMAL + "report_to: [tensorboard, none]\n"));
+        assertEquals("foo.yaml:5: report_to: must not be empty; none turns reporting off",
+                problem(MINIMAL + "report_to: \"\"\n"));
     }
 
     @Test

@@ -40,7 +40,8 @@ class RunConfigTest {
             "per_device_train_batch_size", "gradient_accumulation_steps", "gradient_checkpointing", "beta", "epsilon",
             "epsilon_high", "loss_type", "scale_rewards", "multi_objective_aggregation",
             "importance_sampling_level", "mask_truncated_completions", "num_iterations", "backend",
-            "cuda_matmul", "output_dir", "run_name", "save_steps", "save_dtype", "logging_steps", "max_steps", "seed", "plugins");
+            "cuda_matmul", "output_dir", "run_name", "save_steps", "save_dtype", "logging_steps", "report_to", "max_steps", "seed",
+            "plugins");
 
     @Test
     void minimalFileTakesTrlsDefaults() {
@@ -241,7 +242,7 @@ class RunConfigTest {
                 again.multiObjectiveAggregation(), again.importanceSamplingLevel(),
                 again.maskTruncatedCompletions(), again.numIterations(), again.backend(), again.cudaMatmul(),
                 again.outputDir(), again.runName(), again.saveSteps(), again.saveDtype(), again.loggingSteps(),
-                again.maxSteps(), again.seed(), again.plugins(), c.source()));
+                again.reportTo(), again.maxSteps(), again.seed(), again.plugins(), c.source()));
     }
 
     @Test
