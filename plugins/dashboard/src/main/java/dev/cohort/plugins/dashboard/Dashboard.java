@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Hashtable;
 import javax.servlet.Servlet;
 import org.apache.felix.service.command.CommandProcessor;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -102,11 +103,15 @@ public final class Dashboard implements RolloutListener, TrainingListener {
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate(BundleContext context) {
         servlet.unregister();
         hub.close();
         try {
-            server.close();
+            if (context.getBundle(0).getState() != Bundle.STOPPING) {
+                server.close(); // the process is not ending: take the port off the network
+            } else {
+                server.release();
+            }
             store.close();
         } catch (IOException e) {
             logger.warn("dashboard: closing its store or address failed: {}", e.toString());

@@ -104,6 +104,11 @@ final class HttpServerControl {
         unlock();
     }
 
+    /** Frees the address's lock only (the runtime is ending and takes the server with it). */
+    synchronized void release() {
+        unlock();
+    }
+
     private Configuration configuration() throws IOException {
         return configAdmin.getConfiguration(HTTP_PID, "?");
     }
