@@ -49,6 +49,7 @@ public final class Dashboard implements RolloutListener, TrainingListener {
     private final DashboardStore store;
     private final SseHub hub;
     private final HttpServerControl server;
+    private final Announcer announcer;
     private final ServiceRegistration<Servlet> servlet;
     private volatile Access access;
     private volatile DashboardConfig config;
@@ -64,6 +65,8 @@ public final class Dashboard implements RolloutListener, TrainingListener {
         this.hub = new SseHub(config.heartbeat_ms());
         this.server = new HttpServerControl(configAdmin, Path.of(System.getProperty("java.io.tmpdir")));
         this.access = new Access(config.token());
+        this.announcer = new Announcer(context, address -> logger.audit("dashboard at {}{}", address,
+                Access.isLoopback(this.config.host()) || !access.hasToken() ? "" : "?token=..."));
         SystemInfo system = new SystemInfo(context, () -> gogo);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, "/*");
@@ -99,11 +102,12 @@ public final class Dashboard implements RolloutListener, TrainingListener {
                     c.host(), PID);
         }
         String host = c.host().contains(":") ? "[" + c.host() + "]" : c.host();
-        logger.audit("dashboard at http://{}:{}/{}", host, c.port(), loopback || !access.hasToken() ? "" : "?token=...");
+        announcer.expect("http://" + host + ":" + c.port() + "/");
     }
 
     @Deactivate
     void deactivate(BundleContext context) {
+        announcer.close();
         servlet.unregister();
         hub.close();
         try {
