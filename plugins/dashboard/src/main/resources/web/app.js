@@ -29,6 +29,7 @@
   var current = null;          // the rollout batch shown
   var batchTicket = 0;
   var es = null;
+  var connections = 0;         // streams opened so far (each reloads the history)
   var renderPending = false;
 
   function $(id) { return document.getElementById(id); }
@@ -60,6 +61,7 @@
   function connect() {
     es = new EventSource('events');
     es.addEventListener('hello', function () {
+      connections++;
       setConn(true);
       reloadAll();
     });
@@ -371,7 +373,8 @@
       var ys = c.plot.data[c.mains[run]];
       return c.plot.data[0].filter(function (x, i) { return ys[i] !== null; });
     },
-    shown: function () { return current ? {run: current.run, step: current.step} : null; }
+    shown: function () { return current ? {run: current.run, step: current.step} : null; },
+    get connections() { return connections; }
   };
 
   connect();

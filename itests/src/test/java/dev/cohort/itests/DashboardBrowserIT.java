@@ -39,7 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class DashboardBrowserIT {
 
-    private static final int STEPS = 120;
+    private static final int STEPS = 200;
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
@@ -52,9 +52,11 @@ class DashboardBrowserIT {
         Files.createDirectories(work.resolve("deploy"));
         Files.writeString(work.resolve("deploy/dev.cohort.plugins.dashboard.cfg"), "port=" + port + "\n");
         Path yaml = work.resolve("dash.yaml");
-        Files.writeString(yaml, String.join("\n", "model: tiny", "tokenizer: char",
-                "tokenizer_alphabet: \"0123456789+=\"", "dataset: builtin:addition", "reward_funcs: [accuracy]",
-                "num_generations: 4", "per_device_train_batch_size: 32", "max_completion_length: 4",
+        // The quick start's warm-up model: its rewards vary between completions and groups.
+        Path warmup = Path.of(System.getProperty("cohort.examples", "../examples"), "addition/warmup").toAbsolutePath();
+        Files.writeString(yaml, String.join("\n", "model: " + warmup.normalize(), "dataset: builtin:addition",
+                "reward_funcs: [accuracy]", "num_generations: 8", "per_device_train_batch_size: 32",
+                "max_prompt_length: 8", "max_completion_length: 4", "seed: 1",
                 "max_steps: " + STEPS, "save_steps: 1000", "run_name: dash", ""));
         String url = "http://127.0.0.1:" + port + "/";
         WebDriver browser = null;
@@ -83,6 +85,8 @@ class DashboardBrowserIT {
             }
             assertEquals(42L, js.executeScript("return window.sameDocument;"), "the page was not reloaded");
             assertEquals("live", browser(js, "return document.getElementById('conn').textContent"));
+            assertTrue(((Number) js.executeScript("return window.cohortDashboard.connections;")).intValue() >= 2,
+                    "the page reconnected after the update");
             screenshot(browser, "charts");
 
             browser.findElement(By.cssSelector("nav button[data-view=rollouts]")).click();
@@ -132,6 +136,8 @@ class DashboardBrowserIT {
                 + "advantage: tr.querySelector('td.advantage').dataset.value,"
                 + "visible: tr.getClientRects().length > 0}; });");
         assertEquals(step.size(), rows.size());
+        assertTrue(step.stream().anyMatch(l -> l.get("total_reward").asDouble() > 0)
+                && step.stream().anyMatch(l -> l.get("total_reward").asDouble() == 0), "the step's rewards vary");
         for (Map<String, Object> row : rows) {
             JsonNode sample = step.get(Integer.parseInt((String) row.get("index")));
             String where = "step " + last + " sample " + row.get("index");
