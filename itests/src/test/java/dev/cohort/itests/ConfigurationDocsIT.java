@@ -26,7 +26,8 @@ class ConfigurationDocsIT {
     static final String BEGIN = "<!-- pid-table:begin -->";
     static final String END = "<!-- pid-table:end -->";
 
-    private static final List<String> BUNDLES = List.of("core", "trainer", "vllm", "trace-jsonl", "rewards", "reward-stats");
+    private static final List<String> BUNDLES = List.of("core", "trainer", "vllm", "trace-jsonl", "rewards", "reward-stats",
+            "dashboard");
 
     static Map<String, Pid> catalog() {
         return MetatypeCatalog.of(BUNDLES.stream()
