@@ -37,7 +37,8 @@ class RunConfigTest {
             "num_generations", "max_prompt_length", "max_completion_length", "temperature", "top_p",
             "top_k", "min_p", "learning_rate", "lr_scheduler_type", "warmup_steps", "weight_decay",
             "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm",
-            "per_device_train_batch_size", "gradient_accumulation_steps", "gradient_checkpointing", "beta", "epsilon",
+            "per_device_train_batch_size", "gradient_accumulation_steps", "gradient_checkpointing",
+            "adapter", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "use_rslora", "beta", "epsilon",
             "epsilon_high", "loss_type", "scale_rewards", "multi_objective_aggregation",
             "importance_sampling_level", "mask_truncated_completions", "num_iterations", "backend",
             "cuda_matmul", "output_dir", "run_name", "save_steps", "save_dtype", "logging_steps", "max_steps", "seed", "plugins");
@@ -236,7 +237,7 @@ class RunConfigTest {
                 again.lrSchedulerType(), again.warmupSteps(), again.weightDecay(), again.adamBeta1(),
                 again.adamBeta2(), again.adamEpsilon(), again.maxGradNorm(),
                 again.perDeviceTrainBatchSize(), again.gradientAccumulationSteps(), again.gradientCheckpointing(),
-                again.beta(),
+                again.adapter(), again.lora(), again.beta(),
                 again.epsilon(), again.epsilonHigh(), again.lossType(), again.scaleRewards(),
                 again.multiObjectiveAggregation(), again.importanceSamplingLevel(),
                 again.maskTruncatedCompletions(), again.numIterations(), again.backend(), again.cudaMatmul(),
