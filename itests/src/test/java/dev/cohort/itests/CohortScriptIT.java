@@ -37,7 +37,7 @@ class CohortScriptIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"shell", "build", "train", "quickstart", "generate", "tokenize", "chat-template", "bench", "new-plugin"})
+    @ValueSource(strings = {"shell", "build", "train", "quickstart", "generate", "merge", "tokenize", "chat-template", "bench", "new-plugin"})
     void everyCommandHasHelp(String command) throws Exception {
         Result r = cohort(command, "--help");
         assertEquals(0, r.exit(), r.output());
@@ -45,7 +45,7 @@ class CohortScriptIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"shell", "build", "train", "quickstart", "generate", "tokenize", "chat-template", "new-plugin"})
+    @ValueSource(strings = {"shell", "build", "train", "quickstart", "generate", "merge", "tokenize", "chat-template", "new-plugin"})
     void everyCommandRefusesAnUnknownOption(String command) throws Exception {
         Result r = cohort(command, "--bogus-option");
         assertEquals(2, r.exit(), r.output());

@@ -85,9 +85,42 @@ public interface Backend extends AutoCloseable {
      */
     void matmulForward(Tensor out, Tensor inp, Tensor weight, Tensor bias, int n, int c, int oc, Layout layout);
 
-    /** Accumulates dinp (N, C), dweight (same layout as weight) and dbias (OC; may be null). dinp may be null. */
+    /**
+     * Accumulates dinp (N, C), dweight (same layout as weight) and dbias (OC; may be null). dinp may
+     * be null; dweight may be null for a frozen weight (LoRA), with dbias then null too.
+     */
     void matmulBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
             int n, int c, int oc, Layout layout);
+
+    // ---------------------------------------------------------------- LoRA
+
+    /**
+     * LoRA's added product, PEFT's {@code lora_B(lora_A(x)) * scaling}, into columns
+     * {@code [col, col + OC)} of out (N, LDO), the output of a frozen product (a fused one: q, k
+     * and v side by side): {@code h (N, R) = scale * inp (N, C) · A^T} with A (R, C), then
+     * {@code out[:, col:col+OC] += h · B^T} with B (OC, R). h is kept for the backward.
+     */
+    void loraForward(Tensor out, int ldo, int col, Tensor h, Tensor inp, Tensor a, Tensor b, int n, int c, int r,
+            int oc, float scale);
+
+    /**
+     * The backward of {@link #loraForward} from columns {@code [col, col + OC)} of dout (N, LDO):
+     * accumulates {@code dB (OC, R) += dout^T · h}, {@code dA (R, C) += dh^T · inp} and
+     * {@code dinp (N, C) += dh · A} (dinp may be null), where {@code dh = scale * dout · B} is
+     * written to the scratch dh (N, R).
+     */
+    void loraBackward(Tensor dinp, Tensor da, Tensor db, Tensor dh, Tensor dout, int ldo, int col, Tensor inp,
+            Tensor h, Tensor a, Tensor b, int n, int c, int r, int oc, float scale);
+
+    /**
+     * Inverted dropout over n elements: {@code out = keep ? inp / (1 - p) : 0}, where element i is
+     * kept when a SplitMix64 hash of (seed, i) is at least p: a function of the seed, so that the
+     * backward (and a recomputed forward) sees the same mask without storing it.
+     */
+    void dropoutForward(Tensor out, Tensor inp, long n, float p, long seed);
+
+    /** Accumulates {@code dinp += keep ? dout / (1 - p) : 0} with the mask of {@link #dropoutForward}. */
+    void dropoutBackward(Tensor dinp, Tensor dout, long n, float p, long seed);
 
     // ---------------------------------------------------------------- RMSNorm, rotary, SwiGLU (Llama family)
 

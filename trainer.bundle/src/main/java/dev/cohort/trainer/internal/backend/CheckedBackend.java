@@ -237,8 +237,11 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
             Tensor weight, int n, int c, int oc, Layout layout) {
         Shapes.product(n, Math.max(c, oc), "matmulBackward N*max(C, OC)");
         long w = Shapes.product(c, oc, "matmulBackward C*OC");
+        if (dweight == null && dbias != null) {
+            throw new IllegalArgumentException("matmulBackward: a frozen weight (dweight null) with a bias gradient");
+        }
         runMatmulBackward(dinp == null ? null : tensor(dinp, (long) n * c, "matmulBackward dinp (N*C)"),
-                tensor(dweight, w, "matmulBackward dweight (C*OC)"),
+                dweight == null ? null : tensor(dweight, w, "matmulBackward dweight (C*OC)"),
                 dbias == null ? null : tensor(dbias, oc, "matmulBackward dbias (OC)"),
                 tensor(dout, (long) n * oc, "matmulBackward dout (N*OC)"),
                 tensor(inp, (long) n * c, "matmulBackward inp (N*C)"), tensor(weight, w, "matmulBackward weight (C*OC)"),
@@ -461,6 +464,73 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
         }
         runAdamw(tensor(params, n, "adamw params"), tensor(grads, n, "adamw grads"), tensor(m, n, "adamw m"),
                 tensor(v, n, "adamw v"), n, lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    // ---------------------------------------------------------------- LoRA
+
+    /** LoRA's ops on checked arguments; a backend without them (CUDA, for now) refuses. */
+    protected void runLoraForward(T out, int ldo, int col, T h, T inp, T a, T b, int n, int c, int r, int oc,
+            float scale) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no LoRA kernels yet; use backend: java");
+    }
+
+    protected void runLoraBackward(T dinp, T da, T db, T dh, T dout, int ldo, int col, T inp, T h, T a, T b, int n,
+            int c, int r, int oc, float scale) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no LoRA kernels yet; use backend: java");
+    }
+
+    protected void runDropout(T out, T inp, long n, float p, long seed, boolean backward) {
+        throw new UnsupportedOperationException("the " + name() + " backend has no dropout kernel yet; use backend: java");
+    }
+
+    @Override
+    public final void loraForward(Tensor out, int ldo, int col, Tensor h, Tensor inp, Tensor a, Tensor b, int n,
+            int c, int r, int oc, float scale) {
+        loraShapes("loraForward", ldo, col, n, c, r, oc);
+        runLoraForward(tensor(out, (long) n * ldo, "loraForward out (N*LDO)"), ldo, col,
+                tensor(h, (long) n * r, "loraForward h (N*R)"), tensor(inp, (long) n * c, "loraForward inp (N*C)"),
+                tensor(a, (long) r * c, "loraForward a (R*C)"), tensor(b, (long) oc * r, "loraForward b (OC*R)"),
+                n, c, r, oc, scale);
+    }
+
+    @Override
+    public final void loraBackward(Tensor dinp, Tensor da, Tensor db, Tensor dh, Tensor dout, int ldo, int col,
+            Tensor inp, Tensor h, Tensor a, Tensor b, int n, int c, int r, int oc, float scale) {
+        loraShapes("loraBackward", ldo, col, n, c, r, oc);
+        runLoraBackward(dinp == null ? null : tensor(dinp, (long) n * c, "loraBackward dinp (N*C)"),
+                tensor(da, (long) r * c, "loraBackward da (R*C)"), tensor(db, (long) oc * r, "loraBackward db (OC*R)"),
+                tensor(dh, (long) n * r, "loraBackward dh (N*R)"), tensor(dout, (long) n * ldo, "loraBackward dout (N*LDO)"),
+                ldo, col, tensor(inp, (long) n * c, "loraBackward inp (N*C)"),
+                tensor(h, (long) n * r, "loraBackward h (N*R)"), tensor(a, (long) r * c, "loraBackward a (R*C)"),
+                tensor(b, (long) oc * r, "loraBackward b (OC*R)"), n, c, r, oc, scale);
+    }
+
+    @Override
+    public final void dropoutForward(Tensor out, Tensor inp, long n, float p, long seed) {
+        dropoutCheck(p);
+        runDropout(tensor(out, n, "dropoutForward out (n)"), tensor(inp, n, "dropoutForward inp (n)"), n, p, seed, false);
+    }
+
+    @Override
+    public final void dropoutBackward(Tensor dinp, Tensor dout, long n, float p, long seed) {
+        dropoutCheck(p);
+        runDropout(tensor(dinp, n, "dropoutBackward dinp (n)"), tensor(dout, n, "dropoutBackward dout (n)"), n, p, seed,
+                true);
+    }
+
+    private static void loraShapes(String op, int ldo, int col, int n, int c, int r, int oc) {
+        Shapes.positive(r, op + " R");
+        Shapes.product(n, Math.max(ldo, c), op + " N*max(LDO, C)");
+        if (col < 0 || oc < 1 || col + oc > ldo) {
+            throw new IllegalArgumentException(op + ": columns [" + col + ", " + (col + oc) + ") are outside the "
+                    + ldo + " columns of out");
+        }
+    }
+
+    private static void dropoutCheck(float p) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
     }
 
     // ---------------------------------------------------------------- checks

@@ -29,6 +29,7 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
     private final RmsNorm rmsNorm;
     private final Rotary rotary;
     private final SwiGlu swiglu;
+    private final Lora lora;
 
     /** One compute thread per available processor. */
     public JavaBackend() {
@@ -50,6 +51,7 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
         this.rmsNorm = new RmsNorm(pool);
         this.rotary = new Rotary(pool);
         this.swiglu = new SwiGlu(pool);
+        this.lora = new Lora(pool);
     }
 
     @Override
@@ -269,6 +271,24 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
     }
 
     // ---------------------------------------------------------------- optimizer
+
+    @Override
+    protected void runLoraForward(ArrayTensor out, int ldo, int col, ArrayTensor h, ArrayTensor inp, ArrayTensor a,
+            ArrayTensor b, int n, int c, int r, int oc, float scale) {
+        lora.forward(out, ldo, col, h, inp, a, b, n, c, r, oc, scale);
+    }
+
+    @Override
+    protected void runLoraBackward(ArrayTensor dinp, ArrayTensor da, ArrayTensor db, ArrayTensor dh, ArrayTensor dout,
+            int ldo, int col, ArrayTensor inp, ArrayTensor h, ArrayTensor a, ArrayTensor b, int n, int c, int r, int oc,
+            float scale) {
+        lora.backward(dinp, da, db, dh, dout, ldo, col, inp, h, a, b, n, c, r, oc, scale);
+    }
+
+    @Override
+    protected void runDropout(ArrayTensor out, ArrayTensor inp, long n, float p, long seed, boolean backward) {
+        Lora.dropout(out, inp, (int) n, p, seed, backward);
+    }
 
     @Override
     protected void runAdamw(ArrayTensor params, ArrayTensor grads, ArrayTensor m, ArrayTensor v, long n, float lr,

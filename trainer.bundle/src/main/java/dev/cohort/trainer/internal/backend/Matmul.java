@@ -41,7 +41,7 @@ final class Matmul {
         gemm.run(n, c, oc);
     }
 
-    /** Accumulates dinp (may be null), dweight and dbias (may be null). */
+    /** Accumulates dinp (may be null), dweight (null: a frozen weight) and dbias (may be null). */
     void backward(ArrayTensor dinp, ArrayTensor dw, ArrayTensor dbias, ArrayTensor dout, ArrayTensor inp,
             ArrayTensor w, int n, int c, int oc, Layout layout) {
         if (dinp != null) {
@@ -50,6 +50,9 @@ final class Matmul {
                     .a(dout.data, dout.offset, oc, 1)
                     .b(w.data, w.offset, layout == Layout.IN_OUT ? oc : c, layout == Layout.IN_OUT)
                     .run(n, oc, c);
+        }
+        if (dw == null) {
+            return;
         }
         if (layout == Layout.IN_OUT) {
             // dW (C, OC) += inp^T (C, N) · dout (N, OC)

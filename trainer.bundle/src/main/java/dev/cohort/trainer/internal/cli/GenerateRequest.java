@@ -3,16 +3,20 @@ package dev.cohort.trainer.internal.cli;
 import java.nio.file.Path;
 import java.util.List;
 
-/** What `generate` was asked: parsed from command-line style arguments, errors name the option. */
-public record GenerateRequest(Path model, String prompt, int[] promptIds, Path messages, int maxNewTokens,
+/**
+ * What `generate` was asked: parsed from command-line style arguments, errors name the option.
+ * {@code adapter}: a PEFT LoRA adapter directory applied to the model, or null.
+ */
+public record GenerateRequest(Path model, Path adapter, String prompt, int[] promptIds, Path messages, int maxNewTokens,
         boolean greedy, float temperature, float topP, int topK, float minP, Long seed, boolean json) {
 
-    public static final String USAGE = "generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3 | --messages FILE.json)"
+    public static final String USAGE = "generate --model DIR [--adapter DIR] (--prompt TEXT | --prompt-ids 1,2,3 | --messages FILE.json)"
             + " [--max-new-tokens N]"
             + " [--greedy | --temperature T --top-p P --top-k K --min-p P --seed S] [--json]";
 
     public static GenerateRequest parse(List<String> args) {
         Path model = null;
+        Path adapter = null;
         String prompt = null;
         int[] promptIds = null;
         Path messages = null;
@@ -28,6 +32,7 @@ public record GenerateRequest(Path model, String prompt, int[] promptIds, Path m
             String a = args.get(i);
             switch (a) {
                 case "--model" -> model = Path.of(value(args, ++i, a));
+                case "--adapter" -> adapter = Path.of(value(args, ++i, a));
                 case "--prompt" -> prompt = value(args, ++i, a);
                 case "--prompt-ids" -> promptIds = ids(value(args, ++i, a), a);
                 case "--messages" -> messages = Path.of(value(args, ++i, a));
@@ -52,7 +57,7 @@ public record GenerateRequest(Path model, String prompt, int[] promptIds, Path m
         if (greedy && (temperature != 1f || topP != 1f || topK != 0 || minP != 0f)) {
             throw new IllegalArgumentException("--greedy cannot be combined with --temperature, --top-p, --top-k or --min-p");
         }
-        return new GenerateRequest(model, prompt, promptIds, messages, maxNew, greedy, temperature, topP, topK, minP,
+        return new GenerateRequest(model, adapter, prompt, promptIds, messages, maxNew, greedy, temperature, topP, topK, minP,
                 seed, json);
     }
 

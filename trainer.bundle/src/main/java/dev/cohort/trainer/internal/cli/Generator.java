@@ -32,6 +32,9 @@ public final class Generator {
     public String run(GenerateRequest r) throws IOException {
         try (PolicyModel model = HfCheckpoint.load(r.model(), backend);
                 Sampler sampler = new Sampler(model)) {
+            if (r.adapter() != null) {
+                dev.cohort.trainer.internal.model.PeftAdapter.load(r.adapter(), model);
+            }
             return run(r, model, sampler);
         }
     }

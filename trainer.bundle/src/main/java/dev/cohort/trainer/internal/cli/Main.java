@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Command line of the trainer outside the OSGi runtime ({@code ./cohort generate ...},
- * {@code tokenize ...}, {@code chat-template ...}): the same classes the bundle runs, on a plain
+ * {@code merge ...}, {@code tokenize ...}, {@code chat-template ...}): the same classes the bundle runs, on a plain
  * class path. Exit codes: 0 done, 2 bad arguments or input.
  */
 public final class Main {
@@ -27,8 +27,18 @@ public final class Main {
             }
             return;
         }
+        if (args.length > 0 && args[0].equals("merge")) {
+            try (JavaBackend backend = new JavaBackend(Runtime.getRuntime().availableProcessors())) {
+                System.out.println(MergeCommand.run(Arrays.asList(args).subList(1, args.length), backend));
+            } catch (RuntimeException | java.io.IOException e) {
+                System.err.println("cohort merge: " + e.getMessage());
+                System.exit(2);
+            }
+            return;
+        }
         if (args.length == 0 || !args[0].equals("generate")) {
-            System.err.println("usage: " + GenerateRequest.USAGE + "\n       " + TokenizeCommand.USAGE
+            System.err.println("usage: " + GenerateRequest.USAGE + "\n       " + MergeCommand.USAGE
+                    + "\n       " + TokenizeCommand.USAGE
                     + "\n       " + ChatTemplateCommand.USAGE);
             System.exit(2);
         }

@@ -3,6 +3,7 @@ package dev.cohort.trainer.internal.config;
 import dev.cohort.trainer.internal.data.AnswerFormat;
 import dev.cohort.trainer.internal.data.ChatTemplateMode;
 import dev.cohort.trainer.internal.data.DatasetSpec;
+import dev.cohort.trainer.internal.model.LoraConfig;
 import dev.cohort.trainer.internal.objective.ImportanceSampling;
 import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
@@ -74,6 +75,9 @@ public record RunConfig(
         int perDeviceTrainBatchSize,
         int gradientAccumulationSteps,
         boolean gradientCheckpointing,
+        // LoRA: adapter "" (none) or "lora"; lora holds the lora_ keys' values either way
+        String adapter,
+        LoraConfig lora,
         // GRPO objective
         double beta,
         double epsilon,
@@ -182,6 +186,7 @@ public record RunConfig(
         m.put("top_k", topK);
         m.put("min_p", minP);
         putOptimisation(m);
+        putLora(m);
         putObjective(m);
         m.put("backend", backend.key());
         m.put("cuda_matmul", cudaMatmul.key());
@@ -209,6 +214,20 @@ public record RunConfig(
         m.put("per_device_train_batch_size", perDeviceTrainBatchSize);
         m.put("gradient_accumulation_steps", gradientAccumulationSteps);
         m.put("gradient_checkpointing", gradientCheckpointing);
+    }
+
+    /** The LoRA adapter to train ({@code adapter: lora}), or null for full fine-tuning. */
+    public LoraConfig loraAdapter() {
+        return adapter.equals("lora") ? lora : null;
+    }
+
+    private void putLora(Map<String, Object> m) {
+        m.put("adapter", adapter);
+        m.put("lora_r", lora.r());
+        m.put("lora_alpha", lora.alpha());
+        m.put("lora_dropout", lora.dropout());
+        m.put("lora_target_modules", lora.targetModules());
+        m.put("use_rslora", lora.rslora());
     }
 
     private void putObjective(Map<String, Object> m) {

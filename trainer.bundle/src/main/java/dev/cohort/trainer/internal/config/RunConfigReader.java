@@ -89,6 +89,8 @@ final class RunConfigReader {
         int batchSize = f.integer(BATCH_SIZE, 8, positive);
         int accumulation = f.integer(ACCUMULATION, 1, positive);
         boolean checkpointing = f.bool("gradient_checkpointing", false);
+        String adapter = LoraSection.adapter(f);
+        dev.cohort.trainer.internal.model.LoraConfig lora = LoraSection.read(f, adapter);
         double beta = f.number("beta", 0.0, nonNegative);
         double epsilon = f.number("epsilon", 0.2, unitOpenHigh);
         double epsilonHigh = f.number("epsilon_high", epsilon, nonNegative);
@@ -127,7 +129,8 @@ final class RunConfigReader {
                 evalSamples, rewardFuncs, rewardWeights, rewardTimeoutMs, rewardFailure,
                 rewardWaitMs, rolloutEngine, numGenerations, maxPromptLength, maxCompletionLength,
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
-                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, beta,
+                adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, adapter,
+                lora, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
                 numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, reportTo, maxSteps,
                 seed,

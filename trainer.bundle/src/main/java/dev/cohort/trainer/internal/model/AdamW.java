@@ -1,6 +1,7 @@
 package dev.cohort.trainer.internal.model;
 
 import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.backend.Tensor;
 
 /**
  * AdamW with bias correction and decoupled weight decay applied to matrices only (embeddings and
@@ -34,35 +35,49 @@ public final class AdamW implements AutoCloseable {
 
     private final PolicyModel model;
     private final Settings settings;
+    /** Per-parameter views of the moments; null under LoRA, whose adapters are all matrices. */
     private final ParamSet m;
     private final ParamSet v;
+    private final Tensor mAll;
+    private final Tensor vAll;
     private int step;
 
+    /**
+     * Over the model's trainable parameters: every weight, or under LoRA only the adapters (a
+     * model's adapters must be attached before), whose moments are then all it allocates.
+     */
     public AdamW(PolicyModel model, Settings settings) {
         this.model = model;
         this.settings = settings;
-        this.m = new ParamSet(model.backend(), model.config(), model.layout(), "adam.m");
-        this.v = new ParamSet(model.backend(), model.config(), model.layout(), "adam.v");
+        Backend be = model.backend();
+        if (model.adapter() != null) {
+            this.m = null;
+            this.v = null;
+            this.mAll = be.allocate("adam.m", model.trainableParams().size());
+            this.vAll = be.allocate("adam.v", model.trainableParams().size());
+        } else {
+            this.m = new ParamSet(be, model.config(), model.layout(), "adam.m");
+            this.v = new ParamSet(be, model.config(), model.layout(), "adam.v");
+            this.mAll = m.all();
+            this.vAll = v.all();
+        }
     }
 
     /** Gives back the moments to the backend. */
     @Override
     public void close() {
-        model.backend().release(m.all());
-        model.backend().release(v.all());
+        model.backend().release(mAll);
+        model.backend().release(vAll);
+    }
+
+    /** The first (exp_avg) or second (exp_avg_sq) moments of all trainable parameters, one flat tensor. */
+    public Tensor moments(boolean first) {
+        return first ? mAll : vAll;
     }
 
     /** Optimizer steps taken so far. */
     public int step() {
         return step;
-    }
-
-    public ParamSet firstMoments() {
-        return m;
-    }
-
-    public ParamSet secondMoments() {
-        return v;
     }
 
     /** Restores the step count after loading moments from a checkpoint. */
@@ -76,15 +91,21 @@ public final class AdamW implements AutoCloseable {
      */
     public double update(double lr) {
         Backend be = model.backend();
-        double norm = Math.sqrt(be.sumOfSquares(model.grads().all()));
+        Tensor grads = model.trainableGrads();
+        double norm = Math.sqrt(be.sumOfSquares(grads));
         if (!Double.isFinite(norm)) {
             throw new IllegalStateException("gradient norm is " + norm + " at optimizer step " + (step + 1)
                     + "; parameters left unchanged");
         }
         if (settings.maxGradNorm() > 0 && norm > settings.maxGradNorm()) {
-            be.scale(model.grads().all(), (float) (settings.maxGradNorm() / (norm + 1e-6)));
+            be.scale(grads, (float) (settings.maxGradNorm() / (norm + 1e-6)));
         }
         step++;
+        if (m == null) { // LoRA: A and B are matrices, decayed as Hugging Face's Trainer decays every non-bias, non-norm weight
+            be.adamw(model.trainableParams(), grads, mAll, vAll, grads.size(), (float) lr, settings.beta1(),
+                    settings.beta2(), settings.eps(), settings.weightDecay(), step);
+            return norm;
+        }
         for (ParamLayout.Entry e : model.layout().entries()) {
             float wd = e.decay() || settings.decayAll() ? settings.weightDecay() : 0f;
             be.adamw(model.params().view(e.name()), model.grads().view(e.name()), m.view(e.name()),

@@ -38,6 +38,11 @@ public final class PolicyModel implements AutoCloseable {
     private int[] positions;
     private int b;
     private int t;
+    /** LoRA adapters over the frozen weights, or null (every weight trains). */
+    private LoraAdapter adapter;
+    private FrozenGrads frozen;
+    private boolean adapterOn = true;
+    private boolean training;
 
     public PolicyModel(Backend backend, ModelConfig cfg) {
         this(backend, cfg, LmHead.LOGITS_BUDGET);
@@ -73,7 +78,11 @@ public final class PolicyModel implements AutoCloseable {
         return params;
     }
 
+    /** The base weights' gradients; a model with LoRA adapters has none (see {@link #attach}). */
     public ParamSet grads() {
+        if (adapter != null) {
+            throw new IllegalStateException("the weights are frozen under LoRA adapters: train adapter().grads()");
+        }
         if (grads == null) {
             grads = new ParamSet(be, cfg, layout, "grads");
         }
@@ -82,6 +91,62 @@ public final class PolicyModel implements AutoCloseable {
 
     public ParamLayout layout() {
         return layout;
+    }
+
+    /**
+     * Attaches LoRA adapters: from now on every forward adds them (unless switched off), the
+     * backward computes gradients for them only, and the weights are frozen (no gradients, no
+     * optimizer state).
+     */
+    public void attach(LoraAdapter lora) {
+        if (adapter != null) {
+            throw new IllegalStateException("the model already has LoRA adapters");
+        }
+        if (grads != null) {
+            be.release(grads.all());
+            grads = null;
+        }
+        adapter = lora;
+        frozen = new FrozenGrads(be, cfg);
+    }
+
+    /** The attached LoRA adapters, or null. */
+    public LoraAdapter adapter() {
+        return adapter;
+    }
+
+    /**
+     * Switches the adapters off (the base model's outputs, as for the reference log-probs of a
+     * LoRA run: PEFT's {@code disable_adapter()}) or back on.
+     */
+    public void adapterEnabled(boolean on) {
+        adapterOn = on;
+    }
+
+    /**
+     * Training mode (torch's {@code model.train()}): LoRA's dropout acts in the forwards that follow.
+     * Off by default, and always off for sampling.
+     */
+    public void training(boolean on) {
+        training = on;
+    }
+
+    /** The tensor the optimizer updates and its gradient: the adapters' under LoRA, else all weights. */
+    public Tensor trainableParams() {
+        return adapter != null ? adapter.params() : params.all();
+    }
+
+    /** Adds the adapters of product p of block l, when attached and on (sampling: no dropout, nothing kept). */
+    void adapt(int l, LoraModules.Product p, Tensor out, Tensor inp, int rows, boolean train) {
+        if (adapter != null && adapterOn) {
+            adapter.forward(l, p, out, inp, rows, train);
+        }
+    }
+
+    private void adaptBackward(int l, LoraModules.Product p, Tensor dinp, Tensor dout, Tensor inp, int n) {
+        if (adapter != null) {
+            adapter.backward(l, p, dinp, dout, inp, n);
+        }
     }
 
     /** The rotary inverse frequencies on the backend; null for GPT-2. */
@@ -138,6 +203,9 @@ public final class PolicyModel implements AutoCloseable {
         }
         b = batch;
         t = seqLen;
+        if (dropoutActive()) {
+            adapter.beginTrainingForward();
+        }
         int c = cfg.nEmbd();
         be.embeddingForward(acts.encoded, tokens, positions, n, params.wte(), params.wpe(), c);
         for (int l = 0; l < cfg.nLayer(); l++) {
@@ -155,15 +223,28 @@ public final class PolicyModel implements AutoCloseable {
         Tensor residual = l == 0 ? acts.encoded : acts.residual3[l - 1];
         norm(acts.ln1[l], acts.ln1Mean[l], acts.ln1Rstd[l], residual, p.ln1w(), p.ln1b(), n);
         be.matmulForward(acts.qkv[l], acts.ln1[l], p.qkvw(), p.qkvb(), n, c, heads.qkvWidth(), weights);
+        adapt(l, LoraModules.Product.QKV, acts.qkv[l], acts.ln1[l], n, dropoutActive());
         Tensor attIn = attentionInput(l, p, n);
         be.attentionForward(acts.atty[l], acts.att[l], attIn, b, t, heads);
         be.matmulForward(acts.proj, acts.atty[l], p.attprojw(), p.attprojb(), n, heads.width(), c, weights);
+        adapt(l, LoraModules.Product.O, acts.proj, acts.atty[l], n, dropoutActive());
         be.residualForward(acts.residual2[l], residual, acts.proj, (long) n * c);
         norm(acts.ln2[l], acts.ln2Mean[l], acts.ln2Rstd[l], acts.residual2[l], p.ln2w(), p.ln2b(), n);
         be.matmulForward(acts.fch[l], acts.ln2[l], p.fcw(), p.fcb(), n, c, cfg.mlpInWidth(), weights);
+        adapt(l, LoraModules.Product.MLP_IN, acts.fch[l], acts.ln2[l], n, dropoutActive());
         activation(acts.fchGelu[l], acts.fch[l], n);
         be.matmulForward(acts.proj, acts.fchGelu[l], p.fcprojw(), p.fcprojb(), n, cfg.mlpWidth(), c, weights);
+        adapt(l, LoraModules.Product.MLP_OUT, acts.proj, acts.fchGelu[l], n, dropoutActive());
         be.residualForward(acts.residual3[l], acts.residual2[l], acts.proj, (long) n * c);
+    }
+
+    /**
+     * Whether this forward is a training one for the adapters: their inputs are kept for the
+     * backward and dropped out. Forwards with the adapters off (reference) or outside training
+     * keep nothing for LoRA's backward; a backward needs a training forward before it.
+     */
+    private boolean dropoutActive() {
+        return adapter != null && adapterOn && training;
     }
 
     /** LayerNorm (GPT-2) or RMSNorm of the rows of inp (N, C). */
@@ -265,30 +346,37 @@ public final class PolicyModel implements AutoCloseable {
         checkTargets(targets);
         int n = b * t;
         int c = cfg.nEmbd();
-        ParamSet grads = grads();
+        if (adapter != null && !(adapterOn && training)) {
+            throw new IllegalStateException("a LoRA backward needs a training forward with the adapters on");
+        }
         acts.allocateGrads();
-        head.backward(acts, params.lmHead(), grads.lmHead(), n, targets, dlogprobs, temperature);
+        head.backward(acts, params.lmHead(), adapter != null ? null : grads().lmHead(), n, targets, dlogprobs,
+                temperature);
         Tensor last = cfg.nLayer() == 0 ? acts.encoded : acts.residual3[cfg.nLayer() - 1];
         be.zero(acts.dres);
-        normBackward(acts.dres, grads.lnfw(), grads.lnfb(), acts.dln, last, params.lnfw(), acts.lnfMean,
-                acts.lnfRstd, n);
+        normBackward(acts.dres, adapter != null ? frozen.normWeight() : grads().lnfw(),
+                adapter != null ? (params.lnfb() == null ? null : frozen.normBias()) : grads().lnfb(), acts.dln, last,
+                params.lnfw(), acts.lnfMean, acts.lnfRstd, n);
         for (int l = cfg.nLayer() - 1; l >= 0; l--) {
             if (checkpointing && l < cfg.nLayer() - 1) {
                 forwardBlock(l, n); // the shared buffers hold block l+1's activations: recompute block l's
             }
             backwardBlock(l, n, c);
         }
-        be.embeddingBackward(grads.wte(), grads.wpe(), acts.dres, tokens, positions, n, c);
+        if (adapter == null) {
+            be.embeddingBackward(grads().wte(), grads().wpe(), acts.dres, tokens, positions, n, c);
+        }
     }
 
     private void backwardBlock(int l, int n, int c) {
         ParamSet.Block p = params.block(l);
-        ParamSet.Block g = grads().block(l);
+        ParamSet.Block g = adapter != null ? frozen.block() : grads().block(l);
         Tensor residualIn = l == 0 ? acts.encoded : acts.residual3[l - 1];
         // MLP: residual3 = residual2 + down(act(up(norm2(residual2))))
         be.zero(acts.dfchGelu);
         be.matmulBackward(acts.dfchGelu, g.fcprojw(), g.fcprojb(), acts.dres, acts.fchGelu[l], p.fcprojw(), n,
                 cfg.mlpWidth(), c, weights);
+        adaptBackward(l, LoraModules.Product.MLP_OUT, acts.dfchGelu, acts.dres, acts.fchGelu[l], n);
         be.zero(acts.dfch);
         if (cfg.type().llamaBlock()) {
             be.swigluBackward(acts.dfch, acts.fch[l], acts.dfchGelu, n, cfg.mlpWidth());
@@ -298,12 +386,14 @@ public final class PolicyModel implements AutoCloseable {
         be.zero(acts.dln);
         be.matmulBackward(acts.dln, g.fcw(), g.fcb(), acts.dfch, acts.ln2[l], p.fcw(), n, c, cfg.mlpInWidth(),
                 weights);
+        adaptBackward(l, LoraModules.Product.MLP_IN, acts.dln, acts.dfch, acts.ln2[l], n);
         normBackward(acts.dres, g.ln2w(), g.ln2b(), acts.dln, acts.residual2[l], p.ln2w(), acts.ln2Mean[l],
                 acts.ln2Rstd[l], n);
         // attention: residual2 = residual + proj(attention(input(qkv(norm1(residual)))))
         be.zero(acts.datty);
         be.matmulBackward(acts.datty, g.attprojw(), g.attprojb(), acts.dres, acts.atty[l], p.attprojw(), n,
                 heads.width(), c, weights);
+        adaptBackward(l, LoraModules.Product.O, acts.datty, acts.dres, acts.atty[l], n);
         be.zero(acts.dqkv);
         if (cfg.type().llamaBlock()) {
             be.zero(acts.dqkvRot);
@@ -315,6 +405,7 @@ public final class PolicyModel implements AutoCloseable {
         be.zero(acts.dln);
         be.matmulBackward(acts.dln, g.qkvw(), g.qkvb(), acts.dqkv, acts.ln1[l], p.qkvw(), n, c, heads.qkvWidth(),
                 weights);
+        adaptBackward(l, LoraModules.Product.QKV, acts.dln, acts.dqkv, acts.ln1[l], n);
         normBackward(acts.dres, g.ln1w(), g.ln1b(), acts.dln, residualIn, p.ln1w(), acts.ln1Mean[l],
                 acts.ln1Rstd[l], n);
     }
@@ -354,10 +445,20 @@ public final class PolicyModel implements AutoCloseable {
         if (invFreq != null) {
             be.release(invFreq);
         }
+        if (adapter != null) {
+            adapter.close();
+            frozen.close();
+        }
     }
 
+    /** Zeroes the trainable gradients: the adapters' under LoRA, else all weights'. */
     public void zeroGrads() {
-        be.zero(grads().all());
+        be.zero(adapter != null ? adapter.grads() : grads().all());
+    }
+
+    /** The gradient of {@link #trainableParams()}. */
+    public Tensor trainableGrads() {
+        return adapter != null ? adapter.grads() : grads().all();
     }
 
     /** The attention's input of block {@code l} from the last forward, (B*T, qkvWidth): keys and values for a cache. */

@@ -404,6 +404,7 @@ public final class Sampler implements AutoCloseable {
             for (int l = 0; l < cfg.nLayer(); l++) {
                 ParamSet.Block b = w.block(l);
                 be.matmulForward(step.qkv, step.ln, b.qkvw(), b.qkvb(), rows, c, h.qkvWidth(), layout);
+                model.adapt(l, LoraModules.Product.QKV, step.qkv, step.ln, rows, false);
                 if (cfg.type().llamaBlock()) {
                     if (cfg.qkNorm()) {
                         be.headRmsNormForward(step.qkv, step.qkRstd, step.qkv, b.qNorm(), b.kNorm(), rows, h,
@@ -413,14 +414,17 @@ public final class Sampler implements AutoCloseable {
                 }
                 be.attentionStep(step.atty, step.qkv, kCache[l], vCache[l], rowSlot, rowPos, rows, h, maxT);
                 be.matmulForward(step.proj, step.atty, b.attprojw(), b.attprojb(), rows, h.width(), c, layout);
+                model.adapt(l, LoraModules.Product.O, step.proj, step.atty, rows, false);
                 residualNorm(b.ln2w(), b.ln2b(), rows);
                 be.matmulForward(step.fch, step.ln, b.fcw(), b.fcb(), rows, c, cfg.mlpInWidth(), layout);
+                model.adapt(l, LoraModules.Product.MLP_IN, step.fch, step.ln, rows, false);
                 if (cfg.type().llamaBlock()) {
                     be.swigluForward(step.fchGelu, step.fch, rows, cfg.mlpWidth());
                 } else {
                     be.geluForward(step.fchGelu, step.fch, (long) rows * cfg.mlpWidth());
                 }
                 be.matmulForward(step.proj, step.fchGelu, b.fcprojw(), b.fcprojb(), rows, cfg.mlpWidth(), c, layout);
+                model.adapt(l, LoraModules.Product.MLP_OUT, step.proj, step.fchGelu, rows, false);
                 boolean last = l == cfg.nLayer() - 1;
                 residualNorm(last ? w.lnfw() : w.block(l + 1).ln1w(), last ? w.lnfb() : w.block(l + 1).ln1b(), rows);
             }

@@ -55,8 +55,13 @@ final class PolicyUpdate {
         double total = 0;
         entropySum = 0;
         entropyTokens = 0;
-        for (int from = 0, chunk = 0; from < r.size(); from += microBatch, chunk++) {
-            total += microStep(r, from, Math.min(r.size(), from + microBatch), chunk, batchTokens, metrics);
+        model.training(true);
+        try {
+            for (int from = 0, chunk = 0; from < r.size(); from += microBatch, chunk++) {
+                total += microStep(r, from, Math.min(r.size(), from + microBatch), chunk, batchTokens, metrics);
+            }
+        } finally {
+            model.training(false);
         }
         lastLoss = total;
         return total;
@@ -67,6 +72,7 @@ final class PolicyUpdate {
         int n = l.b * l.t;
         float[] lp = new float[n];
         float[] entropy = new float[n];
+        double[] ref = referenceLogp(l, n, chunk); // first: under LoRA the reference is this model, adapters off
         model.forward(l.tokens, l.b, l.t);
         model.logprobs(l.targets, temperature, lp, entropy);
         double[] logp = l.gather(lp);
@@ -83,16 +89,6 @@ final class PolicyUpdate {
             }
             old = oldLogp[chunk];
         }
-        double[] ref = null;
-        if (refLogp != null) {
-            if (refLogp[chunk] == null) {
-                reference.forward(l.tokens, l.b, l.t);
-                float[] rl = new float[n];
-                reference.logprobs(l.targets, temperature, rl, null);
-                refLogp[chunk] = l.gather(rl);
-            }
-            ref = refLogp[chunk];
-        }
         double[] advantages = Arrays.copyOfRange(r.advantages(), from, to);
         boolean[] truncated = Arrays.copyOfRange(r.truncated(), from, to);
         MicroBatch mb = new MicroBatch(l.b, l.tc, logp, old, ref, l.mask, advantages, truncated, batchTokens);
@@ -100,6 +96,30 @@ final class PolicyUpdate {
         double value = loss.lossAndGradient(mb, dLogp, metrics);
         model.backward(l.targets, l.scatter(dLogp), temperature);
         return value;
+    }
+
+    /**
+     * The reference log-probs of micro-batch {@code chunk}, computed on first use: from the
+     * reference model, or under LoRA (the reference is the policy itself) from the same weights
+     * with the adapters switched off, as PEFT's {@code disable_adapter()} gives TRL.
+     */
+    private double[] referenceLogp(Layout l, int n, int chunk) {
+        if (refLogp == null) {
+            return null;
+        }
+        if (refLogp[chunk] == null) {
+            boolean self = reference == model;
+            model.adapterEnabled(!self);
+            try {
+                reference.forward(l.tokens, l.b, l.t);
+                float[] rl = new float[n];
+                reference.logprobs(l.targets, temperature, rl, null);
+                refLogp[chunk] = l.gather(rl);
+            } finally {
+                model.adapterEnabled(true);
+            }
+        }
+        return refLogp[chunk];
     }
 
     /**

@@ -224,7 +224,7 @@ public final class RunManager {
         TrainerSettings s = p.settings();
         int len = s.maxPromptLength() + s.maxCompletionLength();
         return MemoryPlan.of(p.backend(), p.model().config(), new MemoryPlan.Shape(s.microBatch(), len,
-                s.generationBatch(), len, p.reference() != null, p.model().gradientCheckpointing()));
+                s.generationBatch(), len, p.reference() != null && p.reference() != p.model(), p.model().gradientCheckpointing()));
     }
 
     static String defaultRunId(Path config) {

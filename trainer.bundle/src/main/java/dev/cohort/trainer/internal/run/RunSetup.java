@@ -52,7 +52,8 @@ final class RunSetup {
             String runId;
             if (resume != null) {
                 TrainerState.Saved saved = TrainerState.read(resume);
-                model = HfCheckpoint.load(resume, backend);
+                model = LoraRuns.isAdapterCheckpoint(resume) ? LoraRuns.resume(c, resume, backend)
+                        : HfCheckpoint.load(resume, backend);
                 model.gradientCheckpointing(c.gradientCheckpointing());
                 tok = TokenizerFiles.read(resume, model.config().vocabSize());
                 runId = saved.runId();
@@ -62,9 +63,11 @@ final class RunSetup {
                 model.gradientCheckpointing(c.gradientCheckpointing());
                 tok = mt.tok;
                 runId = c.runName().isEmpty() ? RunManager.defaultRunId(file) : c.runName();
+                LoraRuns.attach(c, model, backend);
             }
             if (c.beta() > 0) {
-                reference = load(c, backend).model;
+                // under LoRA the reference is the policy with its adapters off: no second copy
+                reference = c.loraAdapter() != null ? model : load(c, backend).model;
             }
             if (c.maxCompletionLength() >= model.config().nPositions()) {
                 throw new IllegalArgumentException(file + ": max_completion_length " + c.maxCompletionLength()
@@ -93,7 +96,7 @@ final class RunSetup {
             if (model != null) {
                 model.close();
             }
-            if (reference != null) {
+            if (reference != null && reference != model) {
                 reference.close();
             }
             backend.close();

@@ -9,6 +9,7 @@ import dev.cohort.trainer.internal.checkpoint.SafeTensors;
 import dev.cohort.trainer.internal.checkpoint.TensorData;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PeftAdapter;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
@@ -52,9 +53,13 @@ final class TrainerState {
         Path target = runDir.resolve("checkpoint-" + step);
         Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
         try {
-            HfCheckpoint.save(model, tmp, dtype);
+            if (model.adapter() != null) { // LoRA: the adapters in PEFT's format, the frozen weights stay where they are
+                PeftAdapter.save(model, tmp, String.valueOf(config.get("model")));
+            } else {
+                HfCheckpoint.save(model, tmp, dtype);
+            }
             TokenizerFiles.write(tmp, tok);
-            writeOptimizer(tmp.resolve(OPTIMIZER), model, opt, dtype != DType.F32);
+            writeOptimizer(tmp.resolve(OPTIMIZER), model, opt, dtype != DType.F32 && model.adapter() == null);
             Map<String, Object> s = new java.util.TreeMap<>(hfState);
             s.put("run_id", runId);
             s.put("step", step);
@@ -81,10 +86,10 @@ final class TrainerState {
      */
     private static void writeOptimizer(Path file, PolicyModel model, AdamW opt, boolean masterWeights)
             throws IOException {
-        int n = (int) model.layout().total();
+        int n = (int) model.trainableParams().size();
         List<TensorData> tensors = new java.util.ArrayList<>();
-        tensors.add(new TensorData("exp_avg", new int[] {n}, read(model, opt.firstMoments().all(), n)));
-        tensors.add(new TensorData("exp_avg_sq", new int[] {n}, read(model, opt.secondMoments().all(), n)));
+        tensors.add(new TensorData("exp_avg", new int[] {n}, read(model, opt.moments(true), n)));
+        tensors.add(new TensorData("exp_avg_sq", new int[] {n}, read(model, opt.moments(false), n)));
         if (masterWeights) {
             tensors.add(new TensorData(MASTER_WEIGHTS, new int[] {n}, read(model, model.params().all(), n)));
         }
@@ -116,12 +121,13 @@ final class TrainerState {
         Map<String, TensorData> t = new SafeTensors().read(checkpoint.resolve(OPTIMIZER));
         TensorData m = t.get("exp_avg");
         TensorData v = t.get("exp_avg_sq");
-        if (m == null || v == null || m.elements() != model.layout().total() || v.elements() != model.layout().total()) {
+        long n = model.trainableParams().size();
+        if (m == null || v == null || m.elements() != n || v.elements() != n) {
             throw new CheckpointException(checkpoint.resolve(OPTIMIZER) + ": expected exp_avg and exp_avg_sq of "
-                    + model.layout().total() + " elements");
+                    + n + " elements" + (model.adapter() != null ? " (the LoRA adapters')" : ""));
         }
-        model.backend().write(opt.firstMoments().all(), m.values());
-        model.backend().write(opt.secondMoments().all(), v.values());
+        model.backend().write(opt.moments(true), m.values());
+        model.backend().write(opt.moments(false), v.values());
         TensorData master = t.get(MASTER_WEIGHTS);
         if (master != null) {
             if (master.elements() != model.layout().total()) {

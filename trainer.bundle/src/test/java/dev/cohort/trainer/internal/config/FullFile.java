@@ -50,6 +50,13 @@ final class FullFile {
             gradient_accumulation_steps: 2
             gradient_checkpointing: true
 
+            adapter: lora
+            lora_r: 16
+            lora_alpha: 32
+            lora_dropout: 0.05
+            lora_target_modules: [q_proj, v_proj]
+            use_rslora: true
+
             beta: 0.04
             epsilon: 0.2
             epsilon_high: 0.28
