@@ -133,9 +133,13 @@ final class RunSetup {
                 + " (no directory of that name next to the configuration)";
     }
 
-    /** The model_type the run will load: from the checkpoint's config.json, or the named size's. */
+    /**
+     * The model_type the run will load: from the checkpoint's config.json, or the named size's
+     * (a LoRA checkpoint holds adapters only: the base is the configured model).
+     */
     private static ModelType plannedType(RunConfig c, Path resume) throws IOException {
-        Path dir = resume != null ? resume : Path.of(c.model());
+        boolean fullCheckpoint = resume != null && !LoraRuns.isAdapterCheckpoint(resume);
+        Path dir = fullCheckpoint ? resume : Path.of(c.model());
         if (Files.isDirectory(dir)) {
             return HfCheckpoint.config(dir).type();
         }
