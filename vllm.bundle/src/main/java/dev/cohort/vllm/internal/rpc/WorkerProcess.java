@@ -1,4 +1,4 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -107,7 +107,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /** Splits a command line at blanks; single and double quotes group, backslash escapes. */
-    static List<String> split(String command) {
+    public static List<String> split(String command) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean inWord = false;
