@@ -248,12 +248,21 @@ public final class Supervisor implements AutoCloseable {
      * (re)connected; null when none came in time or the supervisor is closed.
      */
     public WorkerClient awaitClient(long ms) throws InterruptedException {
+        return awaitClient(ms, 0);
+    }
+
+    /**
+     * As {@link #awaitClient(long)}, for a connection numbered at least {@code minConnection}
+     * ({@link #connections()} counts them): after {@link #restart()}, pass the count before it plus
+     * one to wait for the new connection rather than take the old one.
+     */
+    public WorkerClient awaitClient(long ms, int minConnection) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         synchronized (wake) {
-            while (true) {
+            while (!closed) {
                 WorkerClient c = client;
-                if (c != null && !c.isBroken() || closed) {
-                    return closed ? null : c;
+                if (c != null && !c.isBroken() && connections >= minConnection) {
+                    return c;
                 }
                 long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
                 if (left <= 0) {
@@ -261,6 +270,7 @@ public final class Supervisor implements AutoCloseable {
                 }
                 wake.wait(Math.min(left, 100));
             }
+            return null;
         }
     }
 
