@@ -155,6 +155,14 @@ def as_rewards(name, out, n):
     return rewards
 
 
+def user_traceback(e):
+    """The traceback of an exception from a reward function, without this server's frames."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(e), e, tb))
+
+
 def finite(metrics):
     """Values logged with log_metric, as JSON numbers (a value that is not a finite number: None)."""
     out = {}
@@ -326,7 +334,11 @@ class Server:
             return
         if msg.get("type") != "call" or not isinstance(msg.get("id"), int):
             raise CallError("bad_request", "unexpected message %r" % (msg.get("type"),))
-        job = Job(conn, msg["id"], msg.get("params") or {}, msg.get("deadline_ms") or 0)
+        params = msg.get("params") if isinstance(msg.get("params"), dict) else {}
+        deadline_ms = msg.get("deadline_ms") or 0
+        if isinstance(params.get("timeout_ms"), int) and 0 < params["timeout_ms"] < deadline_ms:
+            deadline_ms = params["timeout_ms"]  # the function's own limit; the call's leaves time to report
+        job = Job(conn, msg["id"], params, deadline_ms)
         method = msg.get("method")
         if method == "health":
             job.reply({"in_flight": self.jobs.qsize() + (1 if self.current else 0)})
@@ -372,11 +384,11 @@ class Server:
             job.reply({"rewards": as_rewards(name, out, n), "metrics": finite(metrics)})
         except CallError as e:
             job.reply(kind=e.kind, message=e.message)
-        except DeadlinePassed:
+        except DeadlinePassed as e:
             job.reply(kind="deadline", message="%s ran past its deadline of %d ms and was interrupted:\n%s"
-                      % (name, job.deadline_ms, traceback.format_exc()))
-        except Exception:
-            job.reply(kind="reward_error", message="%s raised:\n%s" % (name, traceback.format_exc()))
+                      % (name, job.deadline_ms, user_traceback(e)))
+        except Exception as e:
+            job.reply(kind="reward_error", message="%s raised:\n%s" % (name, user_traceback(e)))
 
     def call(self, job, f, kwargs):
         with self.lock:
