@@ -1,19 +1,16 @@
 package dev.cohort.vllm.internal.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cohort.vllm.internal.protocol.Codec;
 import dev.cohort.vllm.internal.protocol.FrameReader;
 import dev.cohort.vllm.internal.protocol.FrameWriter;
 import dev.cohort.vllm.internal.protocol.Message;
 import dev.cohort.vllm.internal.protocol.Protocol;
-import dev.cohort.vllm.internal.protocol.ProtocolException;
 import dev.cohort.vllm.internal.rpc.PendingCalls.Pending;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -27,16 +24,12 @@ public final class WorkerClient implements AutoCloseable {
 
     /** How often a waiting call checks the worker's liveness. */
     private static final long LIVENESS_POLL_MS = 100;
-    /** Stray replies warned about per connection; later ones are logged at debug. */
-    private static final int MAX_STRAY_WARNINGS = 20;
     private final String workerId;
     private final String address;
     private final BridgeLog log;
     private final WorkerStats stats;
     private final Consumer<WorkerClient> onBroken;
-    private final Codec codec = new Codec();
     private final PendingCalls pending = new PendingCalls();
-    private final AtomicInteger strayWarnings = new AtomicInteger();
     private final Socket socket;
     private final FrameWriter writer;
     private final Thread reader;
@@ -60,7 +53,8 @@ public final class WorkerClient implements AutoCloseable {
         this.onBroken = onBroken;
         this.weightsVersion = hello.weightsVersion();
         this.state = WorkerState.HEALTHY;
-        this.reader = new Thread(() -> readLoop(in), "cohort-worker-" + workerId + "-reader");
+        Inbound inbound = new Inbound(this, pending, log, stats);
+        this.reader = new Thread(() -> inbound.run(in), "cohort-worker-" + workerId + "-reader");
         this.reader.setDaemon(true);
     }
 
@@ -215,73 +209,8 @@ public final class WorkerClient implements AutoCloseable {
         }
     }
 
-    private void readLoop(FrameReader in) {
-        try {
-            while (true) {
-                String frame = in.next();
-                if (frame == null) {
-                    broken("the worker closed the connection", true);
-                    return;
-                }
-                lastHeardNanos = System.nanoTime();
-                Message m;
-                try {
-                    m = codec.decode(frame, true);
-                } catch (ProtocolException e) {
-                    violation(e.getMessage() + ": " + abbreviate(frame));
-                    return;
-                }
-                if (m instanceof Message.Reply r) {
-                    onReply(r);
-                } else if (m instanceof Message.Event e) {
-                    onEvent(e);
-                } else {
-                    violation("unexpected '" + m.type() + "' message after the handshake: " + abbreviate(frame));
-                    return;
-                }
-            }
-        } catch (ProtocolException e) {
-            violation(e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            broken(closing ? "closed by the bridge" : "read failed: " + e.getMessage(), true);
-        }
-    }
-
-    private void onReply(Message.Reply r) {
-        if (pending.answer(r)) {
-            return;
-        }
-        String what = pending.stray(r.id());
-        stats.error("dropped " + what);
-        String line = "worker " + workerId + " (" + address + "): dropped " + what;
-        if (strayWarnings.incrementAndGet() <= MAX_STRAY_WARNINGS) {
-            log.warn(line);
-        } else {
-            log.debug(line);
-        }
-    }
-
-    private void onEvent(Message.Event e) {
-        if (e.weightsVersion() >= 0) {
-            weightsVersion = e.weightsVersion();
-        }
-        String line = "worker " + workerId + " (" + address + ") reports: " + e.message();
-        switch (e.event()) {
-            case "warning" -> log.warn(line);
-            case "heartbeat" -> log.debug(line);
-            default -> log.info(line);
-        }
-    }
-
-    private void violation(String what) {
-        stats.error("protocol violation: " + what);
-        log.warn("worker " + workerId + " (" + address + "): protocol violation: " + what
-                + "; the connection is treated as broken" + pending.inFlightNote());
-        broken("protocol violation: " + what, false);
-    }
-
     /** Ends the connection once: every call in flight fails with "connection lost: reason". */
-    private void broken(String reason, boolean warn) {
+    void broken(String reason, boolean warn) {
         synchronized (this) {
             if (brokenReason != null) {
                 return;
@@ -310,9 +239,14 @@ public final class WorkerClient implements AutoCloseable {
         }
     }
 
-    private static String abbreviate(String frame) {
-        String f = frame.length() > 120 ? frame.substring(0, 120) + "... (" + frame.length() + " chars)" : frame;
-        return "'" + f + "'";
+    /** A frame came from the worker (any frame: the worker is alive). */
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    /** Whether the bridge is ending the connection on purpose. */
+    boolean closing() {
+        return closing;
     }
 
     /** The connection is about to end on purpose (shutdown): its end is not warned about. */
