@@ -145,8 +145,12 @@ public final class RewardServer implements AutoCloseable, Supervisor.Owner {
     public void reconfigure(ServerSettings next) {
         settings = next;
         minConnection = supervisor.connections() + 1;
-        supervisor.reconfigure(workerSettings(next));
-        supervisor.restart();
+        WorkerSettings w = workerSettings(next);
+        boolean relaunches = supervisor.settings().needsReconnect(w);
+        supervisor.reconfigure(w);
+        if (!relaunches) {
+            supervisor.restart(); // once only: a second request could relaunch again, after the new code
+        }
     }
 
     public ServerSettings settings() {
