@@ -27,7 +27,7 @@ class ConfigurationDocsIT {
     static final String END = "<!-- pid-table:end -->";
 
     private static final List<String> BUNDLES = List.of("core", "trainer", "vllm", "trace-jsonl", "rewards", "reward-stats",
-            "tensorboard", "dashboard");
+            "tensorboard", "dashboard", "python-rewards");
 
     static Map<String, Pid> catalog() {
         return MetatypeCatalog.of(BUNDLES.stream()

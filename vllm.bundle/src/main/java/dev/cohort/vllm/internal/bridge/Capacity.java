@@ -1,5 +1,6 @@
 package dev.cohort.vllm.internal.bridge;
 
+import dev.cohort.vllm.internal.rpc.WorkerState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.cohort.vllm.internal.bridge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.vllm.internal.rpc.BridgeLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

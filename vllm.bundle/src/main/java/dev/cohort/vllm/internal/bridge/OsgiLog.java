@@ -1,5 +1,6 @@
 package dev.cohort.vllm.internal.bridge;
 
+import dev.cohort.vllm.internal.rpc.BridgeLog;
 import org.osgi.service.log.Logger;
 
 /** The bridge's logging over an OSGi Log Service logger. */

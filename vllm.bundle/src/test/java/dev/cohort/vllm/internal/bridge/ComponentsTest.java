@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.api.engine.GenerationRequest;
+import dev.cohort.vllm.internal.rpc.WorkerState;
 import dev.cohort.vllm.internal.testing.Batches;
 import dev.cohort.vllm.internal.testing.JavaWorkers;
 import dev.cohort.vllm.internal.testing.TinyModel;

@@ -2,6 +2,7 @@ package dev.cohort.vllm.internal.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cohort.vllm.internal.rpc.WorkerProcess;
 import dev.cohort.vllm.internal.testing.JavaWorkers;
 import dev.cohort.vllm.internal.testing.Launcher;
 import dev.cohort.vllm.internal.testing.RecordingLog;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.api.engine.GenerationRequest;
+import dev.cohort.vllm.internal.rpc.WorkerSettings;
+import dev.cohort.vllm.internal.rpc.WorkerState;
 import dev.cohort.vllm.internal.testing.Batches;
 import dev.cohort.vllm.internal.testing.JavaWorkers;
 import dev.cohort.vllm.internal.testing.RecordingLog;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cohort.api.engine.GenerationRequest;
 import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.vllm.internal.protocol.Protocol;
+import dev.cohort.vllm.internal.rpc.WorkerSettings;
+import dev.cohort.vllm.internal.rpc.WorkerState;
 import dev.cohort.vllm.internal.testing.Batches;
 import dev.cohort.vllm.internal.testing.JavaWorkers;
 import dev.cohort.vllm.internal.testing.RecordingLog;

@@ -1,7 +1,7 @@
 package dev.cohort.vllm.internal.testing;
 
 import dev.cohort.vllm.internal.bridge.WorkerHandle;
-import dev.cohort.vllm.internal.bridge.WorkerState;
+import dev.cohort.vllm.internal.rpc.WorkerState;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package dev.cohort.vllm.internal.testing;
 
-import dev.cohort.vllm.internal.bridge.WorkerProcess;
+import dev.cohort.vllm.internal.rpc.WorkerProcess;
 import java.nio.file.Path;
 
 /**

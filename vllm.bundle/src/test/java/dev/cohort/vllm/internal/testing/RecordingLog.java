@@ -1,6 +1,6 @@
 package dev.cohort.vllm.internal.testing;
 
-import dev.cohort.vllm.internal.bridge.BridgeLog;
+import dev.cohort.vllm.internal.rpc.BridgeLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 /** A call to a worker failed: names the worker, the call id, the method and the cause. */
 public final class WorkerException extends Exception {

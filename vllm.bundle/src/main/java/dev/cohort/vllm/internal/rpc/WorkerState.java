@@ -1,4 +1,4 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 /** Where a worker stands, as the bridge sees it. */
 public enum WorkerState {

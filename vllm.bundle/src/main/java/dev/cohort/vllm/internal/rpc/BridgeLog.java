@@ -1,4 +1,4 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 /**
  * The bridge's logging, so that its plain classes run and are tested without OSGi; components

@@ -1,27 +1,16 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cohort.vllm.internal.protocol.Codec;
 import dev.cohort.vllm.internal.protocol.FrameReader;
 import dev.cohort.vllm.internal.protocol.FrameWriter;
 import dev.cohort.vllm.internal.protocol.Message;
 import dev.cohort.vllm.internal.protocol.Protocol;
-import dev.cohort.vllm.internal.protocol.ProtocolException;
+import dev.cohort.vllm.internal.rpc.PendingCalls.Pending;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -35,40 +24,12 @@ public final class WorkerClient implements AutoCloseable {
 
     /** How often a waiting call checks the worker's liveness. */
     private static final long LIVENESS_POLL_MS = 100;
-    /** Stray replies warned about per connection; later ones are logged at debug. */
-    private static final int MAX_STRAY_WARNINGS = 20;
-    /** Settled call ids remembered, to tell a late or duplicate reply from an unknown one. */
-    private static final int SETTLED_MEMORY = 4096;
-
-    private record Pending(String method, long deadlineMs, CompletableFuture<Message.Reply> reply) {
-    }
-
-    /** Fails a pending call when the connection breaks. */
-    private static final class ConnectionLost extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ConnectionLost(String reason) {
-            super(reason, null, false, false);
-        }
-    }
-
     private final String workerId;
     private final String address;
     private final BridgeLog log;
     private final WorkerStats stats;
     private final Consumer<WorkerClient> onBroken;
-    private final Codec codec = new Codec();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final Map<Long, String> settled = new LinkedHashMap<>(64, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
-            return size() > SETTLED_MEMORY;
-        }
-    };
-    private final AtomicLong nextId = new AtomicLong();
-    private final AtomicInteger strayWarnings = new AtomicInteger();
+    private final PendingCalls pending = new PendingCalls();
     private final Socket socket;
     private final FrameWriter writer;
     private final Thread reader;
@@ -92,7 +53,8 @@ public final class WorkerClient implements AutoCloseable {
         this.onBroken = onBroken;
         this.weightsVersion = hello.weightsVersion();
         this.state = WorkerState.HEALTHY;
-        this.reader = new Thread(() -> readLoop(in), "cohort-worker-" + workerId + "-reader");
+        Inbound inbound = new Inbound(this, pending, log, stats);
+        this.reader = new Thread(() -> inbound.run(in), "cohort-worker-" + workerId + "-reader");
         this.reader.setDaemon(true);
     }
 
@@ -104,49 +66,11 @@ public final class WorkerClient implements AutoCloseable {
      */
     public static WorkerClient connect(String workerId, String host, int port, String token, int handshakeTimeoutMs,
             int maxFrame, BridgeLog log, WorkerStats stats, Consumer<WorkerClient> onBroken) throws IOException {
-        String address = host + ":" + port;
-        Socket socket = new Socket();
-        try {
-            socket.connect(new InetSocketAddress(host, port), handshakeTimeoutMs);
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(handshakeTimeoutMs);
-            Codec codec = new Codec();
-            FrameWriter writer = new FrameWriter(socket.getOutputStream(), codec);
-            FrameReader in = new FrameReader(socket.getInputStream(), Math.min(maxFrame, Protocol.MAX_HELLO_FRAME));
-            writer.write(new Message.ClientHello(Protocol.VERSION, token, Protocol.HEARTBEAT_INTERVAL_MS));
-            String frame = in.next();
-            in.limit(maxFrame);
-            if (frame == null) {
-                throw new IOException("worker " + workerId + " at " + address + " closed the connection during the handshake");
-            }
-            Message m = codec.decode(frame, true);
-            if (m instanceof Message.Refusal r) {
-                throw new IOException("worker " + workerId + " at " + address + " refused the handshake: " + r.kind()
-                        + ": " + r.message());
-            }
-            if (!(m instanceof Message.WorkerHello h)) {
-                throw new IOException("worker " + workerId + " at " + address + " answered the hello with a '"
-                        + m.type() + "' message");
-            }
-            if (h.protocol() != Protocol.VERSION) {
-                throw new IOException("worker " + workerId + " at " + address + " speaks protocol " + h.protocol()
-                        + ", the bridge " + Protocol.VERSION);
-            }
-            socket.setSoTimeout(0);
-            WorkerClient c = new WorkerClient(workerId, address, socket, h, in, writer, log, stats, onBroken);
-            c.reader.start();
-            return c;
-        } catch (SocketTimeoutException e) {
-            socket.close();
-            throw new IOException("worker " + workerId + " at " + address + ": no handshake within "
-                    + handshakeTimeoutMs + " ms", e);
-        } catch (ProtocolException e) {
-            socket.close();
-            throw new IOException("worker " + workerId + " at " + address + ": bad hello: " + e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
+        Handshake.Done d = Handshake.connect(workerId, host, port, token, handshakeTimeoutMs, maxFrame);
+        WorkerClient c = new WorkerClient(workerId, host + ":" + port, d.socket(), d.hello(), d.in(), d.out(), log, stats,
+                onBroken);
+        c.reader.start();
+        return c;
     }
 
     /**
@@ -156,12 +80,11 @@ public final class WorkerClient implements AutoCloseable {
      * @throws WorkerException for an error reply, a passed deadline or a lost connection
      */
     public JsonNode call(String method, JsonNode params, long deadlineMs) throws WorkerException {
-        long id = nextId.incrementAndGet();
-        Pending p = new Pending(method, deadlineMs, new CompletableFuture<>());
-        pending.put(id, p);
+        Pending p = pending.open(method, deadlineMs);
+        long id = p.id();
         String lost = brokenReason;
         if (lost != null) {
-            pending.remove(id);
+            pending.take(id);
             throw new WorkerException(workerId, id, method, WorkerException.Cause.CONNECTION_LOST, null,
                     "connection lost: " + lost);
         }
@@ -177,8 +100,8 @@ public final class WorkerClient implements AutoCloseable {
             throw new WorkerException(workerId, id, method, WorkerException.Cause.CONNECTION_LOST, null,
                     "connection lost: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
-            pending.remove(id);
-            remember(id, "was abandoned when its caller was interrupted");
+            pending.take(id);
+            pending.remember(id, "was abandoned when its caller was interrupted");
             Thread.currentThread().interrupt();
             throw new WorkerException(workerId, id, method, WorkerException.Cause.INTERRUPTED, null, "interrupted");
         }
@@ -207,7 +130,7 @@ public final class WorkerClient implements AutoCloseable {
                 if (left > slice && !silent) {
                     continue;
                 }
-                if (pending.remove(id) == null) {
+                if (pending.take(id) == null) {
                     return p.reply().get(); // the reader took it a moment ago and completes it now
                 }
                 throw silent && left > slice ? wentSilent(id, p) : deadlinePassed(id, p);
@@ -217,7 +140,7 @@ public final class WorkerClient implements AutoCloseable {
 
     private WorkerException wentSilent(long id, Pending p) {
         long quiet = silentMs();
-        remember(id, "was abandoned when the worker went silent");
+        pending.remember(id, "was abandoned when the worker went silent");
         String reason = "the worker sent nothing (not even a heartbeat) for " + quiet + " ms, past the liveness"
                 + " timeout of " + livenessMs + " ms";
         stats.error("call " + id + " (" + p.method() + "): " + reason);
@@ -257,7 +180,7 @@ public final class WorkerClient implements AutoCloseable {
     }
 
     private WorkerException deadlinePassed(long id, Pending p) {
-        remember(id, "passed its deadline of " + p.deadlineMs() + " ms");
+        pending.remember(id, "passed its deadline of " + p.deadlineMs() + " ms");
         String reason = "deadline of " + p.deadlineMs() + " ms passed";
         stats.error("call " + id + " (" + p.method() + "): " + reason);
         synchronized (this) {
@@ -286,94 +209,8 @@ public final class WorkerClient implements AutoCloseable {
         }
     }
 
-    private void readLoop(FrameReader in) {
-        try {
-            while (true) {
-                String frame = in.next();
-                if (frame == null) {
-                    broken("the worker closed the connection", true);
-                    return;
-                }
-                lastHeardNanos = System.nanoTime();
-                Message m;
-                try {
-                    m = codec.decode(frame, true);
-                } catch (ProtocolException e) {
-                    violation(e.getMessage() + ": " + abbreviate(frame));
-                    return;
-                }
-                if (m instanceof Message.Reply r) {
-                    onReply(r);
-                } else if (m instanceof Message.Event e) {
-                    onEvent(e);
-                } else {
-                    violation("unexpected '" + m.type() + "' message after the handshake: " + abbreviate(frame));
-                    return;
-                }
-            }
-        } catch (ProtocolException e) {
-            violation(e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            broken(closing ? "closed by the bridge" : "read failed: " + e.getMessage(), true);
-        }
-    }
-
-    private void onReply(Message.Reply r) {
-        Pending p = pending.remove(r.id());
-        if (p != null) {
-            remember(r.id(), "answered");
-            p.reply().complete(r);
-            return;
-        }
-        String before;
-        synchronized (settled) {
-            before = settled.get(r.id());
-        }
-        String what = before == null
-                ? (r.id() > nextId.get() || r.id() <= 0 ? "a reply with id " + r.id() + ", which was never issued"
-                        : "a reply to call " + r.id() + ", which is not pending")
-                : "a reply to call " + r.id() + ", which " + (before.equals("answered") ? "was already answered" : before);
-        stats.error("dropped " + what);
-        String line = "worker " + workerId + " (" + address + "): dropped " + what;
-        if (strayWarnings.incrementAndGet() <= MAX_STRAY_WARNINGS) {
-            log.warn(line);
-        } else {
-            log.debug(line);
-        }
-    }
-
-    private void onEvent(Message.Event e) {
-        if (e.weightsVersion() >= 0) {
-            weightsVersion = e.weightsVersion();
-        }
-        String line = "worker " + workerId + " (" + address + ") reports: " + e.message();
-        switch (e.event()) {
-            case "warning" -> log.warn(line);
-            case "heartbeat" -> log.debug(line);
-            default -> log.info(line);
-        }
-    }
-
-    private void remember(long id, String what) {
-        synchronized (settled) {
-            settled.put(id, what);
-        }
-    }
-
-    private void violation(String what) {
-        stats.error("protocol violation: " + what);
-        log.warn("worker " + workerId + " (" + address + "): protocol violation: " + what
-                + "; the connection is treated as broken" + inFlightNote());
-        broken("protocol violation: " + what, false);
-    }
-
-    private String inFlightNote() {
-        int n = pending.size();
-        return n == 0 ? "" : " (" + n + " call" + (n == 1 ? "" : "s") + " in flight fail)";
-    }
-
     /** Ends the connection once: every call in flight fails with "connection lost: reason". */
-    private void broken(String reason, boolean warn) {
+    void broken(String reason, boolean warn) {
         synchronized (this) {
             if (brokenReason != null) {
                 return;
@@ -384,7 +221,7 @@ public final class WorkerClient implements AutoCloseable {
         if (!closing) {
             stats.error("connection lost: " + reason);
             if (warn) {
-                log.warn("worker " + workerId + " (" + address + "): connection lost: " + reason + inFlightNote());
+                log.warn("worker " + workerId + " (" + address + "): connection lost: " + reason + pending.inFlightNote());
             }
         }
         try {
@@ -392,11 +229,7 @@ public final class WorkerClient implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        List<Pending> failed = new ArrayList<>(pending.values());
-        pending.clear();
-        for (Pending p : failed) {
-            p.reply().completeExceptionally(new ConnectionLost(reason));
-        }
+        pending.failAll(reason);
         if (onBroken != null) {
             try {
                 onBroken.accept(this);
@@ -406,9 +239,14 @@ public final class WorkerClient implements AutoCloseable {
         }
     }
 
-    private static String abbreviate(String frame) {
-        String f = frame.length() > 120 ? frame.substring(0, 120) + "... (" + frame.length() + " chars)" : frame;
-        return "'" + f + "'";
+    /** A frame came from the worker (any frame: the worker is alive). */
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    /** Whether the bridge is ending the connection on purpose. */
+    boolean closing() {
+        return closing;
     }
 
     /** The connection is about to end on purpose (shutdown): its end is not warned about. */

@@ -1,4 +1,4 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 import dev.cohort.vllm.internal.protocol.Protocol;
 import java.util.Objects;
@@ -79,17 +79,17 @@ public record WorkerSettings(String id, String address, String command, String t
     }
 
     /** Whether going from these settings to {@code next} needs a new connection (or process). */
-    boolean needsReconnect(WorkerSettings next) {
+    public boolean needsReconnect(WorkerSettings next) {
         return !Objects.equals(address, next.address) || !Objects.equals(command, next.command)
                 || !Objects.equals(token, next.token) || maxFrame != next.maxFrame
                 || handshakeTimeoutMs != next.handshakeTimeoutMs;
     }
 
-    String host() {
+    public String host() {
         return address.substring(0, address.lastIndexOf(':'));
     }
 
-    int port() {
+    public int port() {
         return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
     }
 }

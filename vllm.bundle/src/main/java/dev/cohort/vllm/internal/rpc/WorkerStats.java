@@ -1,4 +1,4 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,12 +1,16 @@
-package dev.cohort.vllm.internal.bridge;
+package dev.cohort.vllm.internal.rpc;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +32,8 @@ public final class WorkerProcess implements AutoCloseable {
     /** The environment variable with the token the worker requires. */
     public static final String TOKEN_ENV = "COHORT_WORKER_TOKEN";
 
+    /** Lines of stderr before the port that a launch failure quotes. */
+    private static final int STDERR_KEPT = 30;
     private static final Pattern LISTENING = Pattern.compile("listening on (\\d+)\\s*");
 
     private final String workerId;
@@ -53,15 +59,38 @@ public final class WorkerProcess implements AutoCloseable {
         if (argv.isEmpty()) {
             throw new IOException("worker " + workerId + ": command is empty");
         }
+        return launch(workerId, argv, Map.of(), null, token, startTimeoutMs, log);
+    }
+
+    /**
+     * Launches {@code argv} with extra environment variables {@code env}, in {@code cwd} (null: this
+     * JVM's), and waits up to {@code startTimeoutMs} for its port.
+     *
+     * @throws IOException naming the worker and the command when it cannot be launched, exits first or
+     *         prints no port in time; the last lines of its stderr are in the message
+     */
+    public static WorkerProcess launch(String workerId, List<String> argv, Map<String, String> env, Path cwd,
+            String token, long startTimeoutMs, BridgeLog log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        pb.environment().putAll(env);
         pb.environment().put(PARENT_ENV, Long.toString(ProcessHandle.current().pid()));
         if (token != null) {
             pb.environment().put(TOKEN_ENV, token);
         } else {
             pb.environment().remove(TOKEN_ENV);
         }
-        Process p = pb.start();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new IOException("worker " + workerId + ": cannot run '" + String.join(" ", argv) + "'"
+                    + (cwd == null ? "" : " in " + cwd) + ": " + e.getMessage(), e);
+        }
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        Deque<String> lastErr = new ArrayDeque<>();
         pump(p.getInputStream(), "cohort-worker-" + workerId + "-stdout", line -> {
             Matcher m = LISTENING.matcher(line);
             if (!port.isDone() && m.matches()) {
@@ -70,8 +99,17 @@ public final class WorkerProcess implements AutoCloseable {
                 log.info("worker " + workerId + " stdout: " + line);
             }
         }, () -> port.completeExceptionally(new IOException("stdout ended before 'listening on <port>'")));
-        pump(p.getErrorStream(), "cohort-worker-" + workerId + "-stderr", line -> log.info("worker " + workerId + ": " + line),
-                () -> { });
+        pump(p.getErrorStream(), "cohort-worker-" + workerId + "-stderr", line -> {
+            log.info("worker " + workerId + ": " + line);
+            synchronized (lastErr) {
+                if (!port.isDone()) {
+                    lastErr.addLast(line);
+                    if (lastErr.size() > STDERR_KEPT) {
+                        lastErr.removeFirst();
+                    }
+                }
+            }
+        }, () -> { });
         try {
             return new WorkerProcess(workerId, p, port.get(startTimeoutMs, TimeUnit.MILLISECONDS));
         } catch (TimeoutException | ExecutionException | InterruptedException e) {
@@ -82,7 +120,12 @@ public final class WorkerProcess implements AutoCloseable {
             String why = e instanceof TimeoutException ? "printed no 'listening on <port>' within " + startTimeoutMs + " ms"
                     : e.getCause() != null ? e.getCause().getMessage() : e.toString();
             String status = p.isAlive() ? "" : " (exit status " + p.exitValue() + ")";
-            throw new IOException("worker " + workerId + ": command '" + command + "' " + why + status, e);
+            String err;
+            synchronized (lastErr) {
+                err = lastErr.isEmpty() ? "" : "; its stderr ended with:\n" + String.join("\n", lastErr);
+            }
+            throw new IOException("worker " + workerId + ": command '" + String.join(" ", argv) + "' " + why + status
+                    + err, e);
         }
     }
 
@@ -107,7 +150,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /** Splits a command line at blanks; single and double quotes group, backslash escapes. */
-    static List<String> split(String command) {
+    public static List<String> split(String command) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean inWord = false;
