@@ -6,7 +6,8 @@
 #
 # Steps, in order, each under its own time limit, a failing one never stopping the next:
 #   1. JUnit: the CUDA parity test classes (dev.cohort.trainer.internal.**.Cuda*Test; the Llama
-#      family's ops and grouped-query attention first: CudaLlamaParityTest)      -> parity.txt, parity.xml
+#      family's ops and grouped-query attention first: CudaLlamaParityTest; then LoRA's products,
+#      the frozen base's backward and dropout's mask: CudaLoraParityTest)        -> parity.txt, parity.xml
 #   2. ModelBench train, GPT-2 124M, 8 x 1024: cuda fp32, tf32, bf16 (gemm auto), tf32 with own kernels,
 #      tf32 and bf16 with the materialised (unfused) attention; then the Qwen2.5-0.5B shape
 #      (--model qwen2.5-0.5b: 24 layers, 14 query heads over 2 key/value heads of 64, SwiGLU 4864,
@@ -162,10 +163,12 @@ EOF
     rm -rf /tmp/cohort-reports
     P=dev.cohort.trainer.internal.backend.CudaParityTest
     L=dev.cohort.trainer.internal.backend.CudaLlamaParityTest
+    R=dev.cohort.trainer.internal.backend.CudaLoraParityTest
     GEMM='dev.cohort.trainer.internal.backend.CudaBackend$Gemm'
     for sel in "$L#rmsNorm" "$L#headRmsNorm" "$L#ropeAndSwiglu" "$L#embeddingWithoutLearnedPositions" \
         "$L#groupedQueryAttention($GEMM)" "$L#fusedGroupedQueryAttention" "$L#groupedQueryCachedStep" \
-        "$L#groupedQueryBf16KvCache" "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
+        "$L#groupedQueryBf16KvCache" "$R#loraFp32($GEMM)" "$R#loraTf32" "$R#frozenBaseBackward" \
+        "$R#dropoutMaskIsTheJavaBackendsBitForBit" "$P#layerNormAndPointwise" "$P#embeddingAndAdamW" "$P#logprobsOverTheGpt2Vocabulary" \
         "$P#samplingMatchesTheJavaSamplerDrawForDraw" "$P#cachedAttentionStep" "$P#errorsNameTheTensorAndShapes" \
         "$P#matmul($GEMM)" "$P#attention($GEMM)" "$P#fusedAttention" "$P#fewRowsGemm" "$P#bf16KvCache" "$P#reducedPrecisionErrorIsMeasured" \
         "dev.cohort.trainer.internal.model.CudaModelParityTest#forwardLogprobsGradientsAndGreedyTokensMatch(java.lang.String)" \

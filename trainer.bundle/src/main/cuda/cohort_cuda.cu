@@ -32,7 +32,7 @@
 
 namespace {
 
-constexpr int ABI_VERSION = 6;
+constexpr int ABI_VERSION = 7;
 
 struct Err {
     std::string msg;
@@ -1258,16 +1258,18 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
     if (!padded) ld = oc;
     if (linearBf16(x)) {
         const __nv_bfloat16* d16 = bf16(x, x->bfA, ptr<float>(dout), n, oc, ld);
-        const __nv_bfloat16* i16 = bf16(x, x->bfC, ptr<float>(inp), n, c, c);
         if (dinp) {
             const __nv_bfloat16* w16 = outIn ? bf16(x, x->bfB, ptr<float>(weight), oc, c, c)
                                              : bf16(x, x->bfB, ptr<float>(weight), c, oc, oc);
             gemmBf16(x, false, !outIn, n, c, oc, d16, ld, w16, outIn ? c : oc, 1.0f, ptr<float>(dinp), c);
         }
-        if (outIn) {
-            gemmBf16(x, true, false, oc, c, n, d16, ld, i16, c, 1.0f, ptr<float>(dweight), c);
-        } else {
-            gemmBf16(x, true, false, c, oc, n, i16, c, d16, ld, 1.0f, ptr<float>(dweight), oc);
+        if (dweight) {  // a frozen weight (LoRA's base: dweight 0) gets no gradient
+            const __nv_bfloat16* i16 = bf16(x, x->bfC, ptr<float>(inp), n, c, c);
+            if (outIn) {
+                gemmBf16(x, true, false, oc, c, n, d16, ld, i16, c, 1.0f, ptr<float>(dweight), c);
+            } else {
+                gemmBf16(x, true, false, c, oc, n, i16, c, d16, ld, 1.0f, ptr<float>(dweight), oc);
+            }
         }
     } else {
         const float* d = ptr<float>(dout);
@@ -1283,7 +1285,9 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
             gemm(x, false, !outIn, n, c, oc, 1.0f, d, ld, 0, ptr<float>(weight), outIn ? c : oc, 0, 1.0f,
                  ptr<float>(dinp), c, 0, 1);
         }
-        if (outIn) {
+        if (!dweight) {
+            // a frozen weight (LoRA's base) gets no gradient
+        } else if (outIn) {
             // dW (OC, C) += dout^T (OC, N) . inp (N, C)
             gemm(x, true, false, oc, c, n, 1.0f, d, ld, 0, ptr<float>(inp), c, 0, 1.0f, ptr<float>(dweight), c, 0,
                  1);
@@ -1301,6 +1305,49 @@ JNI_FN(void, matmulBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong dwe
         LAUNCHED("matmulBackward bias");
     }
     END_VOID("matmulBackward")
+}
+
+// ------------------------------------------------------------------------------------------ LoRA
+
+#include "lora.cuh"
+
+// LoRA's products (lora.cuh) through gemm(): cuBLAS or the own kernel, fp32 or TF32 (BF16
+// precision rounds only the frozen linear layers' operands; the adapters' thin products stay TF32).
+struct LoraGemm {
+    Ctx* c;
+    void operator()(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                    int ldb, float beta, float* C, int ldc) const {
+        gemm(c, ta, tb, M, N, K, alpha, A, lda, 0, B, ldb, 0, beta, C, ldc, 0, 1);
+    }
+};
+
+JNI_FN(void, loraForward)(JNIEnv* env, jclass, jlong h, jlong out, jint ldo, jint col, jlong hidden, jlong inp,
+                          jlong a, jlong b, jint n, jint c, jint r, jint oc, jfloat scale) {
+    BEGIN
+    OP(x, "loraForward");
+    loraForward(LoraGemm{x}, ptr<float>(out), ldo, col, ptr<float>(hidden), ptr<float>(inp), ptr<float>(a),
+                ptr<float>(b), n, c, r, oc, scale);
+    END_VOID("loraForward")
+}
+
+JNI_FN(void, loraBackward)(JNIEnv* env, jclass, jlong h, jlong dinp, jlong da, jlong db, jlong dh, jlong dout,
+                           jint ldo, jint col, jlong inp, jlong hidden, jlong a, jlong b, jint n, jint c, jint r,
+                           jint oc, jfloat scale) {
+    BEGIN
+    OP(x, "loraBackward");
+    loraBackward(LoraGemm{x}, dinp ? ptr<float>(dinp) : nullptr, ptr<float>(da), ptr<float>(db), ptr<float>(dh),
+                 ptr<float>(dout), ldo, col, ptr<float>(inp), ptr<float>(hidden), ptr<float>(a), ptr<float>(b), n, c,
+                 r, oc, scale);
+    END_VOID("loraBackward")
+}
+
+JNI_FN(void, dropout)(JNIEnv* env, jclass, jlong h, jlong out, jlong inp, jlong n, jfloat p, jlong seed,
+                      jboolean backward) {
+    BEGIN
+    OP(x, backward ? "dropoutBackward" : "dropoutForward");
+    dropout(x->stream, x->sms * 32, ptr<float>(out), ptr<float>(inp), (size_t)n, p, (uint64_t)seed, backward);
+    LAUNCHED("dropout");
+    END_VOID("dropout")
 }
 
 JNI_FN(void, attentionForward)(JNIEnv* env, jclass, jlong h, jlong out, jlong att, jlong qkv, jint b, jint t,

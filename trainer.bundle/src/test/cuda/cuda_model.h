@@ -73,6 +73,9 @@ inline float4 make_float4(float x, float y, float z, float w) {
 inline float __expf(float x) {
     return std::exp(x);
 }
+inline float __fmul_rn(float a, float b) {  // a product rounded on its own, never fused
+    return a * b;
+}
 inline int min(int a, int b) {
     return a < b ? a : b;
 }

@@ -468,7 +468,7 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
 
     // ---------------------------------------------------------------- LoRA
 
-    /** LoRA's ops on checked arguments; a backend without them (CUDA, for now) refuses. */
+    /** LoRA's ops on checked arguments; a backend without them refuses (Java and CUDA have them). */
     protected void runLoraForward(T out, int ldo, int col, T h, T inp, T a, T b, int n, int c, int r, int oc,
             float scale) {
         throw new UnsupportedOperationException("the " + name() + " backend has no LoRA kernels yet; use backend: java");

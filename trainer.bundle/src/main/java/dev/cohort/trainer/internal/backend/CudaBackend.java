@@ -287,9 +287,31 @@ public final class CudaBackend extends CheckedBackend<CudaTensor> {
     @Override
     protected void runMatmulBackward(CudaTensor dinp, CudaTensor dweight, CudaTensor dbias, CudaTensor dout,
             CudaTensor inp, CudaTensor weight, int n, int c, int oc, Layout layout) {
-        CudaNative.matmulBackward(ctx, dinp == null ? 0 : dinp.address, dweight.address,
+        CudaNative.matmulBackward(ctx, dinp == null ? 0 : dinp.address, dweight == null ? 0 : dweight.address,
                 dbias == null ? 0 : dbias.address, dout.address, inp.address, weight.address, n, c, oc,
                 layout == Layout.OUT_IN);
+    }
+
+    // ---------------------------------------------------------------- LoRA
+
+    @Override
+    protected void runLoraForward(CudaTensor out, int ldo, int col, CudaTensor h, CudaTensor inp, CudaTensor a,
+            CudaTensor b, int n, int c, int r, int oc, float scale) {
+        CudaNative.loraForward(ctx, out.address, ldo, col, h.address, inp.address, a.address, b.address, n, c, r, oc,
+                scale);
+    }
+
+    @Override
+    protected void runLoraBackward(CudaTensor dinp, CudaTensor da, CudaTensor db, CudaTensor dh, CudaTensor dout,
+            int ldo, int col, CudaTensor inp, CudaTensor h, CudaTensor a, CudaTensor b, int n, int c, int r, int oc,
+            float scale) {
+        CudaNative.loraBackward(ctx, dinp == null ? 0 : dinp.address, da.address, db.address, dh.address,
+                dout.address, ldo, col, inp.address, h.address, a.address, b.address, n, c, r, oc, scale);
+    }
+
+    @Override
+    protected void runDropout(CudaTensor out, CudaTensor inp, long n, float p, long seed, boolean backward) {
+        CudaNative.dropout(ctx, out.address, inp.address, n, p, seed, backward);
     }
 
     // ---------------------------------------------------------------- attention

@@ -13,7 +13,7 @@ final class CudaNative {
     }
 
     /** Version of this JNI surface; the library must report the same. */
-    static final int ABI = 6;
+    static final int ABI = 7;
 
     static native int abi();
 
@@ -129,6 +129,17 @@ final class CudaNative {
 
     static native void cacheStore(long ctx, long kCache, long vCache, long qkv, int slot, int t, int nh, int nkv,
             int hs, int maxT);
+
+    /** LoRA's added product into columns [col, col + oc) of out (N, LDO); keeps scaled h (N, R). */
+    static native void loraForward(long ctx, long out, int ldo, int col, long h, long inp, long a, long b, int n,
+            int c, int r, int oc, float scale);
+
+    /** LoRA's backward: dB, dA and dinp (0 for none) accumulated, dh (N, R) written. */
+    static native void loraBackward(long ctx, long dinp, long da, long db, long dh, long dout, int ldo, int col,
+            long inp, long h, long a, long b, int n, int c, int r, int oc, float scale);
+
+    /** Inverted dropout with the Java backend's mask: out = (forward) or += (backward) kept ? inp / (1 - p) : 0. */
+    static native void dropout(long ctx, long out, long inp, long n, float p, long seed, boolean backward);
 
     static native void rmsNormForward(long ctx, long out, long rstd, long inp, long weight, int n, int c, float eps);
 

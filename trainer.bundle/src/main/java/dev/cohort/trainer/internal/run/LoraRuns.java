@@ -1,6 +1,7 @@
 package dev.cohort.trainer.internal.run;
 
 import dev.cohort.trainer.internal.backend.Backend;
+import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.model.LoraAdapter;
 import dev.cohort.trainer.internal.model.PeftAdapter;
@@ -48,10 +49,22 @@ final class LoraRuns {
         }
     }
 
+    /**
+     * Why {@code adapter: lora} does not run on the CUDA backend without -Dcohort.cuda.llama=true
+     * (the flag of the Llama family's kernels, {@link CudaBackend#runsLlamaFamily()}); null with it.
+     */
+    static String cudaCannotRun() {
+        return CudaBackend.runsLlamaFamily() ? null
+                : "the CUDA backend's LoRA kernels (lora.cuh: the adapters' products and dropout) are checked on the"
+                        + " CPU against the Java backend but have not yet run on a GPU (CudaLoraParityTest); adapter:"
+                        + " lora runs on the Java backend unless -D" + CudaBackend.LLAMA_PROPERTY + "=true is given";
+    }
+
     private static void check(RunConfig c, Backend backend) {
-        if (!backend.name().equals("java")) {
-            throw new IllegalArgumentException(c.source() + ": adapter: lora runs on the Java backend only for now"
-                    + " (the CUDA backend has no LoRA kernels yet); set backend: java");
+        String cuda = backend instanceof CudaBackend ? cudaCannotRun() : null;
+        if (cuda != null) {
+            throw new IllegalArgumentException(c.source() + ": adapter: lora on backend " + backend.name() + ": " + cuda
+                    + "; set backend: java");
         }
         if (!c.rolloutEngine().equals("embedded")) {
             throw new IllegalArgumentException(c.source() + ": adapter: lora with rollout_engine " + c.rolloutEngine()

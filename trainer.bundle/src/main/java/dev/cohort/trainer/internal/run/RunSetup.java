@@ -43,7 +43,7 @@ final class RunSetup {
         RunConfig c = RunConfigParser.parse(file);
         RunDirectories.checkWritable(Path.of(c.outputDir()), file + ": output_dir");
         BackendSelection.Selected selected = BackendSelection.select(c.backend(), c.cudaMatmul(), c.source(),
-                BackendSelection.SYSTEM, cudaCannotRun(plannedType(c, resume)));
+                BackendSelection.SYSTEM, cudaCannotRun(plannedType(c, resume), c.loraAdapter() != null));
         Backend backend = selected.backend();
         PolicyModel model = null;
         PolicyModel reference = null;
@@ -150,7 +150,10 @@ final class RunSetup {
         }
     }
 
-    private static String cudaCannotRun(ModelType type) {
+    private static String cudaCannotRun(ModelType type, boolean lora) {
+        if (lora && LoraRuns.cudaCannotRun() != null) {
+            return LoraRuns.cudaCannotRun();
+        }
         return type.llamaBlock() && !CudaBackend.runsLlamaFamily()
                 ? "the CUDA kernels of the Llama family (RMSNorm, rotary embeddings, SwiGLU, grouped-query attention)"
                         + " have not yet passed their parity tests on a GPU; " + type.hfName() + " models run on the"
