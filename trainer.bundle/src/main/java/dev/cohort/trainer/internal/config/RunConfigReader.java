@@ -100,6 +100,7 @@ final class RunConfigReader {
                 ImportanceSampling.TOKEN, ImportanceSampling.class);
         boolean maskTruncated = f.bool("mask_truncated_completions", false);
         int numIterations = f.integer("num_iterations", 1, positive);
+        AsyncKeys.Values async = AsyncKeys.read(f);
         BackendChoice backend = f.choice("backend", BackendChoice.AUTO, BackendChoice.class);
         CudaMatmul cudaMatmul = f.choice("cuda_matmul", CudaMatmul.FP32, CudaMatmul.class);
         String outputDir = path("output_dir", f.nonEmptyString("output_dir", "runs"));
@@ -128,7 +129,8 @@ final class RunConfigReader {
                 temperature, topP, topK, minP, learningRate, lrScheduler, warmupSteps, weightDecay,
                 adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
-                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, maxSteps,
+                numIterations, async.correction(), async.mode(), async.cap(), async.maskThreshold(),
+                async.prefetch(), async.depth(), async.maxStaleness(), async.syncSteps(), backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, maxSteps,
                 seed,
                 plugins, source);
     }

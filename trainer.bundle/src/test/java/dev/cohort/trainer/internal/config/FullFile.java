@@ -60,6 +60,15 @@ final class FullFile {
             mask_truncated_completions: true
             num_iterations: 2
 
+            vllm_importance_sampling_correction: true
+            vllm_importance_sampling_mode: token_truncate
+            vllm_importance_sampling_cap: 2.0
+            off_policy_mask_threshold: 0.5
+            async_prefetch: true
+            prefetch_depth: 2
+            max_staleness: 2
+            weight_sync_steps: 2
+
             backend: java
             cuda_matmul: tf32
             output_dir: /tmp/cohort-runs

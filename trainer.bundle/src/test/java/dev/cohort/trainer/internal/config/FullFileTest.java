@@ -63,6 +63,15 @@ class FullFileTest {
         assertEquals(ImportanceSampling.SEQUENCE, c.importanceSamplingLevel());
         assertTrue(c.maskTruncatedCompletions());
         assertEquals(2, c.numIterations());
+        assertTrue(c.vllmImportanceSamplingCorrection());
+        assertEquals(dev.cohort.trainer.internal.objective.VllmImportanceSampling.TOKEN_TRUNCATE,
+                c.vllmImportanceSamplingMode());
+        assertEquals(2.0, c.vllmImportanceSamplingCap());
+        assertEquals(0.5, c.offPolicyMaskThreshold());
+        assertTrue(c.asyncPrefetch());
+        assertEquals(2, c.prefetchDepth());
+        assertEquals(2, c.maxStaleness());
+        assertEquals(2, c.weightSyncSteps());
         assertEquals(BackendChoice.JAVA, c.backend());
         assertEquals(CudaMatmul.TF32, c.cudaMatmul());
         assertEquals("/tmp/cohort-runs", c.outputDir());
