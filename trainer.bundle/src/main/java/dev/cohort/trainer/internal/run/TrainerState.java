@@ -43,6 +43,13 @@ final class TrainerState {
 
     static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
             String runId, long seed, Map<String, Object> config, DType dtype) throws IOException {
+        return save(runDir, step, model, tok, opt, dataPosition, runId, seed, config, dtype, null);
+    }
+
+    /** As above; {@code async}, when not null, is written as "async" (what was in flight). */
+    static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
+            String runId, long seed, Map<String, Object> config, DType dtype, Map<String, Object> async)
+            throws IOException {
         Files.createDirectories(runDir);
         Path target = runDir.resolve("checkpoint-" + step);
         Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
@@ -58,6 +65,9 @@ final class TrainerState {
             s.put("data_position", dataPosition);
             s.put("seed", seed);
             s.set("config", json.valueToTree(config));
+            if (async != null) {
+                s.set("async", json.valueToTree(async));
+            }
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE).toFile(), s);
             if (Files.exists(target)) {
                 deleteTree(target);
