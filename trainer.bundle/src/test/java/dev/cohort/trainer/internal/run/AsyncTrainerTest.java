@@ -96,6 +96,10 @@ class AsyncTrainerTest {
             assertTrue(r.batches().stream().anyMatch(b -> b.weightsVersion() < b.step()),
                     "with depth 3 some batches were generated ahead of the policy");
             assertFalse(producerAlive(), "the producer thread ended with the run");
+            TrainingMetrics last = r.metrics().get(7);
+            assertEquals(String.format(java.util.Locale.ROOT, "  weights v%.0f  in flight %.0f  staleness %.0f",
+                    last.get("async/weights_version"), last.get("async/in_flight"), last.get("async/staleness")),
+                    TrainingRun.async(last), "cohort:status shows the version, the batches in flight, the staleness");
         }
     }
 
@@ -221,6 +225,7 @@ class AsyncTrainerTest {
                 assertEquals(i, r.batches().get(i).weightsVersion());
                 assertTrue(r.metrics().get(i).values().containsKey("sampling/importance_sampling_ratio/max"));
                 assertFalse(r.metrics().get(i).values().containsKey("async/staleness"));
+                assertEquals("", TrainingRun.async(r.metrics().get(i)));
             }
         }
     }
