@@ -72,10 +72,14 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
         int step = index * s.objective().numIterations();
         long version = refreshWeights();
         prefetcher.generating(index, version);
+        long t0 = System.nanoTime();
         Rollouts r = maker.generate(step, version, remote != null ? remote : local);
+        long t1 = System.nanoTime();
         r = r.withOldLogp(policy.logprobs(r, s.temperature(), s.microBatch()));
+        long t2 = System.nanoTime();
         double[][] rewards = maker.score(r, step);
-        return new Prefetcher.Produced(index, r, rewards, positionBefore);
+        return new Prefetcher.Produced(index, r, rewards, positionBefore, (t1 - t0) / 1e9,
+                (System.nanoTime() - t2) / 1e9);
     }
 
     @Override

@@ -228,7 +228,8 @@ final class GrpoTrainer {
                 Prefetcher.Taken taken = prefetcher.take(step);
                 batch = taken.batch().rollouts();
                 lastRewards = taken.batch().rewards();
-                genSeconds = taken.idleSeconds();
+                genSeconds = taken.batch().generationSeconds();
+                scoreSeconds = taken.batch().scoringSeconds();
                 asyncValues = asyncValues(taken);
             } else {
                 advanceEngine(step);

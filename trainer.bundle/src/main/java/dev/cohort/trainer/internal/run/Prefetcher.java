@@ -19,8 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Prefetcher implements AutoCloseable {
 
-    /** A batch ready to train: its rollouts and reward columns, and where its prompts began. */
-    record Produced(int index, Rollouts rollouts, double[][] rewards, long positionBefore) {
+    /**
+     * A batch ready to train: its rollouts and reward columns, where its prompts began, and the
+     * seconds its generation and its scoring took on the producer.
+     */
+    record Produced(int index, Rollouts rollouts, double[][] rewards, long positionBefore, double generationSeconds,
+            double scoringSeconds) {
     }
 
     /** What the trainer saw when it took a batch. */
