@@ -72,6 +72,8 @@ public final class AsyncBench {
             }
             try (TwoWorkers workers = new TwoWorkers(model, 1, "3g")) {
                 compare(c, steps, repeats, workers);
+            } finally {
+                deleteTree(dir);
             }
         }
     }
