@@ -149,6 +149,23 @@ class AsyncTrainerTest {
         }
     }
 
+    @Test
+    void aFailingProducerFailsTheStepAfterSavingTheLastGoodOne() throws Exception {
+        try (JavaBackend be = new JavaBackend(2); PolicyModel m = fresh(be); EmbeddedEngine e = new EmbeddedEngine(m)) {
+            TrainerSettings s = async(dir.resolve("f"), 6, 1, 1, 1);
+            GrpoTrainer t = new GrpoTrainer(s, m, null, GrpoTrainerTest.TOK,
+                    new PromptSource(GrpoTrainerTest.rows(), "prompt", s.seed()), e,
+                    new FailedStepTest.FailingScoring(4), null, null, Map.of(), x -> { });
+            StepFailure f = org.junit.jupiter.api.Assertions.assertThrows(StepFailure.class, () -> t.run(() -> false));
+            Path saved = dir.resolve("f/checkpoint-3");
+            assertEquals("step 4 failed: the producer failed making the batch of step 3:"
+                    + " java.lang.IllegalStateException: reward function exploded; the last good step 3 was saved to "
+                    + saved, f.getMessage());
+            assertTrue(java.nio.file.Files.isRegularFile(saved.resolve("model.safetensors")));
+            assertFalse(producerAlive(), "the producer thread ended with the failed run");
+        }
+    }
+
     /** The prompts of the batches of steps [from, to), in step order. */
     private static List<String> prompts(List<RolloutBatch> batches, int from, int to) {
         List<String> out = new ArrayList<>();
