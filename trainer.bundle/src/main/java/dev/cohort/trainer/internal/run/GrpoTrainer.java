@@ -25,6 +25,11 @@ import java.util.function.Consumer;
  * gradients over that batch and updates the policy with AdamW, then publishes the step's
  * metrics. Checkpoints every save_steps and at the end; a stop request ends the run at the next
  * generation boundary after a checkpoint.
+ *
+ * <p>With {@code async_prefetch} the batches come from a {@link Prefetcher}: a producer thread
+ * makes, scores and publishes them ahead against the weights the trainer hands over every
+ * {@code weight_sync_steps} steps ({@link AsyncProduction}); the loop takes them in order, and a
+ * checkpoint records the batches in flight and resumes from the first of them.
  */
 final class GrpoTrainer {
 
