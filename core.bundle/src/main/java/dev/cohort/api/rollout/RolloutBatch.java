@@ -35,6 +35,7 @@ public final class RolloutBatch {
     private final List<int[]> completionIds;
     private final boolean[] truncated;
     private final Instant scoredAt;
+    private final long weightsVersion;
 
     private RolloutBatch(Builder b) {
         this.runId = require(b.runId, "runId");
@@ -71,6 +72,11 @@ public final class RolloutBatch {
         this.truncated = require(b.truncated, "truncated").clone();
         checkSize("truncated", truncated.length, n);
         this.scoredAt = b.scoredAt != null ? b.scoredAt : Instant.now();
+        if (b.weightsVersion < -1) {
+            throw new IllegalArgumentException("weightsVersion must be >= 0, or -1 when unknown, got "
+                    + b.weightsVersion);
+        }
+        this.weightsVersion = b.weightsVersion;
     }
 
     private static <T> T require(T value, String field) {
@@ -247,6 +253,27 @@ public final class RolloutBatch {
         return scoredAt;
     }
 
+    /**
+     * The version of the policy weights that generated every sample of this batch (the trainer's
+     * optimizer step whose weights the engine held; a batch never mixes versions), or -1 when the
+     * publisher did not say.
+     *
+     * @since 1.1
+     */
+    public long weightsVersion() {
+        return weightsVersion;
+    }
+
+    /**
+     * The weights version of one sample: every sample of a batch shares {@link #weightsVersion()}.
+     *
+     * @since 1.1
+     */
+    public long weightsVersion(int sample) {
+        Objects.checkIndex(sample, size());
+        return weightsVersion;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -256,7 +283,7 @@ public final class RolloutBatch {
             return false;
         }
         RolloutBatch other = (RolloutBatch) o;
-        if (step != other.step || groupSize != other.groupSize || !runId.equals(other.runId)
+        if (step != other.step || weightsVersion != other.weightsVersion || groupSize != other.groupSize || !runId.equals(other.runId)
                 || !prompts.equals(other.prompts) || !completions.equals(other.completions)
                 || !rewards.keySet().equals(other.rewards.keySet())
                 || !Arrays.equals(advantages, other.advantages)
@@ -299,6 +326,7 @@ public final class RolloutBatch {
         private List<int[]> completionIds;
         private boolean[] truncated;
         private Instant scoredAt;
+        private long weightsVersion = -1;
 
         private Builder() {
         }
@@ -374,6 +402,16 @@ public final class RolloutBatch {
         /** Optional: defaults to the time of {@link #build()}. */
         public Builder scoredAt(Instant scoredAt) {
             this.scoredAt = scoredAt;
+            return this;
+        }
+
+        /**
+         * Optional: the weights version that generated the batch; defaults to -1 (unknown).
+         *
+         * @since 1.1
+         */
+        public Builder weightsVersion(long weightsVersion) {
+            this.weightsVersion = weightsVersion;
             return this;
         }
 

@@ -44,6 +44,7 @@ interface SpillCodec<E> {
                 out.writeBoolean(t);
             }
             writeInstant(b.scoredAt(), out);
+            out.writeLong(b.weightsVersion());
         }
 
         @Override
@@ -68,7 +69,7 @@ interface SpillCodec<E> {
                 truncated[i] = in.readBoolean();
             }
             return b.completionTokens(tokens).completionIds(withIds == 0 ? null : ids).truncated(truncated)
-                    .scoredAt(readInstant(in)).build();
+                    .scoredAt(readInstant(in)).weightsVersion(in.readLong()).build();
         }
     };
 

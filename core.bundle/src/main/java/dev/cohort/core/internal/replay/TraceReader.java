@@ -106,6 +106,9 @@ final class TraceReader {
                 .step(first.get("step").asLong()).groupSize(groupSize).prompts(prompts)
                 .completions(completions).advantages(adv).totalRewards(total)
                 .completionTokens(tokens).truncated(truncated);
+        if (first.hasNonNull("weights_version")) {
+            b.weightsVersion(first.get("weights_version").asLong());
+        }
         if (first.hasNonNull("scored_at")) {
             b.scoredAt(Instant.parse(first.get("scored_at").asText()));
         }

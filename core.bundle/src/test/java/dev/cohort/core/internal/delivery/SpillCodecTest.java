@@ -27,7 +27,7 @@ class SpillCodecTest {
                 .reward("accuracy", new double[] {0, 1}).reward("format", new double[] {Double.NaN, 0.5})
                 .advantages(new double[] {-0.7071, 0.7071}).totalRewards(new double[] {0, 1.5})
                 .completionTokens(new int[] {3, 1}).completionIds(List.of(new int[] {5, 6, 7}, new int[] {19}))
-                .truncated(new boolean[] {true, false}).scoredAt(Instant.ofEpochSecond(1_700_000_000L, 123_456_789))
+                .truncated(new boolean[] {true, false}).scoredAt(Instant.ofEpochSecond(1_700_000_000L, 123_456_789)).weightsVersion(41)
                 .build();
         SpillStore<RolloutBatch> store = new SpillStore<>(tmp, SpillCodec.ROLLOUTS);
         store.write(new Sequenced<>(9, b));

@@ -40,6 +40,15 @@ class TraceReaderTest {
     }
 
     @Test
+    void theWeightsVersionIsReadAndAbsentMeansUnknown() throws IOException {
+        String withVersion = line(0, 0, "1.0").replace("\"truncated\":false}", "\"truncated\":false,\"weights_version\":7}");
+        Path f = Files.writeString(dir.resolve("v.jsonl"), withVersion + "\n" + line(1, 0, "0.0") + "\n");
+        assertEquals(7, new TraceReader().read(f).get(0).weightsVersion());
+        Path old = Files.writeString(dir.resolve("o.jsonl"), line(0, 0, "1.0") + "\n" + line(1, 0, "0.0") + "\n");
+        assertEquals(-1, new TraceReader().read(old).get(0).weightsVersion());
+    }
+
+    @Test
     void nullRewardsBecomeNaN() throws IOException {
         Path f = Files.writeString(dir.resolve("t.jsonl"),
                 line(0, 0, "null") + "\n" + line(1, 0, "1.0") + "\n");

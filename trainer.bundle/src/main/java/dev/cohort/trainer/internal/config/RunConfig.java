@@ -7,6 +7,8 @@ import dev.cohort.trainer.internal.model.LoraConfig;
 import dev.cohort.trainer.internal.objective.ImportanceSampling;
 import dev.cohort.trainer.internal.objective.LossType;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
+import dev.cohort.trainer.internal.objective.OffPolicySettings;
+import dev.cohort.trainer.internal.objective.VllmImportanceSampling;
 import dev.cohort.trainer.internal.objective.RewardAggregation;
 import dev.cohort.trainer.internal.objective.ScaleRewards;
 import dev.cohort.trainer.internal.reward.RewardSpec;
@@ -88,6 +90,15 @@ public record RunConfig(
         ImportanceSampling importanceSamplingLevel,
         boolean maskTruncatedCompletions,
         int numIterations,
+        // off-policy correction and asynchronous generation
+        boolean vllmImportanceSamplingCorrection,
+        VllmImportanceSampling vllmImportanceSamplingMode,
+        double vllmImportanceSamplingCap,
+        Double offPolicyMaskThreshold,
+        boolean asyncPrefetch,
+        int prefetchDepth,
+        int maxStaleness,
+        int weightSyncSteps,
         // run control
         BackendChoice backend,
         CudaMatmul cudaMatmul,
@@ -135,6 +146,12 @@ public record RunConfig(
         return new ObjectiveConfig(lossType, scaleRewards, multiObjectiveAggregation, epsilon,
                 epsilonHigh, beta, importanceSamplingLevel, maskTruncatedCompletions,
                 maxCompletionLength, gradientAccumulationSteps, numIterations);
+    }
+
+    /** TRL's off-policy corrections: the importance-sampling ratio and the off-policy sequence mask. */
+    public OffPolicySettings offPolicySettings() {
+        return new OffPolicySettings(vllmImportanceSamplingCorrection, vllmImportanceSamplingMode,
+                vllmImportanceSamplingCap, offPolicyMaskThreshold == null ? Double.NaN : offPolicyMaskThreshold);
     }
 
     /** The reward functions with their weights, in the order of {@code reward_funcs}. */
@@ -188,6 +205,7 @@ public record RunConfig(
         putOptimisation(m);
         putLora(m);
         putObjective(m);
+        putAsync(m);
         m.put("backend", backend.key());
         m.put("cuda_matmul", cudaMatmul.key());
         m.put("output_dir", outputDir);
@@ -240,6 +258,18 @@ public record RunConfig(
         m.put("importance_sampling_level", importanceSamplingLevel.key());
         m.put("mask_truncated_completions", maskTruncatedCompletions);
         m.put("num_iterations", numIterations);
+    }
+
+    /** off_policy_mask_threshold is null (YAML null: off) unless given. */
+    private void putAsync(Map<String, Object> m) {
+        m.put("vllm_importance_sampling_correction", vllmImportanceSamplingCorrection);
+        m.put("vllm_importance_sampling_mode", vllmImportanceSamplingMode.key());
+        m.put("vllm_importance_sampling_cap", vllmImportanceSamplingCap);
+        m.put("off_policy_mask_threshold", offPolicyMaskThreshold);
+        m.put("async_prefetch", asyncPrefetch);
+        m.put("prefetch_depth", prefetchDepth);
+        m.put("max_staleness", maxStaleness);
+        m.put("weight_sync_steps", weightSyncSteps);
     }
 
     private static Map<String, Map<String, Object>> copy(Map<String, Map<String, Object>> plugins) {

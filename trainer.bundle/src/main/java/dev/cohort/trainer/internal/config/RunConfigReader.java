@@ -102,6 +102,12 @@ final class RunConfigReader {
                 ImportanceSampling.TOKEN, ImportanceSampling.class);
         boolean maskTruncated = f.bool("mask_truncated_completions", false);
         int numIterations = f.integer("num_iterations", 1, positive);
+        AsyncKeys.Values async = AsyncKeys.read(f);
+        if (async.prefetch() && "lora".equals(adapter)) {
+            // the producer's copy of the policy (GenerationPolicy) holds the base weights only
+            f.problem("async_prefetch", firstLine("async_prefetch", "adapter"),
+                    "not yet with adapter: lora (the producer would sample without the adapters)");
+        }
         BackendChoice backend = f.choice("backend", BackendChoice.AUTO, BackendChoice.class);
         CudaMatmul cudaMatmul = f.choice("cuda_matmul", CudaMatmul.FP32, CudaMatmul.class);
         String outputDir = path("output_dir", f.nonEmptyString("output_dir", "runs"));
@@ -132,7 +138,9 @@ final class RunConfigReader {
                 adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, batchSize, accumulation, checkpointing, adapter,
                 lora, beta,
                 epsilon, epsilonHigh, lossType, scaleRewards, aggregation, sampling, maskTruncated,
-                numIterations, backend, cudaMatmul, outputDir, runName, saveSteps, saveDtype, loggingSteps, reportTo, maxSteps,
+                numIterations, async.correction(), async.mode(), async.cap(), async.maskThreshold(),
+                async.prefetch(), async.depth(), async.maxStaleness(), async.syncSteps(), backend, cudaMatmul, outputDir,
+                runName, saveSteps, saveDtype, loggingSteps, reportTo, maxSteps,
                 seed,
                 plugins, source);
     }

@@ -8,7 +8,8 @@ package dev.cohort.trainer.internal.objective;
  * exp(sum_t m*l / max(1, sum_t m)): L = -min(w A, clip(w, 1 - eps_low, 1 + eps_high) A) + beta *
  * (exp(d) - d - 1), d = refLogp - logp. The loss is sum over tokens of c_s * m * L with c_s the
  * aggregation's per-sample factor (grpo, bnpo, dr_grpo, dapo; the first three divided by
- * gradient_accumulation_steps).
+ * gradient_accumulation_steps). With {@link MicroBatch#weights()} ρ (TRL's off-policy
+ * multipliers), the surrogate term becomes ρ_t * S and the KL term stays as it is.
  *
  * <p>Everything is double: the log-ratio and exp(d) - d - 1 are differences of nearly equal
  * numbers, and this loss is O(tokens) work, negligible beside the model that produced the
@@ -106,6 +107,7 @@ public final class GrpoLoss {
         double a = batch.advantages()[s];
         double sequenceRatio =
                 sequenceLevel && n > 0 ? Math.exp(sequenceLogRatio(batch, from, to, n)) : 1;
+        double meanWeight = sequenceLevel && n > 0 ? meanWeight(batch, from, to, n) : 1;
         double sum = 0;
         for (int i = from; i < to; i++) {
             if (n == 0 || !batch.mask()[i]) {
@@ -113,17 +115,39 @@ public final class GrpoLoss {
                 continue;
             }
             double w = sequenceLevel ? sequenceRatio : Math.exp(logRatio(batch, i));
-            sum += token(batch, i, w, a, c, dLogp);
+            double rho = batch.weights() == null ? 1 : batch.weights()[i];
+            sum += token(batch, i, w, a, c, rho, sequenceLevel ? meanWeight : rho, dLogp);
         }
         return sum;
     }
 
-    /** L of token i with ratio w; writes c * dL/dlogp and tallies the clip flags and the KL. */
-    private double token(MicroBatch batch, int i, double w, double a, double c, double[] dLogp) {
+    /**
+     * At sequence level every token's surrogate depends on w_s, so token t's gradient collects
+     * the weights of all the sample's tokens: sum_t m ρ_t / n (1 without weights).
+     */
+    private static double meanWeight(MicroBatch batch, int from, int to, int n) {
+        if (batch.weights() == null) {
+            return 1;
+        }
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            if (batch.mask()[i]) {
+                sum += batch.weights()[i];
+            }
+        }
+        return sum / n;
+    }
+
+    /**
+     * L of token i with ratio w and surrogate weight rho; writes c * dL/dlogp (the surrogate's
+     * gradient scaled by gradWeight) and tallies the clip flags and the KL.
+     */
+    private double token(MicroBatch batch, int i, double w, double a, double c, double rho, double gradWeight,
+            double[] dLogp) {
         double lo = config.epsilonLow();
         double hi = config.epsilonHigh();
-        double loss = TokenKernels.surrogate(w, a, lo, hi);
-        double grad = TokenKernels.surrogateBackward(w, a, lo, hi);
+        double loss = rho * TokenKernels.surrogate(w, a, lo, hi);
+        double grad = gradWeight * TokenKernels.surrogateBackward(w, a, lo, hi);
         if (config.beta() > 0) {
             double kl = TokenKernels.k3(batch.refLogp()[i], batch.logp()[i]);
             loss += config.beta() * kl;
@@ -134,7 +158,7 @@ public final class GrpoLoss {
         tallyLow += TokenKernels.clippedLow(w, a, lo) ? 1 : 0;
         tallyHigh += TokenKernels.clippedHigh(w, a, hi) ? 1 : 0;
         // At sequence level L depends on every token through w_s: dL_total/dlogp_t
-        // = c * n * dS/dlog(w_s) * m_t / n = c * dS/dlog(w_s), the same form as at token level.
+        // = c * (sum_t m ρ_t) * dS/dlog(w_s) * m_t / n = c * meanWeight * dS/dlog(w_s).
         dLogp[i] = c * grad;
         return loss;
     }

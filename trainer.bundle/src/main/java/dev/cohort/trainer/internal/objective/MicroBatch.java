@@ -19,6 +19,9 @@ package dev.cohort.trainer.internal.objective;
  *     when mask_truncated_completions is on
  * @param batchTokens N, completion tokens in the whole generation batch (all micro-batches);
  *     dapo's divisor, >= 1 for dapo, ignored otherwise
+ * @param weights [b*T] detached multipliers of each token's clipped surrogate (TRL's vLLM
+ *     importance-sampling ratio times the off-policy sequence mask, see
+ *     {@link OffPolicyCorrection}), or null (all 1); the KL term is not weighted
  */
 public record MicroBatch(
         int samples,
@@ -29,7 +32,14 @@ public record MicroBatch(
         boolean[] mask,
         double[] advantages,
         boolean[] truncated,
-        long batchTokens) {
+        long batchTokens,
+        double[] weights) {
+
+    /** A micro-batch without off-policy weights. */
+    public MicroBatch(int samples, int tokens, double[] logp, double[] oldLogp, double[] refLogp, boolean[] mask,
+            double[] advantages, boolean[] truncated, long batchTokens) {
+        this(samples, tokens, logp, oldLogp, refLogp, mask, advantages, truncated, batchTokens, null);
+    }
 
     /** Checks the shapes of every tensor against b and T. */
     public MicroBatch {
@@ -54,6 +64,9 @@ public record MicroBatch(
                 throw new IllegalArgumentException(
                         "advantages[" + s + "] is " + advantages[s] + ", expected a finite number");
             }
+        }
+        if (weights != null) {
+            Shapes.requireTokens("weights", weights.length, samples, tokens);
         }
         if (batchTokens < 0) {
             throw new IllegalArgumentException("batchTokens is " + batchTokens + ", expected N >= 0");

@@ -1,25 +1,18 @@
 package dev.cohort.trainer.internal.run;
 
-import dev.cohort.api.engine.GenerationRequest;
-import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.api.engine.RolloutEngine;
-import dev.cohort.api.reward.RewardInput;
-import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.rollout.RolloutPublisher;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.api.training.TrainingPublisher;
 import dev.cohort.trainer.internal.metrics.RunRecords;
 import dev.cohort.trainer.internal.model.AdamW;
 import dev.cohort.trainer.internal.model.PolicyModel;
-import dev.cohort.trainer.internal.objective.Advantages;
 import dev.cohort.trainer.internal.objective.StepMetricsAccumulator;
-import dev.cohort.trainer.internal.reward.RewardColumns;
 import dev.cohort.trainer.internal.reward.RewardScoring;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +27,11 @@ import java.util.function.Consumer;
  * metrics. Checkpoints every save_steps and at the end; a stop request ends the run at the next
  * generation boundary after a checkpoint. The run's folder also gets the resolved configuration
  * and a line of metrics per logging step ({@link RunRecords}), whose log_history checkpoints keep.
+ *
+ * <p>With {@code async_prefetch} the batches come from a {@link Prefetcher}: a producer thread
+ * makes, scores and publishes them ahead against the weights the trainer hands over every
+ * {@code weight_sync_steps} steps ({@link AsyncProduction}); the loop takes them in order, and a
+ * checkpoint records the batches in flight and resumes from the first of them.
  */
 final class GrpoTrainer {
 
@@ -43,12 +41,10 @@ final class GrpoTrainer {
     private final PromptSource prompts;
     private final RolloutEngine engine;
     private final EmbeddedEngine embedded;
-    private final RewardScoring scoring;
-    private final RolloutPublisher rollouts;
     private final TrainingPublisher metrics;
     private final AdamW opt;
     private final PolicyUpdate update;
-    private final Advantages advantages;
+    private final BatchMaker maker;
     private final Map<String, Object> config;
     private final Consumer<TrainingMetrics> progress;
     private int step;
@@ -56,13 +52,13 @@ final class GrpoTrainer {
     private double[][] lastRewards;
     private Path lastCheckpoint;
     private boolean updating;
+    private AsyncProduction production;
+    private Prefetcher prefetcher;
     /** The checkpoint step a resumed run continues from, until its first step reports it; else -1. */
     private int resumedFrom = -1;
     /** The checkpoint a resumed run continues from, and the log_history it saved. */
     private Path resumeCheckpoint;
     private List<Map<String, Object>> savedHistory = List.of();
-    /** The weights version the current batch's completions were sampled with. */
-    private long batchVersion;
     private RunRecords records;
 
     /** The metric of a resumed run's first step: the step of the checkpoint it continued from. */
@@ -77,14 +73,13 @@ final class GrpoTrainer {
         this.prompts = prompts;
         this.engine = engine;
         this.embedded = engine instanceof EmbeddedEngine ? (EmbeddedEngine) engine : null;
-        this.scoring = scoring;
-        this.rollouts = rollouts;
         this.metrics = metrics;
         this.config = config;
         this.progress = progress;
         this.opt = new AdamW(model, s.adam());
-        this.update = new PolicyUpdate(model, reference, s.objective(), s.temperature(), s.microBatch());
-        this.advantages = new Advantages(s.objective());
+        this.update = new PolicyUpdate(model, reference, s.objective(), s.temperature(), s.microBatch(),
+                s.offPolicy(), embedded == null);
+        this.maker = new BatchMaker(s, model.config(), tok, prompts, scoring, rollouts);
     }
 
     /** Continues a run from a checkpoint: optimizer moments, step and data position. */
@@ -125,13 +120,54 @@ final class GrpoTrainer {
     }
 
     private boolean train(BooleanSupplier stopRequested) throws IOException, StepFailure {
+        if (s.async().enabled()) {
+            startProducer();
+        }
+        try {
+            return loop(stopRequested);
+        } finally {
+            stopProducer();
+        }
+    }
+
+    /**
+     * The asynchronous mode: the producer gets a copy of the weights now (version = step) and
+     * makes the batches from the one trained first at this step on.
+     */
+    private void startProducer() {
+        GenerationPolicy policy = GenerationPolicy.of(model);
+        production = new AsyncProduction(s, maker, policy, embedded == null ? engine : null, tok);
+        production.stage(model, step);
+        int iterations = s.objective().numIterations();
+        int batches = (s.maxSteps() + iterations - 1) / iterations;
+        prefetcher = new Prefetcher(s.async(), iterations, step / iterations, batches, step, production, s.runId());
+        production.attach(prefetcher);
+        prefetcher.start();
+    }
+
+    /** Ends the producer thread (after the batch it is making) and frees its copy of the model. */
+    private void stopProducer() {
+        if (prefetcher == null) {
+            return;
+        }
+        try {
+            prefetcher.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            production.close();
+            prefetcher = null;
+        }
+    }
+
+    private boolean loop(BooleanSupplier stopRequested) throws IOException, StepFailure {
         while (step < s.maxSteps()) {
             boolean boundary = step % s.objective().numIterations() == 0;
             if (boundary && stopRequested.getAsBoolean()) {
                 checkpoint();
                 return false;
             }
-            long position = prompts.position();
+            long position = prefetcher != null ? prefetcher.resumePosition() : prompts.position();
             try {
                 if (Thread.interrupted()) {
                     throw new InterruptedException("run " + s.runId() + " interrupted at step " + step);
@@ -168,8 +204,13 @@ final class GrpoTrainer {
             return "the last good step " + step + " is saved in " + lastCheckpoint;
         }
         try {
-            prompts.seek(position);
-            checkpoint();
+            if (prefetcher != null) {
+                stopProducer(); // the producer is past this position; the checkpoint says where to resume
+                checkpoint(position, java.util.List.of());
+            } else {
+                prompts.seek(position);
+                checkpoint();
+            }
             return "the last good step " + step + " was saved to " + lastCheckpoint;
         } catch (IOException | RuntimeException e) {
             return "the last good step " + step + " could not be saved: " + e;
@@ -177,8 +218,12 @@ final class GrpoTrainer {
     }
 
     void checkpoint() throws IOException {
-        lastCheckpoint = TrainerState.save(s.runDir(), step, model, tok, opt, prompts.position(), s.runId(),
-                s.seed(), config, s.checkpointDtype(model.config().dtype()), hfState());
+        if (prefetcher != null) {
+            checkpoint(prefetcher.resumePosition(), prefetcher.inFlight());
+        } else {
+            lastCheckpoint = TrainerState.save(s.runDir(), step, model, tok, opt, prompts.position(), s.runId(),
+                    s.seed(), config, s.checkpointDtype(model.config().dtype()), hfState());
+        }
     }
 
     /** The fields of Hugging Face's TrainerState that tools read, with the log_history up to this step. */
@@ -199,20 +244,50 @@ final class GrpoTrainer {
         return (double) prompts.position() / prompts.size();
     }
 
+    /**
+     * An asynchronous run's checkpoint: the data position is where the first batch not yet
+     * trained begins, and the batches in flight are recorded (a resume makes them again).
+     */
+    private void checkpoint(long dataPosition, List<Prefetcher.InFlight> inFlight) throws IOException {
+        List<Map<String, Object>> flights = new ArrayList<>();
+        for (Prefetcher.InFlight f : inFlight) {
+            flights.add(Map.of("step", f.step(), "weights_version", f.weightsVersion(), "data_position",
+                    f.dataPosition()));
+        }
+        Map<String, Object> async = new LinkedHashMap<>();
+        async.put("weights_version", (long) step);
+        async.put("in_flight", flights);
+        lastCheckpoint = TrainerState.save(s.runDir(), step, model, tok, opt, dataPosition, s.runId(), s.seed(),
+                config, s.checkpointDtype(model.config().dtype()), hfState(), async);
+    }
+
     private void trainStep(boolean generate) throws InterruptedException {
         long t0 = System.nanoTime();
         StepMetricsAccumulator acc = new StepMetricsAccumulator(s.rewards().size());
         double genSeconds = 0;
         double scoreSeconds = 0;
         long generated = 0;
+        Map<String, Double> asyncValues = Map.of();
         if (generate) {
-            batch = generate();
-            long t1 = System.nanoTime();
-            genSeconds = (t1 - t0) / 1e9;
-            batch = score(batch, acc);
-            scoreSeconds = (System.nanoTime() - t1) / 1e9;
-            for (int[] c : batch.completionIds()) {
-                generated += c.length;
+            if (prefetcher != null) {
+                Prefetcher.Taken taken = prefetcher.take(step);
+                batch = taken.batch().rollouts();
+                lastRewards = taken.batch().rewards();
+                genSeconds = taken.batch().generationSeconds();
+                scoreSeconds = taken.batch().scoringSeconds();
+                asyncValues = asyncValues(taken);
+            } else {
+                advanceEngine(step);
+                batch = maker.generate(step, step, engine);
+                long t1 = System.nanoTime();
+                genSeconds = (t1 - t0) / 1e9;
+                lastRewards = maker.score(batch, step);
+                scoreSeconds = (System.nanoTime() - t1) / 1e9;
+            }
+            acc.addRewards(lastRewards, batch.totals(), batch.groupSize());
+            for (int i = 0; i < batch.size(); i++) {
+                acc.addCompletion(batch.completionIds().get(i).length, batch.truncated()[i]);
+                generated += batch.completionIds().get(i).length;
             }
             update.reset(batch);
         } else {
@@ -229,6 +304,10 @@ final class GrpoTrainer {
         double gradNorm = opt.update(lr);
         step++;
         updating = false;
+        if (prefetcher != null && step % s.async().syncSteps() == 0 && step < s.maxSteps()) {
+            production.stage(model, step);
+            prefetcher.published(step);
+        }
         double updateSeconds = (System.nanoTime() - t2) / 1e9;
         double stepSeconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> values = new LinkedHashMap<>(acc.snapshot().toMap(names()));
@@ -241,6 +320,8 @@ final class GrpoTrainer {
         values.put("time/scoring", scoreSeconds);
         values.put("time/update", updateSeconds);
         values.put("time/step", stepSeconds);
+        values.putAll(update.offPolicyMetrics());
+        values.putAll(asyncValues);
         if (resumedFrom >= 0) {
             values.put(RESUMED_FROM_STEP, (double) resumedFrom);
             resumedFrom = -1;
@@ -250,7 +331,7 @@ final class GrpoTrainer {
             metrics.publish(m);
         }
         if (records != null) {
-            records.step(step, m.time(), epoch(), batchVersion, values);
+            records.step(step, m.time(), epoch(), batch.weightsVersion(), values);
         }
         progress.accept(m);
     }
@@ -261,102 +342,31 @@ final class GrpoTrainer {
         return names;
     }
 
-    private Rollouts generate() {
-        List<Map<String, Object>> rows = prompts.next(s.promptsPerStep());
-        List<int[]> ids = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            int[] p = tok.encode(prompts.prompt(row));
-            if (p.length > s.maxPromptLength()) {
-                p = Arrays.copyOfRange(p, p.length - s.maxPromptLength(), p.length);
-            }
-            if (p.length == 0) {
-                throw new IllegalArgumentException("dataset: a prompt encodes to no tokens: '" + prompts.prompt(row) + "'");
-            }
-            ids.add(p);
-        }
-        long version = step;
-        batchVersion = version;
+    /**
+     * Brings the engine to the weights of {@code version}: the embedded engine only moves its
+     * version (they are the trainer's), a remote one gets them written out and loaded.
+     */
+    private void advanceEngine(long version) {
         if (embedded != null) {
             embedded.advance(version);
         } else if (engine.weightsVersion() != version) {
-            syncWeights(version);
-        }
-        GenerationRequest req = new GenerationRequest(ids, s.numGenerations(), s.maxCompletionLength(),
-                s.temperature(), s.topP(), s.topK(), s.minP(), seedFor(step), version, stopIds());
-        GenerationResult res = engine.generate(req);
-        int g = s.numGenerations();
-        int n = ids.size() * g;
-        if (res.completions().size() != n) {
-            throw new IllegalStateException("rollout engine returned " + res.completions().size()
-                    + " completions for " + ids.size() + " prompts x " + g);
-        }
-        List<int[]> promptIds = new ArrayList<>(n);
-        List<int[]> completionIds = new ArrayList<>(n);
-        List<Map<String, Object>> sampleRows = new ArrayList<>(n);
-        List<String> texts = new ArrayList<>(n);
-        List<String> completions = new ArrayList<>(n);
-        boolean[] truncated = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            GenerationResult.Completion c = res.completions().get(i);
-            promptIds.add(ids.get(i / g));
-            completionIds.add(c.tokenIds());
-            sampleRows.add(rows.get(i / g));
-            texts.add(prompts.prompt(rows.get(i / g)));
-            completions.add(tok.decode(c.tokenIds()));
-            truncated[i] = c.truncated();
-        }
-        return new Rollouts(promptIds, completionIds, truncated, sampleRows, texts, completions, new double[n],
-                new double[n], g);
-    }
-
-    /** Hands the current weights to a remote engine: a Hugging Face directory and a version. */
-    private void syncWeights(long version) {
-        // one directory per version: a worker resynced later never reads files of a newer version
-        Path dir = s.runDir().resolve("weights-sync").resolve("v" + version);
-        try {
-            dev.cohort.trainer.internal.model.HfCheckpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
-            dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);
-            engine.loadWeights(dir, version);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("weight sync to the rollout engine failed at version " + version
-                    + ": " + e.getMessage(), e);
+            WeightSync.toEngine(model, tok, s.runDir(), engine, version);
         }
     }
 
-    /** A different, reproducible sampling seed for every generation batch. */
-    /** The model's EOS ids (config.json and generation_config.json) and the tokenizer's, each once. */
-    private int[] stopIds() {
-        return java.util.stream.IntStream.concat(java.util.Arrays.stream(model.config().eosTokenIds()),
-                java.util.stream.IntStream.of(tok.eos())).distinct().toArray();
-    }
-
-    private long seedFor(int atStep) {
-        long z = s.seed() * 0x9E3779B97F4A7C15L + atStep;
-        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-        return z ^ (z >>> 33);
-    }
-
-    private Rollouts score(Rollouts r, StepMetricsAccumulator acc) throws InterruptedException {
-        RewardInput input = RewardInput.of(step, r.prompts(), r.completions(), r.completionIds(), r.rows());
-        RewardColumns cols = scoring.score(s.rewards(), input, s.scoring());
-        advantages.compute(cols.values(), cols.weights(), r.groupSize(), r.advantages(), r.totals());
-        lastRewards = cols.values();
-        acc.addRewards(cols.values(), r.totals(), r.groupSize());
-        int[] lengths = new int[r.size()];
-        for (int i = 0; i < r.size(); i++) {
-            lengths[i] = r.completionIds().get(i).length;
-            acc.addCompletion(lengths[i], r.truncated()[i]);
+    /** The batch's staleness and version, the batches in flight and the idle times, as step metrics. */
+    private Map<String, Double> asyncValues(Prefetcher.Taken taken) {
+        long version = taken.batch().rollouts().weightsVersion();
+        if (step - version > s.async().maxStaleness()) {
+            throw new IllegalStateException("the batch of step " + step + " was generated with weights version "
+                    + version + ", more than max_staleness " + s.async().maxStaleness() + " behind");
         }
-        if (rollouts != null) {
-            RolloutBatch.Builder b = RolloutBatch.builder().runId(s.runId()).step(step).groupSize(r.groupSize())
-                    .prompts(r.prompts()).completions(r.completions()).advantages(r.advantages())
-                    .totalRewards(r.totals()).completionTokens(lengths).completionIds(r.completionIds())
-                    .truncated(r.truncated());
-            for (int k = 0; k < cols.functions(); k++) {
-                b.reward(cols.names().get(k), cols.values()[k]);
-            }
-            rollouts.publish(b.build());
-        }
-        return r;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("async/weights_version", (double) version);
+        m.put("async/staleness", (double) (step - version));
+        m.put("async/in_flight", (double) taken.inFlight());
+        m.put("time/trainer_idle", taken.idleSeconds());
+        m.put("time/producer_idle", prefetcher.producerIdleSeconds());
+        return m;
     }
 }

@@ -4,8 +4,13 @@ import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.objective.GrpoLoss;
 import dev.cohort.trainer.internal.objective.MicroBatch;
 import dev.cohort.trainer.internal.objective.ObjectiveConfig;
+import dev.cohort.trainer.internal.objective.OffPolicyCorrection;
+import dev.cohort.trainer.internal.objective.OffPolicySettings;
+import dev.cohort.trainer.internal.objective.OffPolicyStats;
 import dev.cohort.trainer.internal.objective.StepMetricsAccumulator;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The gradient of one optimizer step over a generation batch, split into micro-batches of
@@ -13,6 +18,13 @@ import java.util.Arrays;
  * completion tokens (and, when needed, the old policy's and the reference model's), the GRPO
  * loss and its gradient per token, and the model's backward from that gradient. The generation
  * batch's old and reference log-probs are computed once and kept for every iteration.
+ *
+ * <p>Off-policy corrections (TRL's): with an engine other than the embedded one, each token's
+ * surrogate is weighted by the importance-sampling ratio between the trainer's log-probs under
+ * the generating weights (the batch's {@code oldLogp} when the producer computed them, else this
+ * step's log-probs, which are those weights in the synchronous loop) and the engine's sampling
+ * log-probs, computed once per generation batch; with {@code off_policy_mask_threshold} every
+ * step also applies the off-policy sequence mask.
  */
 final class PolicyUpdate {
 
@@ -22,8 +34,13 @@ final class PolicyUpdate {
     private final GrpoLoss loss;
     private final float temperature;
     private final int microBatch;
+    private final OffPolicySettings offPolicy;
+    private final boolean external;
     private double[][] oldLogp;
     private double[][] refLogp;
+    private double[][] isRatio;
+    private OffPolicyStats batchStats = new OffPolicyStats();
+    private OffPolicyStats stepStats = new OffPolicyStats();
 
     /** Loss, entropy sum and token count of the last {@link #accumulate} call. */
     double lastLoss;
@@ -31,6 +48,14 @@ final class PolicyUpdate {
     long entropyTokens;
 
     PolicyUpdate(PolicyModel model, PolicyModel reference, ObjectiveConfig objective, float temperature, int microBatch) {
+        this(model, reference, objective, temperature, microBatch, OffPolicySettings.DEFAULTS, false);
+    }
+
+    /** {@code external}: the rollout engine is not the trainer's own (TRL's use_vllm). */
+    PolicyUpdate(PolicyModel model, PolicyModel reference, ObjectiveConfig objective, float temperature, int microBatch,
+            OffPolicySettings offPolicy, boolean external) {
+        this.offPolicy = offPolicy;
+        this.external = external;
         this.model = model;
         this.reference = reference;
         this.objective = objective;
@@ -42,8 +67,17 @@ final class PolicyUpdate {
     /** Starts a new generation batch: old and reference log-probs are computed on first use. */
     void reset(Rollouts r) {
         int chunks = (r.size() + microBatch - 1) / microBatch;
-        oldLogp = objective.numIterations() > 1 ? new double[chunks][] : null;
+        oldLogp = objective.numIterations() > 1 || r.oldLogp() != null ? new double[chunks][] : null;
         refLogp = objective.beta() > 0 ? new double[chunks][] : null;
+        isRatio = external && offPolicy.correction() ? new double[chunks][] : null;
+        batchStats = new OffPolicyStats();
+    }
+
+    /** The off-policy metrics of the step: the batch's importance-sampling ratio and this step's mask. */
+    Map<String, Double> offPolicyMetrics() {
+        Map<String, Double> m = new LinkedHashMap<>(batchStats.toMap());
+        m.putAll(stepStats.toMap());
+        return m;
     }
 
     /**
@@ -55,6 +89,7 @@ final class PolicyUpdate {
         double total = 0;
         entropySum = 0;
         entropyTokens = 0;
+        stepStats = new OffPolicyStats();
         model.training(true);
         try {
             for (int from = 0, chunk = 0; from < r.size(); from += microBatch, chunk++) {
@@ -68,7 +103,7 @@ final class PolicyUpdate {
     }
 
     private double microStep(Rollouts r, int from, int to, int chunk, long batchTokens, StepMetricsAccumulator metrics) {
-        Layout l = new Layout(r, from, to);
+        TokenLayout l = new TokenLayout(r, from, to);
         int n = l.b * l.t;
         float[] lp = new float[n];
         float[] entropy = new float[n];
@@ -85,13 +120,14 @@ final class PolicyUpdate {
         double[] old = null;
         if (oldLogp != null) {
             if (oldLogp[chunk] == null) {
-                oldLogp[chunk] = logp.clone();
+                oldLogp[chunk] = r.oldLogp() != null ? l.gatherSamples(r.oldLogp(), from) : logp.clone();
             }
             old = oldLogp[chunk];
         }
         double[] advantages = Arrays.copyOfRange(r.advantages(), from, to);
         boolean[] truncated = Arrays.copyOfRange(r.truncated(), from, to);
-        MicroBatch mb = new MicroBatch(l.b, l.tc, logp, old, ref, l.mask, advantages, truncated, batchTokens);
+        double[] weights = weights(r, l, from, chunk, logp, old, advantages, truncated);
+        MicroBatch mb = new MicroBatch(l.b, l.tc, logp, old, ref, l.mask, advantages, truncated, batchTokens, weights);
         double[] dLogp = new double[l.b * l.tc];
         double value = loss.lossAndGradient(mb, dLogp, metrics);
         model.backward(l.targets, l.scatter(dLogp), temperature);
@@ -103,7 +139,7 @@ final class PolicyUpdate {
      * reference model, or under LoRA (the reference is the policy itself) from the same weights
      * with the adapters switched off, as PEFT's {@code disable_adapter()} gives TRL.
      */
-    private double[] referenceLogp(Layout l, int n, int chunk) {
+    private double[] referenceLogp(TokenLayout l, int n, int chunk) {
         if (refLogp == null) {
             return null;
         }
@@ -123,69 +159,47 @@ final class PolicyUpdate {
     }
 
     /**
-     * Micro-batch samples [from, to) as padded token rows: prompt then completion; the target at
-     * position p is the token at p + 1 where that token is a completion token, else -1.
+     * The detached surrogate weights of the micro-batch (importance-sampling ratio times
+     * off-policy mask), or null when neither applies.
      */
-    private static final class Layout {
-        final int b;
-        final int t;
-        final int tc;
-        final int[] tokens;
-        final int[] targets;
-        final int[] promptLength;
-        final int[] completionLength;
-        final boolean[] mask;
-
-        Layout(Rollouts r, int from, int to) {
-            b = to - from;
-            int maxT = 1;
-            int maxC = 1;
-            promptLength = new int[b];
-            completionLength = new int[b];
-            for (int s = 0; s < b; s++) {
-                promptLength[s] = r.promptIds().get(from + s).length;
-                completionLength[s] = r.completionIds().get(from + s).length;
-                maxT = Math.max(maxT, promptLength[s] + completionLength[s]);
-                maxC = Math.max(maxC, completionLength[s]);
+    private double[] weights(Rollouts r, TokenLayout l, int from, int chunk, double[] logp, double[] old,
+            double[] advantages, boolean[] truncated) {
+        if (isRatio == null && !offPolicy.masksOffPolicy()) {
+            return null;
+        }
+        boolean[] mask = lossMask(l, truncated);
+        double[] sampling = external ? l.gatherSamples(r.samplingLogp(), from) : null;
+        double[] generating = old != null ? old : logp;
+        double[] w;
+        if (isRatio != null) {
+            if (isRatio[chunk] == null) {
+                isRatio[chunk] = new double[l.b * l.tc];
+                OffPolicyCorrection.importanceRatios(offPolicy.mode(), offPolicy.cap(), l.b, l.tc, generating,
+                        sampling, mask, isRatio[chunk], batchStats);
             }
-            t = maxT;
-            tc = maxC;
-            tokens = new int[b * t];
-            targets = new int[b * t];
-            mask = new boolean[b * tc];
-            Arrays.fill(targets, -1);
-            for (int s = 0; s < b; s++) {
-                int[] p = r.promptIds().get(from + s);
-                int[] c = r.completionIds().get(from + s);
-                System.arraycopy(p, 0, tokens, s * t, p.length);
-                System.arraycopy(c, 0, tokens, s * t + p.length, c.length);
-                for (int j = 0; j < c.length; j++) {
-                    targets[s * t + p.length + j - 1] = c[j];
-                    mask[s * tc + j] = true;
-                }
+            w = isRatio[chunk].clone();
+        } else {
+            w = new double[l.b * l.tc];
+            Arrays.fill(w, 1);
+        }
+        if (offPolicy.masksOffPolicy()) {
+            OffPolicyCorrection.offPolicyMask(offPolicy.maskThreshold(), l.b, l.tc, advantages, logp,
+                    external ? sampling : generating, mask, w, stepStats);
+        }
+        return w;
+    }
+
+    /** TRL's completion mask: the real tokens, none of a truncated sample under mask_truncated_completions. */
+    private boolean[] lossMask(TokenLayout l, boolean[] truncated) {
+        if (!objective.maskTruncatedCompletions()) {
+            return l.mask;
+        }
+        boolean[] m = l.mask.clone();
+        for (int s = 0; s < l.b; s++) {
+            if (truncated[s]) {
+                Arrays.fill(m, s * l.tc, (s + 1) * l.tc, false);
             }
         }
-
-        /** Log-probs by completion token, (b, tc), from log-probs by position, (b, t). */
-        double[] gather(float[] byPosition) {
-            double[] out = new double[b * tc];
-            for (int s = 0; s < b; s++) {
-                for (int j = 0; j < completionLength[s]; j++) {
-                    out[s * tc + j] = byPosition[s * t + promptLength[s] + j - 1];
-                }
-            }
-            return out;
-        }
-
-        /** The inverse of gather for gradients: (b, tc) to (b, t), zero elsewhere. */
-        float[] scatter(double[] byCompletion) {
-            float[] out = new float[b * t];
-            for (int s = 0; s < b; s++) {
-                for (int j = 0; j < completionLength[s]; j++) {
-                    out[s * t + promptLength[s] + j - 1] = (float) byCompletion[s * tc + j];
-                }
-            }
-            return out;
-        }
+        return m;
     }
 }

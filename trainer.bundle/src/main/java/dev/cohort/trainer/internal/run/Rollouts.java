@@ -6,14 +6,23 @@ import java.util.Map;
 /**
  * One generation batch of a step, group-contiguous: for every sample its prompt and completion
  * token ids, whether it was truncated, its dataset row, its decoded texts, its rewards and
- * advantage.
+ * advantage; the engine's sampling log-prob of every completion token; the trainer's log-probs
+ * under the generating weights when the producer computed them ({@code oldLogp}, asynchronous
+ * mode; else null) and the weights version that generated the batch.
  */
 record Rollouts(List<int[]> promptIds, List<int[]> completionIds, boolean[] truncated,
         List<Map<String, Object>> rows, List<String> prompts, List<String> completions,
-        double[] advantages, double[] totals, int groupSize) {
+        double[] advantages, double[] totals, int groupSize, List<float[]> samplingLogp, List<double[]> oldLogp,
+        long weightsVersion) {
 
     int size() {
         return promptIds.size();
+    }
+
+    /** This batch with the trainer's log-probs under the generating weights. */
+    Rollouts withOldLogp(List<double[]> old) {
+        return new Rollouts(promptIds, completionIds, truncated, rows, prompts, completions, advantages, totals,
+                groupSize, samplingLogp, old, weightsVersion);
     }
 
     /** Completion tokens of the batch that the loss counts (DAPO's N), at least 1. */

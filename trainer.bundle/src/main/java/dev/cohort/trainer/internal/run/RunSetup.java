@@ -118,7 +118,9 @@ final class RunSetup {
                         (float) c.weightDecay(), false, (float) c.maxGradNorm()),
                 new LrSchedule(LrSchedule.parse(c.lrSchedulerType().key()), c.learningRate(), c.warmupSteps(),
                         c.maxSteps()),
-                c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir, c.saveDtype());
+                c.rewardSpecs(), c.scoringPolicy(), saveSteps, loggingSteps, runDir, c.saveDtype(),
+                c.offPolicySettings(), new AsyncSettings(c.asyncPrefetch(), c.prefetchDepth(), c.maxStaleness(),
+                        c.weightSyncSteps()));
     }
 
     /** Which model the run loads: the checkpoint, the directory, or the named size (and why). */

@@ -49,6 +49,14 @@ final class TrainerState {
     static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
             String runId, long seed, Map<String, Object> config, DType dtype, Map<String, Object> hfState)
             throws IOException {
+        return save(runDir, step, model, tok, opt, dataPosition, runId, seed, config, dtype, hfState, null);
+    }
+
+    /** As above; {@code async}, when not null, is written as "async" (the batches in flight). */
+    static Path save(Path runDir, int step, PolicyModel model, Tokenizer tok, AdamW opt, long dataPosition,
+            String runId, long seed, Map<String, Object> config, DType dtype, Map<String, Object> hfState,
+            Map<String, Object> async)
+            throws IOException {
         Files.createDirectories(runDir);
         Path target = runDir.resolve("checkpoint-" + step);
         Path tmp = runDir.resolve("checkpoint-" + step + ".tmp-" + System.nanoTime());
@@ -67,6 +75,9 @@ final class TrainerState {
             s.put("data_position", dataPosition);
             s.put("seed", seed);
             s.put("config", config);
+            if (async != null) {
+                s.put("async", async);
+            }
             StateJson.write(tmp.resolve(STATE), s);
             if (Files.exists(target)) {
                 deleteTree(target);

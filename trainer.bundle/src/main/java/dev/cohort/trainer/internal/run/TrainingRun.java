@@ -120,7 +120,11 @@ public final class TrainingRun {
         return state == State.PREPARING || state == State.RUNNING || state == State.STOPPING;
     }
 
-    /** step / max, reward mean, KL, tokens/s, ETA, backend, and the outcome once it ended. */
+    /**
+     * step / max, reward mean, KL, tokens/s, ETA, backend, with async_prefetch the weights
+     * version of the last batch, the batches in flight and the staleness, and the outcome once it
+     * ended.
+     */
     public String statusLine() {
         TrainingMetrics m = last;
         long step = m == null ? 0 : m.step();
@@ -132,7 +136,16 @@ public final class TrainingRun {
         return String.format(Locale.ROOT,
                 "%-28s %-9s step %4d/%-4d reward %7s  kl %8s  tokens/s %7s  ETA %-6s  backend %s%s", id,
                 state.name().toLowerCase(Locale.ROOT), step, maxSteps, num(m, "reward", "%.3f"), num(m, "kl", "%.4f"),
-                num(m, "tokens_per_second", "%.0f"), eta, backend, outcome.isEmpty() ? "" : "  " + outcome);
+                num(m, "tokens_per_second", "%.0f"), eta, backend + async(m), outcome.isEmpty() ? "" : "  " + outcome);
+    }
+
+    /** The asynchronous mode's part of the status line, empty for a synchronous run. */
+    static String async(TrainingMetrics m) {
+        if (m == null || !m.values().containsKey("async/weights_version")) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "  weights v%.0f  in flight %.0f  staleness %.0f",
+                m.get("async/weights_version"), m.get("async/in_flight"), m.get("async/staleness"));
     }
 
     private static String num(TrainingMetrics m, String key, String fmt) {

@@ -67,6 +67,15 @@ final class FullFile {
             mask_truncated_completions: true
             num_iterations: 2
 
+            vllm_importance_sampling_correction: true
+            vllm_importance_sampling_mode: token_truncate
+            vllm_importance_sampling_cap: 2.0
+            off_policy_mask_threshold: 0.5
+            async_prefetch: false               # (true is not yet allowed with adapter: lora)
+            prefetch_depth: 2
+            max_staleness: 2
+            weight_sync_steps: 2
+
             backend: java
             cuda_matmul: tf32
             output_dir: /tmp/cohort-runs

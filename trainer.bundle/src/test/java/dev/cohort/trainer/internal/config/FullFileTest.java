@@ -2,6 +2,7 @@ package dev.cohort.trainer.internal.config;
 
 import static dev.cohort.trainer.internal.config.Yaml.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cohort.trainer.internal.objective.ImportanceSampling;
@@ -63,6 +64,15 @@ class FullFileTest {
         assertEquals(ImportanceSampling.SEQUENCE, c.importanceSamplingLevel());
         assertTrue(c.maskTruncatedCompletions());
         assertEquals(2, c.numIterations());
+        assertTrue(c.vllmImportanceSamplingCorrection());
+        assertEquals(dev.cohort.trainer.internal.objective.VllmImportanceSampling.TOKEN_TRUNCATE,
+                c.vllmImportanceSamplingMode());
+        assertEquals(2.0, c.vllmImportanceSamplingCap());
+        assertEquals(0.5, c.offPolicyMaskThreshold());
+        assertFalse(c.asyncPrefetch());
+        assertEquals(2, c.prefetchDepth());
+        assertEquals(2, c.maxStaleness());
+        assertEquals(2, c.weightSyncSteps());
         assertEquals(BackendChoice.JAVA, c.backend());
         assertEquals(CudaMatmul.TF32, c.cudaMatmul());
         assertEquals("/tmp/cohort-runs", c.outputDir());

@@ -66,6 +66,12 @@ class LoraSectionTest {
     }
 
     @Test
+    void asyncPrefetchIsRefusedWithLora() {
+        assertEquals("foo.yaml:6: async_prefetch: not yet with adapter: lora (the producer would sample without the"
+                + " adapters)", problem(MINIMAL + "adapter: lora\nasync_prefetch: true\n"));
+    }
+
+    @Test
     void loraKeysWithoutTheAdapterAreRefused() {
         assertEquals("foo.yaml:5: lora_r: is set but adapter is not lora: add adapter: lora to train a LoRA adapter",
                 problem(MINIMAL + "lora_r: 32\n"));

@@ -115,6 +115,13 @@ class RunConfigParserTest {
         "top_k: -1|top_k: must be >= 0, got -1",
         "warmup_steps: -1|warmup_steps: must be >= 0, got -1",
         "num_iterations: 0|num_iterations: must be >= 1, got 0",
+        "vllm_importance_sampling_cap: 0|vllm_importance_sampling_cap: must be > 0, got 0.0",
+        "off_policy_mask_threshold: -0.1|off_policy_mask_threshold: must be >= 0, got -0.1",
+        "prefetch_depth: 0|prefetch_depth: must be >= 1, got 0",
+        "max_staleness: -1|max_staleness: must be >= 0, got -1",
+        "weight_sync_steps: 0|weight_sync_steps: must be >= 1, got 0",
+        "vllm_importance_sampling_mode: token|vllm_importance_sampling_mode: must be one of token_truncate,"
+                + " token_mask, sequence_truncate, sequence_mask, got \"token\"",
         "gradient_accumulation_steps: 0|gradient_accumulation_steps: must be >= 1, got 0",
         "per_device_train_batch_size: 0|per_device_train_batch_size: must be >= 1, got 0",
         "max_completion_length: 4294967296|max_completion_length: must be <= 2147483647, got 4294967296",
@@ -252,6 +259,15 @@ class RunConfigParserTest {
         assertEquals("foo.yaml:6: save_steps: 5 is not a multiple of num_iterations 2"
                 + " (a checkpoint is taken between generation batches)",
                 problem(MINIMAL + "num_iterations: 2\nsave_steps: 5\n"));
+    }
+
+    @Test
+    void asyncStalenessMustAllowTheSyncInterval() {
+        assertEquals("foo.yaml:7: max_staleness: 1 is less than weight_sync_steps - 1 = 2: weights reach the"
+                + " producer only every 3 steps, so with async_prefetch a batch can be that many versions behind",
+                problem(MINIMAL + "async_prefetch: true\nweight_sync_steps: 3\nmax_staleness: 1\n"));
+        assertEquals(null, RunConfigParser.parse(MINIMAL + "weight_sync_steps: 3\nmax_staleness: 1\n", "foo.yaml",
+                java.nio.file.Path.of("/")).offPolicyMaskThreshold());
     }
 
     @Test

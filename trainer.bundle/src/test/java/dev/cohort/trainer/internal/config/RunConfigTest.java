@@ -40,9 +40,11 @@ class RunConfigTest {
             "per_device_train_batch_size", "gradient_accumulation_steps", "gradient_checkpointing",
             "adapter", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "use_rslora", "beta", "epsilon",
             "epsilon_high", "loss_type", "scale_rewards", "multi_objective_aggregation",
-            "importance_sampling_level", "mask_truncated_completions", "num_iterations", "backend",
-            "cuda_matmul", "output_dir", "run_name", "save_steps", "save_dtype", "logging_steps", "report_to", "max_steps", "seed",
-            "plugins");
+            "importance_sampling_level", "mask_truncated_completions", "num_iterations",
+            "vllm_importance_sampling_correction", "vllm_importance_sampling_mode", "vllm_importance_sampling_cap",
+            "off_policy_mask_threshold", "async_prefetch", "prefetch_depth", "max_staleness", "weight_sync_steps",
+            "backend", "cuda_matmul", "output_dir", "run_name", "save_steps", "save_dtype", "logging_steps", "report_to",
+            "max_steps", "seed", "plugins");
 
     @Test
     void minimalFileTakesTrlsDefaults() {
@@ -241,7 +243,10 @@ class RunConfigTest {
                 again.adapter(), again.lora(), again.beta(),
                 again.epsilon(), again.epsilonHigh(), again.lossType(), again.scaleRewards(),
                 again.multiObjectiveAggregation(), again.importanceSamplingLevel(),
-                again.maskTruncatedCompletions(), again.numIterations(), again.backend(), again.cudaMatmul(),
+                again.maskTruncatedCompletions(), again.numIterations(), again.vllmImportanceSamplingCorrection(),
+                again.vllmImportanceSamplingMode(), again.vllmImportanceSamplingCap(), again.offPolicyMaskThreshold(),
+                again.asyncPrefetch(), again.prefetchDepth(), again.maxStaleness(), again.weightSyncSteps(),
+                again.backend(), again.cudaMatmul(),
                 again.outputDir(), again.runName(), again.saveSteps(), again.saveDtype(), again.loggingSteps(),
                 again.reportTo(), again.maxSteps(), again.seed(), again.plugins(), c.source()));
     }

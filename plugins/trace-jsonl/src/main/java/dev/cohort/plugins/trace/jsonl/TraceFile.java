@@ -105,6 +105,9 @@ final class TraceFile {
         g.writeNumberField("completion_tokens", b.completionTokens(i));
         g.writeBooleanField("truncated", b.truncated(i));
         g.writeStringField("scored_at", scoredAt);
+        if (b.weightsVersion() >= 0) {
+            g.writeNumberField("weights_version", b.weightsVersion(i));
+        }
         if (resumed) {
             g.writeBooleanField("resumed", true);
         }

@@ -31,7 +31,7 @@ class TraceFileTest {
                 .advantages(new double[] {0.7071, -0.7071, 0, 0})
                 .completionTokens(new int[] {1, 4, 1, 256})
                 .truncated(new boolean[] {false, false, false, true})
-                .scoredAt(Instant.parse("2026-11-27T10:00:00Z")).build();
+                .scoredAt(Instant.parse("2026-11-27T10:00:00Z")).weightsVersion(step - 1).build();
     }
 
     @Test
@@ -54,6 +54,7 @@ class TraceFileTest {
         assertEquals(4, s1.get("completion_tokens").asInt());
         assertEquals(false, s1.get("truncated").asBoolean());
         assertEquals("2026-11-27T10:00:00Z", s1.get("scored_at").asText());
+        assertEquals(6, s1.get("weights_version").asLong(), "every sample line carries its weights version");
 
         JsonNode s3 = json.readTree(lines.get(3));
         assertEquals(1, s3.get("group").asInt());

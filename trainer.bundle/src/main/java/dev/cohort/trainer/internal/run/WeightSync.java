@@ -1,0 +1,31 @@
+package dev.cohort.trainer.internal.run;
+
+import dev.cohort.api.engine.RolloutEngine;
+import dev.cohort.trainer.internal.checkpoint.DType;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PolicyModel;
+import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** Hands a model's weights to a remote engine: a Hugging Face directory per version and the version. */
+final class WeightSync {
+
+    private WeightSync() {
+    }
+
+    static void toEngine(PolicyModel model, Tokenizer tok, Path runDir, RolloutEngine engine, long version) {
+        // one directory per version: a worker resynced later never reads files of a newer version
+        Path dir = runDir.resolve("weights-sync").resolve("v" + version);
+        try {
+            HfCheckpoint.save(model, dir, DType.F32);
+            TokenizerFiles.write(dir, tok);
+            engine.loadWeights(dir, version);
+        } catch (IOException e) {
+            throw new UncheckedIOException("weight sync to the rollout engine failed at version " + version
+                    + ": " + e.getMessage(), e);
+        }
+    }
+}
