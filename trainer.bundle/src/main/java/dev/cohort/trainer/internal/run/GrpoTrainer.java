@@ -309,13 +309,17 @@ final class GrpoTrainer {
                 new double[n], g);
     }
 
-    /** Hands the current weights to a remote engine: a Hugging Face directory and a version. */
+    /** Hands the current weights to a remote engine: a Hugging Face directory (or LoRA adapters) and a version. */
     private void syncWeights(long version) {
         // one directory per version: a worker resynced later never reads files of a newer version
         Path dir = s.runDir().resolve("weights-sync").resolve("v" + version);
         try {
-            dev.cohort.trainer.internal.model.HfCheckpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
-            dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);
+            if (model.adapter() != null) {
+                dir = LoraRuns.writeAdapterSync(model, tok, dir.getParent(), version);
+            } else {
+                dev.cohort.trainer.internal.model.HfCheckpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
+                dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);
+            }
             engine.loadWeights(dir, version);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("weight sync to the rollout engine failed at version " + version
