@@ -26,7 +26,7 @@ import java.util.Locale;
  * loaded once), on a named random shape (default qwen2.5-0.5b; LoRA r32 on all linear layers).
  * Medians of RUNS syncs of each, same run. From vllm.bundle:
  * <pre>
- * java -Xmx12g -cp target/test-classes:target/classes:(test classpath) dev.cohort.vllm.internal.bridge.AdapterSyncBench [shape] [runs]
+ * java -Xmx8g [-Dworker.heap=10g] -cp target/test-classes:target/classes:(test classpath) dev.cohort.vllm.internal.bridge.AdapterSyncBench [shape] [runs]
  * </pre>
  */
 public final class AdapterSyncBench {
@@ -44,8 +44,10 @@ public final class AdapterSyncBench {
             ModelInit.initialize(m, 1);
             Path base = dir.resolve("base");
             HfCheckpoint.save(m, base, DType.F32);
-            try (JavaWorkers.Started a = JavaWorkers.start(base, "a");
-                    WorkerHandle wa = new WorkerHandle(WorkerSettings.at("a", a.address(), 600_000), quiet);
+            // the tests' worker heap (512 MiB) holds no 0.5B model: the worker gets WORKER_HEAP
+            String command = JavaWorkers.commandLine(base, "a", "--threads", "2").replace("'-Xmx512m'",
+                    "'-Xmx" + System.getProperty("worker.heap", "10g") + "'");
+            try (WorkerHandle wa = new WorkerHandle(WorkerSettings.launched("a", command, 600_000), quiet);
                     BridgeEngine engine = new BridgeEngine(quiet, 0, 600_000)) {
                 engine.add(wa);
                 JavaWorkers.await(wa, WorkerState.HEALTHY, 600_000);

@@ -61,6 +61,33 @@ class AdapterSyncTest {
         }
     }
 
+    @Test
+    void anAdapterTheWorkerRefusesFailsTheSyncNamingWhyAndIsRetriedWithBackOffNotInATightLoop() throws Exception {
+        Path base = TinyModel.writeQwen3(tmp.resolve("base"), 31);
+        RecordingLog log = new RecordingLog();
+        try (PolicyModel policy = HfCheckpoint.load(base, new JavaBackend(1));
+                JavaWorkers.Started a = JavaWorkers.start(base, "a");
+                WorkerHandle wa = new WorkerHandle(WorkerSettings.at("a", a.address(), 30_000), log);
+                BridgeEngine engine = new BridgeEngine(log, 0, 1_000)) {
+            engine.add(wa);
+            JavaWorkers.await(wa, WorkerState.HEALTHY, 10_000);
+            policy.attach(new LoraAdapter(policy.backend(), policy.config(),
+                    new LoraConfig(4, 8, 0, List.of(LoraConfig.ALL_LINEAR), false), 5));
+            Path dir = tmp.resolve("bad");
+            PeftAdapter.save(policy, dir, base.toString());
+            Path config = dir.resolve(PeftAdapter.CONFIG);
+            Files.writeString(config, Files.readString(config).replace("\"r\" : 4", "\"r\" : 8"));
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> engine.loadWeights(dir, 1));
+            assertTrue(e.getMessage().contains("has shape [4, 32], expected [8, 32]"), e.getMessage());
+            long errors = wa.status().errors();
+            Thread.sleep(3_000);
+            long more = wa.status().errors() - errors;
+            assertTrue(more <= 6, more + " failed retries in 3 s: the supervisor must back off (250, 500, 1000 ms...)");
+            assertEquals(WorkerState.HEALTHY, wa.state(), "a refused load leaves the worker serving");
+        }
+    }
+
     /** Random adapters (B non-zero, as after training), saved in PEFT's format and synced as version v. */
     private GenerationResult syncAndCompare(PolicyModel policy, EmbeddedEngine embedded, BridgeEngine engine,
             Path base, long v) throws Exception {
