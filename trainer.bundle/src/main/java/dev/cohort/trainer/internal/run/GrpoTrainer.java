@@ -317,7 +317,8 @@ final class GrpoTrainer {
             if (model.adapter() != null) {
                 dir = LoraRuns.writeAdapterSync(model, tok, dir.getParent(), version);
             } else {
-                dev.cohort.trainer.internal.model.HfCheckpoint.save(model, dir, dev.cohort.trainer.internal.checkpoint.DType.F32);
+                dev.cohort.trainer.internal.model.HfCheckpoint.save(model, dir,
+                        dev.cohort.trainer.internal.checkpoint.DType.F32);
                 dev.cohort.trainer.internal.tokenizer.TokenizerFiles.write(dir, tok);
             }
             engine.loadWeights(dir, version);

@@ -169,8 +169,9 @@ public final class BridgeEngine implements AutoCloseable {
     // ---------------------------------------------------------------- weights
 
     /**
-     * Loads {@code dir} as {@code version} on every healthy worker (a directory with PEFT's
-     * adapter_config.json as load_adapter over its base_model_name_or_path, else load_weights) in parallel and has every other
+     * Loads {@code dir} as {@code version} on every healthy worker in parallel (a directory with
+     * PEFT's adapter_config.json by load_adapter over its base_model_name_or_path, refused at once
+     * when a healthy worker lacks that capability; else by load_weights) and has every other
      * worker brought to it by its supervisor when it is back; then sends each worker that loaded
      * it reset_prefix_cache (fire and forget). When no worker could load it now, waits (bounded by
      * worker_wait_ms) for a worker to come back and be brought to it; only then does this throw.
@@ -229,8 +230,8 @@ public final class BridgeEngine implements AutoCloseable {
                 loaded.add(targets.get(i));
             } else {
                 failures.add(targets.get(i).id(), error);
-                log.warn("vllm engine: worker " + targets.get(i).id() + ": " + target.method() + " of version " + newVersion
-                        + " failed: " + error + "; the worker is brought to it when it next answers");
+                log.warn("vllm engine: worker " + targets.get(i).id() + ": " + target.method() + " of version "
+                        + newVersion + " failed: " + error + "; the worker is brought to it when it next answers");
             }
         }
         return loaded;

@@ -106,7 +106,8 @@ public final class Supervisor implements AutoCloseable {
                 warnOnce("worker " + s.id() + ": " + e.getMessage(), backoff);
                 WorkerClient c = client;
                 if (c != null && !c.isBroken()) {
-                    maintainWait = backoff; // maintenance failed on a live connection (a load the worker refuses): back off too
+                    // maintenance failed on a live connection (a load the worker refuses): back off too
+                    maintainWait = backoff;
                 }
             } catch (InterruptedException e) {
                 if (closed) {
