@@ -52,6 +52,9 @@ HANDSHAKE_TIMEOUT_S = 5.0
 MAX_HELLO_FRAME = 64 << 10
 MIN_HEARTBEAT_S = 0.1
 CAPABILITIES = ["generate", "load_weights", "reset_prefix_cache", "health", "shutdown", "heartbeat"]
+# Advertised only by an engine that serves LoRA adapters (vLLM started with --enable-lora).
+LOAD_ADAPTER = "load_adapter"
+ADAPTER_CONFIG = "adapter_config.json"
 TOKEN_ENV = "COHORT_WORKER_TOKEN"
 PARENT_ENV = "COHORT_PARENT_PID"
 
@@ -194,6 +197,43 @@ def parse_load_weights(params: dict):
     return path, version
 
 
+def parse_load_adapter(params: dict):
+    """load_adapter's params: (path, base, version); path is a PEFT adapter directory."""
+    path, version = parse_load_weights(params)
+    base = params.get("base")
+    if not isinstance(base, str) or not base:
+        raise BadRequest("base", "must be a non-empty string (the adapters' base checkpoint directory)")
+    return path, base, version
+
+
+class AdapterRequests:
+    """The arguments of vLLM's LoRARequest for each synced adapter version: a new integer id per
+    load (vLLM caches adapters by id, so a reused id would serve the old tensors), named after the
+    version. Checks the directory is PEFT's and its rank fits max_lora_rank before vLLM sees it."""
+
+    def __init__(self, max_rank=None):
+        self.max_rank = max_rank
+        self.last_id = 0
+
+    def next(self, path: str, version: int) -> dict:
+        config = os.path.join(path, ADAPTER_CONFIG)
+        try:
+            with open(config, encoding="utf-8") as f:
+                cfg = json.load(f)
+        except (OSError, ValueError) as e:
+            raise LoadRejected("%s is not a PEFT adapter directory: %s" % (path, e))
+        if cfg.get("peft_type") != "LORA":
+            raise LoadRejected("%s: peft_type is %r, expected 'LORA'" % (config, cfg.get("peft_type")))
+        r = cfg.get("r")
+        if not _is_int(r) or r < 1:
+            raise LoadRejected("%s: r must be an integer >= 1, got %r" % (config, r))
+        if self.max_rank is not None and r > self.max_rank:
+            raise LoadRejected("%s: r=%d exceeds the worker's max_lora_rank %d; restart it with --max-lora-rank %d"
+                               % (config, r, self.max_rank, r))
+        self.last_id += 1
+        return {"lora_name": "cohort-v%d" % version, "lora_int_id": self.last_id, "lora_path": path}
+
+
 # --------------------------------------------------------------------------------------------
 # Engines
 # --------------------------------------------------------------------------------------------
@@ -202,6 +242,10 @@ class Engine:
     """What the protocol layer needs from an inference engine. Called from one thread only."""
 
     model_name = ""
+    serves_adapters = False
+
+    def capabilities(self) -> list:
+        return list(CAPABILITIES) + ([LOAD_ADAPTER] if self.serves_adapters else [])
 
     def generate(self, req: GenerateRequest, params: dict) -> list:
         """One list per prompt of req.n dicts {token_ids, logprobs (list or None), finish_reason}.
@@ -212,6 +256,11 @@ class Engine:
     def load_weights(self, path: str, params: dict) -> None:
         """Loads a checkpoint directory into the running model. Raises LoadRejected when the
         model was not touched; any other exception means it may be partly loaded."""
+        raise NotImplementedError
+
+    def load_adapter(self, path: str, base: str, version: int, params: dict) -> None:
+        """Serves base + the PEFT adapters in path from now on (load_adapter); raises LoadRejected
+        when nothing was touched."""
         raise NotImplementedError
 
     def reset_prefix_cache(self, params: dict) -> bool:
@@ -238,6 +287,9 @@ class FakeEngine(Engine):
         self.model_name = model_name
         self.vocab = vocab
         self.loaded_path = None
+        self.serves_adapters = True
+        self.adapters = AdapterRequests()
+        self.lora = None
 
     @staticmethod
     def _test_hooks(params: dict):
@@ -275,6 +327,14 @@ class FakeEngine(Engine):
             raise LoadRejected("no such checkpoint directory: %s" % path)
         self._test_hooks(params)
         self.loaded_path = path
+        self.lora = None
+
+    def load_adapter(self, path: str, base: str, version: int, params: dict) -> None:
+        if not os.path.isdir(base):
+            raise LoadRejected("no such base checkpoint directory: %s" % base)
+        lora = self.adapters.next(path, version)
+        self._test_hooks(params)
+        self.loaded_path, self.lora = base, lora
 
     def reset_prefix_cache(self, params: dict) -> bool:
         self._test_hooks(params)
@@ -290,6 +350,10 @@ class VllmEngine(Engine):
         from vllm import LLM  # imported here so that --fake and the tests need no vllm
         self.model_name = model
         self._llm = LLM(model=model, **llm_kwargs)
+        self.serves_adapters = bool(llm_kwargs.get("enable_lora"))
+        self._adapters = AdapterRequests(llm_kwargs.get("max_lora_rank", 16))  # vLLM's default max_lora_rank
+        self._base = os.path.realpath(model) if os.path.isdir(model) else model
+        self._lora = None
 
     def generate(self, req: GenerateRequest, params: dict) -> list:
         from vllm import SamplingParams
@@ -304,7 +368,8 @@ class VllmEngine(Engine):
                                    logprobs=0 if req.logprobs else None,  # 0: the sampled token's only
                                    stop_token_ids=list(req.stop_token_ids))
                     for j in range(len(req.prompts))]
-        outputs = self._llm.generate(prompts, sampling_params=sampling, use_tqdm=False)
+        extra = {"lora_request": self._lora} if self._lora is not None else {}
+        outputs = self._llm.generate(prompts, sampling_params=sampling, use_tqdm=False, **extra)
         if len(outputs) != len(prompts):
             raise RuntimeError("vLLM returned %d outputs for %d prompts" % (len(outputs), len(prompts)))
         result = []
@@ -327,7 +392,18 @@ class VllmEngine(Engine):
             raise LoadRejected("no such checkpoint directory: %s" % path)
         if not glob.glob(os.path.join(path, "*.safetensors")):
             raise LoadRejected("no *.safetensors file in %s" % path)
+        self._lora, self._base = None, None  # the policy is this checkpoint now
         load_weights_into_running_model(self._llm, path)
+        self._base = os.path.realpath(path)
+
+    def load_adapter(self, path: str, base: str, version: int, params: dict) -> None:
+        """The base checkpoint is loaded only when it is not what the model holds (once per run);
+        the adapters become a LoRARequest that every later generate carries."""
+        from vllm.lora.request import LoRARequest
+        args = self._adapters.next(path, version)
+        if os.path.realpath(base) != self._base:
+            self.load_weights(base, params)
+        self._lora = LoRARequest(**args)
 
     def reset_prefix_cache(self, params: dict) -> bool:
         # Returns False while cache blocks are in use; some versions return None on success.
@@ -563,7 +639,7 @@ class Worker:
                 return refuse("auth", "missing or wrong token")
         conn.send({"type": "hello", "protocol": PROTOCOL_VERSION, "worker_id": self.worker_id,
                    "model": self.engine.model_name, "weights_version": self.weights_version,
-                   "capabilities": list(CAPABILITIES)})
+                   "capabilities": self.engine.capabilities()})
         log.info("%s: handshake done", conn.name)
         beat = hello.get("heartbeat_ms")
         if _is_int(beat) and beat > 0:
@@ -647,10 +723,12 @@ class Worker:
                 log.info("%s: shutdown requested", conn.name)
                 conn.close()
                 self.exit_fn(0)
-            elif method in ("generate", "load_weights"):
+            elif method in ("generate", "load_weights") or (method == LOAD_ADAPTER and self.engine.serves_adapters):
                 # Checked here so that a bad call is answered at once, not after queued work.
                 if method == "generate":
                     parse_generate(params)
+                elif method == LOAD_ADAPTER:
+                    parse_load_adapter(params)
                 else:
                     parse_load_weights(params)
                 with self._lock:
@@ -659,7 +737,7 @@ class Worker:
             elif method == "reset_prefix_cache":
                 raise CallError(BAD_REQUEST, "method: reset_prefix_cache is sent as fire_and_forget, not as a call")
             else:
-                raise CallError(UNKNOWN_METHOD, "unknown method %r; this worker knows %s" % (method, ", ".join(CAPABILITIES)))
+                raise CallError(UNKNOWN_METHOD, "unknown method %r; this worker knows %s" % (method, ", ".join(self.engine.capabilities())))
         except CallError as e:
             self._reply_error(conn, call_id, e.kind, e.message)
 
@@ -750,14 +828,20 @@ class Worker:
                                 % (req.weights_version, self.weights_version))
             completions = self.engine.generate(req, job.params)
             return {"weights_version": self.weights_version, "completions": completions}
-        path, version = parse_load_weights(job.params)
+        if job.method == LOAD_ADAPTER:
+            path, base, version = parse_load_adapter(job.params)
+        else:
+            path, version = parse_load_weights(job.params)
         try:
-            self.engine.load_weights(path, job.params)
+            if job.method == LOAD_ADAPTER:
+                self.engine.load_adapter(path, base, version, job.params)
+            else:
+                self.engine.load_weights(path, job.params)
         except LoadRejected as e:
             raise BadRequest("path", str(e))
         except Exception:
             self.weights_version = UNKNOWN_VERSION
-            log.error("load_weights failed part-way: the weights version is now %d until a load succeeds",
+            log.error(job.method + " failed part-way: the weights version is now %d until a load succeeds",
                       UNKNOWN_VERSION)
             raise
         self.weights_version = version
@@ -856,6 +940,10 @@ def parse_args(argv=None):
     p.add_argument("--vllm-arg", action="append", default=[], type=_parse_kwarg, metavar="KEY=VALUE",
                    help="extra keyword argument for vllm.LLM (value parsed as JSON when it is), "
                         "e.g. gpu_memory_utilization=0.5; repeatable")
+    p.add_argument("--enable-lora", action="store_true",
+                   help="serve LoRA adapters (load_adapter; vllm.LLM's enable_lora): for runs with adapter: lora")
+    p.add_argument("--max-lora-rank", type=int, default=None,
+                   help="largest lora_r served (vllm.LLM's max_lora_rank); with --enable-lora")
     p.add_argument("--log-level", default="INFO", help="log level on stderr (default INFO)")
     args = p.parse_args(argv)
     if not args.fake and not args.model:
@@ -869,6 +957,16 @@ def parse_args(argv=None):
         except (OSError, ValueError) as e:
             p.error(str(e))
     return args
+
+
+def llm_kwargs(args) -> dict:
+    """vllm.LLM's keyword arguments: --vllm-arg pairs, then enable_lora/max_lora_rank from the LoRA flags."""
+    kw = dict(args.vllm_arg)
+    if args.enable_lora:
+        kw["enable_lora"] = True
+        if args.max_lora_rank is not None:
+            kw["max_lora_rank"] = args.max_lora_rank
+    return kw
 
 
 def main(argv=None) -> int:
@@ -886,7 +984,7 @@ def main(argv=None) -> int:
         engine = FakeEngine(args.model or "fake")
     else:
         log.info("loading %s with vLLM", args.model)
-        engine = VllmEngine(args.model, dict(args.vllm_arg))
+        engine = VllmEngine(args.model, llm_kwargs(args))
 
     server = socket.create_server((args.host, args.port), reuse_port=False)
     server.listen(8)

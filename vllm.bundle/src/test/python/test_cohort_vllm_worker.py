@@ -144,7 +144,7 @@ class HandshakeTest(WorkerTestCase):
         h = c.hello()
         self.assertEqual({"type": "hello", "protocol": 1, "worker_id": "w-test", "model": "fake", "weights_version": 0,
                           "capabilities": ["generate", "load_weights", "reset_prefix_cache", "health", "shutdown",
-                                           "heartbeat"]}, h)
+                                           "heartbeat", "load_adapter"]}, h)
 
     def test_other_protocol_version_refused(self):
         c = self.connect(handshake=False)
@@ -484,6 +484,34 @@ class WeightsTest(WorkerTestCase):
         self.assertIn("result", c.reply(c.call("generate", gen_params(weights_version=1))))
 
 
+def write_adapter(d, r=4, peft_type="LORA"):
+    """A PEFT adapter directory's config (the tensors are vLLM's business, not this script's)."""
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, w.ADAPTER_CONFIG), "w") as f:
+        json.dump({"peft_type": peft_type, "r": r, "lora_alpha": 8, "target_modules": ["q_proj"]}, f)
+    return d
+
+
+class AdapterTest(WorkerTestCase):
+
+    def test_fake_worker_advertises_and_loads_adapters_by_version(self):
+        c = Client(self.worker.port)
+        self.clients.append(c)
+        self.assertIn("load_adapter", c.hello()["capabilities"])
+        with tempfile.TemporaryDirectory() as d:
+            adapter = write_adapter(os.path.join(d, "v1"))
+            r = c.reply(c.call("load_adapter", {"path": adapter, "base": d, "version": 1}))
+            self.assertEqual({"weights_version": 1}, r["result"])
+            self.assertIn("result", c.reply(c.call("generate", gen_params(weights_version=1))))
+            r = c.reply(c.call("load_adapter", {"path": adapter, "version": 2}))
+            self.assertEqual("bad_request", r["error"]["kind"])
+            self.assertIn("params.base", r["error"]["message"])
+            r = c.reply(c.call("load_adapter", {"path": d, "base": d, "version": 2}))  # no adapter_config.json
+            self.assertEqual("bad_request", r["error"]["kind"])
+            self.assertIn("not a PEFT adapter directory", r["error"]["message"])
+        self.assertEqual(1, c.reply(c.call("health"))["result"]["weights_version"])
+
+
 class FramingTest(WorkerTestCase):
     worker_args = ("--max-frame", "2048")
 
@@ -556,6 +584,24 @@ class InProcessTest(unittest.TestCase):
         a, b = w.FakeEngine().generate(req, {})
         self.assertNotEqual(a, b)
 
+    def test_adapter_requests_take_a_new_id_per_version_and_check_the_rank(self):
+        reqs = w.AdapterRequests(max_rank=8)
+        with tempfile.TemporaryDirectory() as d:
+            a = write_adapter(os.path.join(d, "v3"), r=8)
+            self.assertEqual({"lora_name": "cohort-v3", "lora_int_id": 1, "lora_path": a}, reqs.next(a, 3))
+            self.assertEqual({"lora_name": "cohort-v4", "lora_int_id": 2, "lora_path": a}, reqs.next(a, 4))
+            with self.assertRaises(w.LoadRejected) as ctx:
+                reqs.next(write_adapter(os.path.join(d, "big"), r=16), 5)
+            self.assertIn("r=16 exceeds the worker's max_lora_rank 8", str(ctx.exception))
+            with self.assertRaises(w.LoadRejected):
+                reqs.next(write_adapter(os.path.join(d, "ia3"), peft_type="IA3"), 5)
+        self.assertEqual(2, reqs.last_id, "a refused adapter takes no id")
+
+    def test_lora_flags_become_llm_kwargs(self):
+        args = w.parse_args(["--model", "m", "--enable-lora", "--max-lora-rank", "32", "--vllm-arg", "max_loras=1"])
+        self.assertEqual({"enable_lora": True, "max_lora_rank": 32, "max_loras": 1}, w.llm_kwargs(args))
+        self.assertEqual({}, w.llm_kwargs(w.parse_args(["--model", "m"])))
+
     def test_infinite_logprob_is_made_finite(self):
         self.assertEqual(-1e30, w._finite(float("-inf")))
         self.assertEqual(-0.5, w._finite(-0.5))
@@ -593,8 +639,9 @@ class VllmEngineWithStubTest(unittest.TestCase):
             def __init__(self, model, **kw):
                 calls.append(("LLM", model, kw))
 
-            def generate(self, prompts, sampling_params=None, use_tqdm=True):
+            def generate(self, prompts, sampling_params=None, use_tqdm=True, lora_request=None):
                 calls.append(("generate", prompts, [sp.kw for sp in sampling_params]))
+                calls.append(("lora_request", lora_request and lora_request.args))
                 outs = []
                 for p in prompts:
                     ids = p["prompt_token_ids"]
@@ -609,14 +656,22 @@ class VllmEngineWithStubTest(unittest.TestCase):
             def apply_model(self, func):
                 return [func(Model())]
 
+        class LoRARequest:
+            def __init__(self, lora_name, lora_int_id, lora_path):
+                self.args = (lora_name, lora_int_id, lora_path)
+
         vllm = types.ModuleType("vllm")
         vllm.LLM, vllm.SamplingParams = LLM, SamplingParams
+        lora_request = types.ModuleType("vllm.lora.request")
+        lora_request.LoRARequest = LoRARequest
         safetensors = types.ModuleType("safetensors")
         st_torch = types.ModuleType("safetensors.torch")
         st_torch.load_file = lambda f, device="cpu": {"w." + os.path.basename(f): device}
         safetensors.torch = st_torch
-        self.saved = {k: sys.modules.get(k) for k in ("vllm", "safetensors", "safetensors.torch")}
-        sys.modules.update({"vllm": vllm, "safetensors": safetensors, "safetensors.torch": st_torch})
+        modules = {"vllm": vllm, "vllm.lora": types.ModuleType("vllm.lora"), "vllm.lora.request": lora_request,
+                   "safetensors": safetensors, "safetensors.torch": st_torch}
+        self.saved = {k: sys.modules.get(k) for k in modules}
+        sys.modules.update(modules)
 
     def tearDown(self):
         for k, v in self.saved.items():
@@ -632,6 +687,7 @@ class VllmEngineWithStubTest(unittest.TestCase):
                                 "seed": 10, "stop_token_ids": [2], "weights_version": 0})
         res = engine.generate(req, {})
         _, prompts, sps = self.calls[1]
+        self.assertEqual(("lora_request", None), self.calls[2])
         self.assertEqual([{"prompt_token_ids": [5, 6]}, {"prompt_token_ids": [8]}], prompts)
         self.assertEqual(dict(n=2, temperature=0.7, top_p=0.9, top_k=-1, min_p=0.0, max_tokens=4, seed=10,
                               logprobs=0, stop_token_ids=[2]), sps[0])
@@ -652,6 +708,28 @@ class VllmEngineWithStubTest(unittest.TestCase):
         self.assertEqual(("load_weights", [("w.model-00001.safetensors", "cpu"), ("w.model-00002.safetensors", "cpu")]),
                          self.calls[-1])
         self.assertFalse(engine.reset_prefix_cache({}))
+
+    def test_adapters_load_the_base_once_and_ride_on_every_generate(self):
+        with tempfile.TemporaryDirectory() as d:
+            model = os.path.join(d, "model")
+            base = os.path.join(d, "base")
+            for ckpt in (model, base):
+                os.makedirs(ckpt)
+                open(os.path.join(ckpt, "model.safetensors"), "w").close()
+            engine = w.VllmEngine(model, {"enable_lora": True, "max_lora_rank": 8})
+            self.assertIn("load_adapter", engine.capabilities())
+            self.assertNotIn("load_adapter", w.VllmEngine(model, {}).capabilities())
+            req = w.parse_generate({"prompts": [[5]], "max_tokens": 2, "weights_version": 1})
+            for v in (1, 2):
+                engine.load_adapter(write_adapter(os.path.join(d, "v%d" % v)), base, v, {})
+                engine.generate(req, {})
+            loads = [c for c in self.calls if c[0] == "load_weights"]
+            self.assertEqual([("load_weights", [("w.model.safetensors", "cpu")])], loads, "the base, once")
+            lora = [c[1] for c in self.calls if c[0] == "lora_request"]
+            self.assertEqual([("cohort-v1", 1, os.path.join(d, "v1")), ("cohort-v2", 2, os.path.join(d, "v2"))], lora)
+            engine.load_weights(base, {})  # full weights again: no adapters
+            engine.generate(req, {})
+            self.assertEqual(("lora_request", None), self.calls[-1])
 
 
 if __name__ == "__main__":

@@ -132,32 +132,47 @@ public final class PeftAdapter {
             throw new CheckpointException(dir.resolve(CONFIG) + ": " + e.getMessage());
         }
         try {
-            Map<String, TensorData> t = new HashMap<>(new SafeTensors().read(dir.resolve(WEIGHTS)));
-            for (int i = 0; i < a.modules().size(); i++) {
-                for (boolean isA : new boolean[] {true, false}) {
-                    String key = a.modules().get(i).key(isA);
-                    TensorData d = t.remove(key);
-                    int[] want = a.weight(i, isA).shape();
-                    if (d == null) {
-                        throw new CheckpointException(dir.resolve(WEIGHTS) + ": missing tensor " + key);
-                    }
-                    if (!Arrays.equals(d.shape(), want)) {
-                        throw new CheckpointException(dir.resolve(WEIGHTS) + ": " + key + " has shape "
-                                + Arrays.toString(d.shape()) + ", expected " + Arrays.toString(want));
-                    }
-                    be.write(a.weight(i, isA), d.values());
-                }
-            }
-            if (!t.isEmpty()) {
-                throw new CheckpointException(dir.resolve(WEIGHTS) + ": tensors that no module of the "
-                        + model.config().type().hfName() + " model takes: " + new java.util.TreeSet<>(t.keySet()));
-            }
+            loadValues(dir, a, model);
         } catch (IOException | RuntimeException e) {
             a.close();
             throw e;
         }
         model.attach(a);
         return a;
+    }
+
+    /**
+     * Writes the adapter directory's tensors into adapters already attached (a new version of the
+     * same adapters, as a worker receives them); names and shapes are checked first, as by
+     * {@link #load}. The directory's adapter_config.json must describe the same adapters.
+     */
+    public static void loadValues(Path dir, LoraAdapter a, PolicyModel model) throws IOException {
+        LoraConfig c = readConfig(dir);
+        if (!c.equals(a.config())) {
+            throw new CheckpointException(dir.resolve(CONFIG) + " describes " + c + ", but the attached adapters are "
+                    + a.config());
+        }
+        Backend be = model.backend();
+        Map<String, TensorData> t = new HashMap<>(new SafeTensors().read(dir.resolve(WEIGHTS)));
+        for (int i = 0; i < a.modules().size(); i++) {
+            for (boolean isA : new boolean[] {true, false}) {
+                String key = a.modules().get(i).key(isA);
+                TensorData d = t.remove(key);
+                int[] want = a.weight(i, isA).shape();
+                if (d == null) {
+                    throw new CheckpointException(dir.resolve(WEIGHTS) + ": missing tensor " + key);
+                }
+                if (!Arrays.equals(d.shape(), want)) {
+                    throw new CheckpointException(dir.resolve(WEIGHTS) + ": " + key + " has shape "
+                            + Arrays.toString(d.shape()) + ", expected " + Arrays.toString(want));
+                }
+                be.write(a.weight(i, isA), d.values());
+            }
+        }
+        if (!t.isEmpty()) {
+            throw new CheckpointException(dir.resolve(WEIGHTS) + ": tensors that no module of the "
+                    + model.config().type().hfName() + " model takes: " + new java.util.TreeSet<>(t.keySet()));
+        }
     }
 
     /**

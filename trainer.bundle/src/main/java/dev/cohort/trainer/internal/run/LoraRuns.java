@@ -6,13 +6,20 @@ import dev.cohort.trainer.internal.config.RunConfig;
 import dev.cohort.trainer.internal.model.LoraAdapter;
 import dev.cohort.trainer.internal.model.PeftAdapter;
 import dev.cohort.trainer.internal.model.PolicyModel;
+import dev.cohort.trainer.internal.checkpoint.DType;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import dev.cohort.trainer.internal.tokenizer.TokenizerFiles;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * A run's LoRA adapters ({@code adapter: lora}): new ones on the configured model, or a
  * checkpoint's (PEFT's adapter directory) on the configured model when resuming; what LoRA runs
- * do not support yet is refused before step 0, naming the key.
+ * do not support yet is refused before step 0, naming the key. A remote rollout engine is sent
+ * only the adapters at each sync ({@link #writeAdapterSync}).
  */
 final class LoraRuns {
 
@@ -50,6 +57,26 @@ final class LoraRuns {
     }
 
     /**
+     * Writes what a remote engine loads as {@code version} for a model with adapters: only the
+     * adapters, in PEFT's format, in {@code syncRoot/v<version>}, whose base_model_name_or_path
+     * is the base written once (config.json, weights in float32, tokenizer) to
+     * {@code syncRoot/base}; the bridge's workers load that base once and then only adapters
+     * (docs/worker-protocol.md, load_adapter).
+     */
+    static Path writeAdapterSync(PolicyModel model, Tokenizer tok, Path syncRoot, long version) throws IOException {
+        Path base = syncRoot.resolve("base");
+        if (!Files.isRegularFile(base.resolve("config.json"))) {
+            Path partial = syncRoot.resolve("base.partial");
+            HfCheckpoint.save(model, partial, DType.F32); // the frozen base: the adapters are not in params()
+            TokenizerFiles.write(partial, tok);
+            Files.move(partial, base, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Path dir = syncRoot.resolve("v" + version);
+        PeftAdapter.save(model, dir, base.toAbsolutePath().normalize().toString());
+        return dir;
+    }
+
+    /**
      * Why {@code adapter: lora} does not run on the CUDA backend without -Dcohort.cuda.llama=true
      * (the flag of the Llama family's kernels, {@link CudaBackend#runsLlamaFamily()}); null with it.
      */
@@ -65,10 +92,6 @@ final class LoraRuns {
         if (cuda != null) {
             throw new IllegalArgumentException(c.source() + ": adapter: lora on backend " + backend.name() + ": " + cuda
                     + "; set backend: java");
-        }
-        if (!c.rolloutEngine().equals("embedded")) {
-            throw new IllegalArgumentException(c.source() + ": adapter: lora with rollout_engine " + c.rolloutEngine()
-                    + ": syncing adapters to the engine's workers is not implemented yet; use rollout_engine: embedded");
         }
     }
 }

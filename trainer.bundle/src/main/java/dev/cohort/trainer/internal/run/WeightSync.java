@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** Hands a model's weights to a remote engine: a Hugging Face directory per version and the version. */
+/**
+ * Hands a model's weights to a remote engine: a Hugging Face directory per version and the
+ * version; under LoRA only the adapters, in PEFT's format, over a base written once.
+ */
 final class WeightSync {
 
     private WeightSync() {
@@ -20,8 +23,12 @@ final class WeightSync {
         // one directory per version: a worker resynced later never reads files of a newer version
         Path dir = runDir.resolve("weights-sync").resolve("v" + version);
         try {
-            HfCheckpoint.save(model, dir, DType.F32);
-            TokenizerFiles.write(dir, tok);
+            if (model.adapter() != null) {
+                dir = LoraRuns.writeAdapterSync(model, tok, dir.getParent(), version);
+            } else {
+                HfCheckpoint.save(model, dir, DType.F32);
+                TokenizerFiles.write(dir, tok);
+            }
             engine.loadWeights(dir, version);
         } catch (IOException e) {
             throw new UncheckedIOException("weight sync to the rollout engine failed at version " + version

@@ -169,7 +169,9 @@ public final class BridgeEngine implements AutoCloseable {
     // ---------------------------------------------------------------- weights
 
     /**
-     * Loads {@code dir} as {@code version} on every healthy worker in parallel and has every other
+     * Loads {@code dir} as {@code version} on every healthy worker in parallel (a directory with
+     * PEFT's adapter_config.json by load_adapter over its base_model_name_or_path, refused at once
+     * when a healthy worker lacks that capability; else by load_weights) and has every other
      * worker brought to it by its supervisor when it is back; then sends each worker that loaded
      * it reset_prefix_cache (fire and forget). When no worker could load it now, waits (bounded by
      * worker_wait_ms) for a worker to come back and be brought to it; only then does this throw.
@@ -177,17 +179,24 @@ public final class BridgeEngine implements AutoCloseable {
     public void loadWeights(Path dir, long newVersion) throws IOException {
         capacity.ready(Long.MIN_VALUE); // start-up: wait (bounded) for the configured workers
         Path abs = dir.toAbsolutePath().normalize();
-        vocab = ModelFiles.vocabSize(abs, log);
+        WorkerHandle.Weights target = new WorkerHandle.Weights(abs, newVersion, ModelFiles.adapterBase(abs));
+        vocab = ModelFiles.vocabSize(target.adapter() ? target.base() : abs, log);
         List<WorkerHandle> healthy = new ArrayList<>();
         for (WorkerHandle w : workers()) {
+            if (target.adapter() && w.state() == WorkerState.HEALTHY
+                    && !w.capabilities().contains(Protocol.LOAD_ADAPTER)) {
+                throw new IOException("vllm engine: worker " + w.id() + " cannot load LoRA adapters: its hello does"
+                        + " not list the capability " + Protocol.LOAD_ADAPTER + " (it lists " + w.capabilities()
+                        + "); update the worker, or train without adapter: lora to sync full weights");
+            }
             if (w.state() == WorkerState.HEALTHY) {
                 healthy.add(w);
             } else {
-                w.desire(abs, newVersion);
+                w.desire(target);
             }
         }
         Failures failures = new Failures();
-        List<WorkerHandle> loaded = loadOn(healthy, abs, newVersion, failures);
+        List<WorkerHandle> loaded = loadOn(healthy, target, failures);
         if (loaded.isEmpty() && !workers.isEmpty()) {
             loaded = capacity.awaitVersion(newVersion); // a returning worker is brought to it by its supervisor
         }
@@ -201,12 +210,13 @@ public final class BridgeEngine implements AutoCloseable {
         }
     }
 
-    private List<WorkerHandle> loadOn(List<WorkerHandle> targets, Path abs, long newVersion, Failures failures) {
+    private List<WorkerHandle> loadOn(List<WorkerHandle> targets, WorkerHandle.Weights target, Failures failures) {
+        long newVersion = target.version();
         List<CompletableFuture<String>> loads = new ArrayList<>();
         for (WorkerHandle w : targets) {
             loads.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    w.loadWeights(abs, newVersion);
+                    w.load(target);
                     return null;
                 } catch (WorkerException e) {
                     return e.reason();
@@ -220,8 +230,8 @@ public final class BridgeEngine implements AutoCloseable {
                 loaded.add(targets.get(i));
             } else {
                 failures.add(targets.get(i).id(), error);
-                log.warn("vllm engine: worker " + targets.get(i).id() + ": load_weights of version " + newVersion
-                        + " failed: " + error + "; the worker is brought to it when it next answers");
+                log.warn("vllm engine: worker " + targets.get(i).id() + ": " + target.method() + " of version "
+                        + newVersion + " failed: " + error + "; the worker is brought to it when it next answers");
             }
         }
         return loaded;

@@ -28,7 +28,24 @@ public final class WorkerHandle implements AutoCloseable, Supervisor.Owner {
             String lastError, int restarts) {
     }
 
-    private record Weights(Path dir, long version) {
+    /**
+     * Weights to load as {@code version}: a Hugging Face checkpoint {@code dir} (load_weights), or
+     * with a {@code base} checkpoint, PEFT adapters in {@code dir} over that base (load_adapter).
+     */
+    public record Weights(Path dir, long version, Path base) {
+
+        public boolean adapter() {
+            return base != null;
+        }
+
+        public String method() {
+            return adapter() ? Protocol.LOAD_ADAPTER : Protocol.LOAD_WEIGHTS;
+        }
+
+        ObjectNode params() {
+            ObjectNode p = JsonNodeFactory.instance.objectNode().put("path", dir.toString()).put("version", version);
+            return adapter() ? p.put("base", base.toString()) : p;
+        }
     }
 
     private final BridgeLog log;
@@ -83,10 +100,20 @@ public final class WorkerHandle implements AutoCloseable, Supervisor.Owner {
     }
 
     private void sync(WorkerClient c, Weights w) throws WorkerException {
-        ObjectNode p = JsonNodeFactory.instance.objectNode().put("path", w.dir().toString()).put("version", w.version());
-        JsonNode r = c.call(Protocol.LOAD_WEIGHTS, p, settings().callTimeoutMs());
-        c.weightsVersion(r.path("weights_version").asLong(w.version()));
+        send(c, w);
         log.info("worker " + id() + ": brought to weights version " + w.version() + " from " + w.dir());
+    }
+
+    /** Sends load_weights or load_adapter; a worker that does not advertise load_adapter is refused by name. */
+    private void send(WorkerClient c, Weights w) throws WorkerException {
+        if (w.adapter() && !c.hello().capabilities().contains(Protocol.LOAD_ADAPTER)) {
+            throw new WorkerException(id(), -1, Protocol.LOAD_ADAPTER, WorkerException.Cause.BAD_RESULT, null,
+                    "the worker does not advertise the capability " + Protocol.LOAD_ADAPTER + " (its hello lists "
+                            + c.hello().capabilities() + "), so it cannot take the LoRA adapters in " + w.dir()
+                            + "; update the worker or sync full weights (no adapter: lora)");
+        }
+        JsonNode r = c.call(w.method(), w.params(), settings().callTimeoutMs());
+        c.weightsVersion(r.path("weights_version").asLong(w.version()));
     }
 
     // ---------------------------------------------------------------- calls
@@ -119,13 +146,15 @@ public final class WorkerHandle implements AutoCloseable, Supervisor.Owner {
      * to them before it is given work.
      */
     public void loadWeights(Path dir, long version) throws WorkerException {
-        desired = new Weights(dir, version);
+        load(new Weights(dir, version, null));
+    }
+
+    /** {@link #loadWeights}, or LoRA adapters over their base (load_adapter). */
+    public void load(Weights w) throws WorkerException {
+        desired = w;
         loading = true;
         try {
-            WorkerClient c = connected(Protocol.LOAD_WEIGHTS);
-            ObjectNode p = JsonNodeFactory.instance.objectNode().put("path", dir.toString()).put("version", version);
-            JsonNode r = c.call(Protocol.LOAD_WEIGHTS, p, settings().callTimeoutMs());
-            c.weightsVersion(r.path("weights_version").asLong(version));
+            send(connected(w.method()), w);
         } finally {
             loading = false;
         }
@@ -136,7 +165,11 @@ public final class WorkerHandle implements AutoCloseable, Supervisor.Owner {
      * brings the worker to them as soon as it is connected again.
      */
     public void desire(Path dir, long version) {
-        desired = new Weights(dir, version);
+        desire(new Weights(dir, version, null));
+    }
+
+    public void desire(Weights w) {
+        desired = w;
         supervisor.wakeUp();
     }
 
@@ -171,6 +204,12 @@ public final class WorkerHandle implements AutoCloseable, Supervisor.Owner {
     public int inFlight() {
         WorkerClient c = supervisor.client();
         return c == null ? 0 : c.inFlight();
+    }
+
+    /** The capabilities the connected worker advertised in its hello; empty while not connected. */
+    public java.util.List<String> capabilities() {
+        WorkerClient c = supervisor.client();
+        return c == null ? java.util.List.of() : c.hello().capabilities();
     }
 
     /** The worker id the connected worker gave in its hello, or null while not connected. */

@@ -28,6 +28,11 @@ public final class Protocol {
 
     public static final String GENERATE = "generate";
     public static final String LOAD_WEIGHTS = "load_weights";
+    /**
+     * Loads LoRA adapters in PEFT's format over a base checkpoint (a method and the capability of
+     * the workers that serve it): a LoRA run syncs only its adapters.
+     */
+    public static final String LOAD_ADAPTER = "load_adapter";
     public static final String RESET_PREFIX_CACHE = "reset_prefix_cache";
     public static final String HEALTH = "health";
     public static final String SHUTDOWN = "shutdown";

@@ -71,8 +71,14 @@ public final class Supervisor implements AutoCloseable {
 
     private void supervise() {
         long backoff = 0;
+        long maintainWait = 0;
         while (!closed) {
             try {
+                if (maintainWait > 0) {
+                    long wait = maintainWait;
+                    maintainWait = 0;
+                    pause(wait);
+                }
                 WorkerClient c = client;
                 if (reconnect) {
                     reconnect = false;
@@ -98,6 +104,11 @@ public final class Supervisor implements AutoCloseable {
                 stats.error(e.getMessage());
                 backoff = Math.min(s.maxBackoffMs(), Math.max(FIRST_BACKOFF_MS, backoff * 2));
                 warnOnce("worker " + s.id() + ": " + e.getMessage(), backoff);
+                WorkerClient c = client;
+                if (c != null && !c.isBroken()) {
+                    // maintenance failed on a live connection (a load the worker refuses): back off too
+                    maintainWait = backoff;
+                }
             } catch (InterruptedException e) {
                 if (closed) {
                     return;

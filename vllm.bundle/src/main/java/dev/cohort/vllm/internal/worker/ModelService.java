@@ -8,6 +8,7 @@ import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.trainer.internal.model.Completion;
 import dev.cohort.trainer.internal.model.HfCheckpoint;
+import dev.cohort.trainer.internal.model.PeftAdapter;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.model.Sampler;
 import dev.cohort.trainer.internal.model.SamplingParams;
@@ -18,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Java worker's model: generate and load_weights over the trainer's own GPT-2 and sampler,
+ * The Java worker's model: generate, load_weights and load_adapter over the trainer's own GPT-2 and sampler,
  * exactly as the trainer's EmbeddedEngine does (so the same weights, request and seed give the
  * same tokens and log-probs). One caller at a time.
  */
@@ -30,6 +31,8 @@ final class ModelService implements AutoCloseable {
     private final Sampler sampler;
     private final String name;
     private volatile long version;
+    /** The checkpoint directory the weights hold (absolute), or null after a failed load. */
+    private String base;
 
     ModelService(Path dir, int threads, ObjectMapper json) throws IOException {
         this.json = json;
@@ -37,6 +40,7 @@ final class ModelService implements AutoCloseable {
         this.model = HfCheckpoint.load(dir, backend);
         this.sampler = new Sampler(model);
         this.name = dir.toAbsolutePath().normalize().toString();
+        this.base = name;
     }
 
     String name() {
@@ -133,27 +137,67 @@ final class ModelService implements AutoCloseable {
         return result;
     }
 
-    /** Loads a checkpoint directory of the same shape into the model, as EmbeddedEngine.loadWeights. */
+    /**
+     * Loads a checkpoint directory of the same shape into the model, as EmbeddedEngine.loadWeights;
+     * adapters loaded before are switched off (these are the policy's whole weights).
+     */
     ObjectNode loadWeights(JsonNode raw) throws BadRequest {
         Params p = new Params(raw);
         Path dir = Path.of(p.text("path"));
         long newVersion = p.longValue("version", null);
-        if (!Files.isDirectory(dir)) {
-            throw new BadRequest("path", dir + " is not a directory");
+        copyWeights(dir, "path");
+        model.adapterEnabled(false);
+        version = newVersion;
+        return json.createObjectNode().put("weights_version", newVersion);
+    }
+
+    /**
+     * load_adapter: brings the weights to {@code base} (a checkpoint directory, loaded only when
+     * the worker does not already hold it) and loads the PEFT adapter directory {@code path} onto
+     * them, unmerged, so that sampling runs the very forward the trainer's policy runs.
+     */
+    ObjectNode loadAdapter(JsonNode raw) throws BadRequest {
+        Params p = new Params(raw);
+        Path dir = Path.of(p.text("path"));
+        Path baseDir = Path.of(p.text("base")).toAbsolutePath().normalize();
+        long newVersion = p.longValue("version", null);
+        if (!PeftAdapter.isAdapter(dir)) {
+            throw new BadRequest("path", dir + " is not a PEFT adapter directory: no " + PeftAdapter.CONFIG);
         }
+        if (!baseDir.toString().equals(base)) {
+            copyWeights(baseDir, "base");
+        }
+        try {
+            if (model.adapter() == null) {
+                PeftAdapter.load(dir, model);
+            } else {
+                PeftAdapter.loadValues(dir, model.adapter(), model);
+            }
+        } catch (IOException e) {
+            throw new BadRequest("path", e.getMessage());
+        }
+        model.adapterEnabled(true);
+        version = newVersion;
+        return json.createObjectNode().put("weights_version", newVersion);
+    }
+
+    private void copyWeights(Path dir, String field) throws BadRequest {
+        if (!Files.isDirectory(dir)) {
+            throw new BadRequest(field, dir + " is not a directory");
+        }
+        base = null; // a load that fails part-way leaves no known base
         try (PolicyModel loaded = HfCheckpoint.load(dir, backend)) {
             if (!loaded.config().equals(model.config())) {
-                throw new BadRequest("path", dir + " holds a model of another shape: " + loaded.config()
+                throw new BadRequest(field, dir + " holds a model of another shape: " + loaded.config()
                         + "; the worker serves " + model.config());
             }
             float[] values = new float[(int) model.layout().total()];
             backend.read(loaded.params().all(), values);
             backend.write(model.params().all(), values);
         } catch (IOException e) {
-            throw new BadRequest("path", e.getMessage());
+            throw new BadRequest(field, e.getMessage());
         }
-        version = newVersion;
-        return json.createObjectNode().put("weights_version", newVersion);
+        base = dir.toAbsolutePath().normalize().toString();
     }
 
     @Override

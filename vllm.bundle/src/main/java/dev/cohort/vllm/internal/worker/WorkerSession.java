@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WorkerSession {
 
-    static final List<String> CAPABILITIES = List.of(Protocol.GENERATE, Protocol.LOAD_WEIGHTS,
+    static final List<String> CAPABILITIES = List.of(Protocol.GENERATE, Protocol.LOAD_WEIGHTS, Protocol.LOAD_ADAPTER,
             Protocol.RESET_PREFIX_CACHE, Protocol.HEALTH, Protocol.SHUTDOWN, Protocol.HEARTBEAT);
     /** The whole handshake (every byte of the hello) must arrive within this. */
     static final int HANDSHAKE_TIMEOUT_MS = 5_000;
@@ -189,7 +189,7 @@ final class WorkerSession {
                 log.info("shutdown requested by the client");
                 return true;
             }
-            case Protocol.GENERATE, Protocol.LOAD_WEIGHTS -> submit(c);
+            case Protocol.GENERATE, Protocol.LOAD_WEIGHTS, Protocol.LOAD_ADAPTER -> submit(c);
             default -> reply(Message.Reply.error(c.id(), Protocol.UNKNOWN_METHOD, "unknown method '" + c.method()
                     + "'; this worker serves " + CAPABILITIES));
         }
@@ -232,6 +232,9 @@ final class WorkerSession {
                     ((com.fasterxml.jackson.databind.node.ArrayNode) result.get("completions").get(0).get(0)
                             .get("token_ids")).set(0, com.fasterxml.jackson.databind.node.IntNode.valueOf(model.vocabSize()));
                 }
+            } else if (c.method().equals(Protocol.LOAD_ADAPTER)) {
+                result = model.loadAdapter(c.params());
+                log.info("loaded adapters version " + model.version() + " from " + c.params().path("path").asText());
             } else {
                 result = model.loadWeights(c.params());
                 log.info("loaded weights version " + model.version() + " from " + c.params().path("path").asText());
