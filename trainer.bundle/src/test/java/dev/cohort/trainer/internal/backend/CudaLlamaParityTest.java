@@ -2,14 +2,11 @@ package dev.cohort.trainer.internal.backend;
 
 import static dev.cohort.trainer.internal.backend.CudaTwins.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.trainer.internal.backend.CudaBackend.Gemm;
 import dev.cohort.trainer.internal.backend.CudaBackend.Precision;
 import dev.cohort.trainer.internal.backend.CudaTwins.Twin;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,41 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * CudaParityTest's: forward values 1e-4 absolute (rotations and the RMSNorm of O(1) values 1e-5),
  * gradients 1e-3 relative to the tensor's largest entry; TF32 (fused attention) 5e-3 / 1e-2.
  */
-class CudaLlamaParityTest {
-
-    static final double ABS = 1e-4;
-    static final double REL = 1e-3;
-
-    private JavaBackend java;
-    private CudaBackend cuda;
-    private CudaTwins twins;
-
-    @BeforeEach
-    void device() {
-        CudaParity.assumeDevice();
-    }
-
-    private void open(CudaBackend.Options options) {
-        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
-        try {
-            cuda = CudaBackend.open(options);
-        } catch (IllegalStateException e) {
-            assumeTrue(options.gemm() != Gemm.CUBLAS, "cuBLAS not loadable here: " + e.getMessage());
-            throw e;
-        }
-        twins = new CudaTwins(java, cuda);
-        System.out.println("[parity] " + cuda.device() + ": " + cuda.gemmInfo());
-    }
-
-    @AfterEach
-    void close() {
-        if (cuda != null) {
-            cuda.close();
-        }
-        if (java != null) {
-            java.close();
-        }
-    }
+class CudaLlamaParityTest extends CudaOpParity {
 
     @Test
     void rmsNorm() {

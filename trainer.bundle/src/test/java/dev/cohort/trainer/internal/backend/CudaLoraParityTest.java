@@ -1,15 +1,12 @@
 package dev.cohort.trainer.internal.backend;
 
 import static dev.cohort.trainer.internal.backend.CudaTwins.uniform;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cohort.trainer.internal.backend.Backend.Layout;
 import dev.cohort.trainer.internal.backend.CudaBackend.Gemm;
 import dev.cohort.trainer.internal.backend.CudaBackend.Precision;
 import dev.cohort.trainer.internal.backend.CudaTwins.Twin;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,41 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * products 1e-4 absolute on outputs, 1e-3 relative to the tensor's largest entry on gradients;
  * TF32 5e-3 / 1e-2; dropout exact.
  */
-class CudaLoraParityTest {
-
-    static final double ABS = 1e-4;
-    static final double REL = 1e-3;
-
-    private JavaBackend java;
-    private CudaBackend cuda;
-    private CudaTwins twins;
-
-    @BeforeEach
-    void device() {
-        CudaParity.assumeDevice();
-    }
-
-    private void open(CudaBackend.Options options) {
-        java = new JavaBackend(Runtime.getRuntime().availableProcessors());
-        try {
-            cuda = CudaBackend.open(options);
-        } catch (IllegalStateException e) {
-            assumeTrue(options.gemm() != Gemm.CUBLAS, "cuBLAS not loadable here: " + e.getMessage());
-            throw e;
-        }
-        twins = new CudaTwins(java, cuda);
-        System.out.println("[parity] " + cuda.device() + ": " + cuda.gemmInfo());
-    }
-
-    @AfterEach
-    void close() {
-        if (cuda != null) {
-            cuda.close();
-        }
-        if (java != null) {
-            java.close();
-        }
-    }
+class CudaLoraParityTest extends CudaOpParity {
 
     @ParameterizedTest
     @EnumSource(value = Gemm.class, names = {"OWN", "CUBLAS"})

@@ -3,6 +3,7 @@ package dev.cohort.vllm.internal.bridge;
 import dev.cohort.api.engine.GenerationRequest;
 import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.api.engine.RolloutEngine;
+import dev.cohort.vllm.internal.rpc.OsgiLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.cohort.vllm.internal.bridge;
 
 import dev.cohort.vllm.internal.protocol.Protocol;
 import dev.cohort.vllm.internal.rpc.WorkerSettings;
+import dev.cohort.vllm.internal.rpc.OsgiLog;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

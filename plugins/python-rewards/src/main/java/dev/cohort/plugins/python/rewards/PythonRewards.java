@@ -1,6 +1,7 @@
 package dev.cohort.plugins.python.rewards;
 
 import dev.cohort.api.reward.RewardFunction;
+import dev.cohort.vllm.internal.rpc.OsgiLog;
 import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.HashMap;

@@ -1,14 +1,13 @@
-package dev.cohort.plugins.python.rewards;
+package dev.cohort.vllm.internal.rpc;
 
-import dev.cohort.vllm.internal.rpc.BridgeLog;
 import org.osgi.service.log.Logger;
 
-/** The connection code's logging over an OSGi Log Service logger. */
-final class OsgiLog implements BridgeLog {
+/** The connection code's logging over an OSGi Log Service logger (the bridge's, python-rewards'). */
+public final class OsgiLog implements BridgeLog {
 
     private final Logger logger;
 
-    OsgiLog(Logger logger) {
+    public OsgiLog(Logger logger) {
         this.logger = logger;
     }
 
