@@ -116,12 +116,30 @@ public final class JavaWorkers {
     public static boolean gone(long pid, long timeoutMs) throws InterruptedException {
         long end = System.nanoTime() + timeoutMs * 1_000_000L;
         while (System.nanoTime() < end) {
-            if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+            if (exited(pid)) {
                 return true;
             }
             Thread.sleep(20);
         }
-        return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+        return exited(pid);
+    }
+
+    /**
+     * Whether the process has ended: no such process, or a zombie (it has exited and holds nothing
+     * but its pid until whoever inherited it, once its launcher died, reaps it; ProcessHandle
+     * counts a zombie as alive).
+     */
+    static boolean exited(long pid) {
+        if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+            return true;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // pid (comm) state ...: the state follows the last ')' (comm may hold spaces and parentheses)
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException | RuntimeException e) {
+            return !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
     }
 
     /** Waits until the handle reaches the state (or fails the test). */
