@@ -468,20 +468,15 @@ abstract class CheckedBackend<T extends Tensor> implements Backend {
 
     // ---------------------------------------------------------------- LoRA
 
-    /** LoRA's ops on checked arguments; a backend without them refuses (Java and CUDA have them). */
-    protected void runLoraForward(T out, int ldo, int col, T h, T inp, T a, T b, int n, int c, int r, int oc,
-            float scale) {
-        throw new UnsupportedOperationException("the " + name() + " backend has no LoRA kernels yet; use backend: java");
-    }
+    /** LoRA's ops on checked arguments: the adapter's product into columns of a fused output, and its backward. */
+    protected abstract void runLoraForward(T out, int ldo, int col, T h, T inp, T a, T b, int n, int c, int r, int oc,
+            float scale);
 
-    protected void runLoraBackward(T dinp, T da, T db, T dh, T dout, int ldo, int col, T inp, T h, T a, T b, int n,
-            int c, int r, int oc, float scale) {
-        throw new UnsupportedOperationException("the " + name() + " backend has no LoRA kernels yet; use backend: java");
-    }
+    protected abstract void runLoraBackward(T dinp, T da, T db, T dh, T dout, int ldo, int col, T inp, T h, T a, T b,
+            int n, int c, int r, int oc, float scale);
 
-    protected void runDropout(T out, T inp, long n, float p, long seed, boolean backward) {
-        throw new UnsupportedOperationException("the " + name() + " backend has no dropout kernel yet; use backend: java");
-    }
+    /** Inverted dropout with the mask drawn from (seed, index); {@code backward} applies the same mask to gradients. */
+    protected abstract void runDropout(T out, T inp, long n, float p, long seed, boolean backward);
 
     @Override
     public final void loraForward(Tensor out, int ldo, int col, Tensor h, Tensor inp, Tensor a, Tensor b, int n,
