@@ -103,11 +103,6 @@ final class RunConfigReader {
         boolean maskTruncated = f.bool("mask_truncated_completions", false);
         int numIterations = f.integer("num_iterations", 1, positive);
         AsyncKeys.Values async = AsyncKeys.read(f);
-        if (async.prefetch() && "lora".equals(adapter)) {
-            // the producer's copy of the policy (GenerationPolicy) holds the base weights only
-            f.problem("async_prefetch", firstLine("async_prefetch", "adapter"),
-                    "not yet with adapter: lora (the producer would sample without the adapters)");
-        }
         BackendChoice backend = f.choice("backend", BackendChoice.AUTO, BackendChoice.class);
         CudaMatmul cudaMatmul = f.choice("cuda_matmul", CudaMatmul.FP32, CudaMatmul.class);
         String outputDir = path("output_dir", f.nonEmptyString("output_dir", "runs"));

@@ -41,7 +41,7 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
     /** Trainer thread: copies the trainer's weights, of {@code version}, for the producer to load. */
     void stage(PolicyModel trainer, long version) {
         synchronized (staging) {
-            trainer.backend().read(trainer.params().all(), policy.buffer());
+            policy.stage(trainer);
             stagedVersion = version;
         }
     }
@@ -55,7 +55,7 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
     public long refreshWeights() {
         synchronized (staging) {
             if (stagedVersion != policy.version()) {
-                policy.load(policy.buffer(), stagedVersion);
+                policy.loadStaged(stagedVersion);
             }
         }
         long v = policy.version();

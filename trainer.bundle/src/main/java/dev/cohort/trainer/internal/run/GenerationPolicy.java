@@ -3,6 +3,7 @@ package dev.cohort.trainer.internal.run;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.backend.JavaBackend;
+import dev.cohort.trainer.internal.model.LoraAdapter;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,26 +14,43 @@ import java.util.List;
  * log-probs of a batch under the weights that generated it, and with the embedded engine it is
  * what samples. Its backend is a sibling of the trainer's: a Java backend with its own compute
  * threads (half the processors, at least one), or a second CUDA context on the same device.
+ *
+ * <p>Under LoRA the copy has adapters of the trainer's configuration: the frozen base is staged
+ * and loaded once, and a new version moves only the adapters (a few MB instead of the model).
  */
 final class GenerationPolicy implements AutoCloseable {
 
     private final Backend backend;
     private final PolicyModel model;
-    private final float[] values;
+    /** The staged base weights until loaded (then null under LoRA, where the base never changes). */
+    private float[] base;
+    /** The staged adapters under LoRA, else null. */
+    private final float[] adapters;
     private long version = -1;
 
     private GenerationPolicy(Backend backend, PolicyModel model) {
         this.backend = backend;
         this.model = model;
-        this.values = new float[(int) model.layout().total()];
+        this.base = new float[(int) model.layout().total()];
+        this.adapters = model.adapter() == null ? null : new float[(int) model.adapter().params().size()];
     }
 
-    /** A copy of {@code trainer}'s shape, with no weights loaded yet. */
+    /** A copy of {@code trainer}'s shape (and adapters' configuration), with no weights loaded yet. */
     static GenerationPolicy of(PolicyModel trainer) {
         Backend b = sibling(trainer.backend());
+        PolicyModel m = null;
         try {
-            return new GenerationPolicy(b, new PolicyModel(b, trainer.config()));
+            m = new PolicyModel(b, trainer.config());
+            LoraAdapter lora = trainer.adapter();
+            if (lora != null) {
+                // A's initial draw is overwritten by the first staged version
+                m.attach(new LoraAdapter(b, trainer.config(), lora.config(), 0));
+            }
+            return new GenerationPolicy(b, m);
         } catch (RuntimeException | Error e) {
+            if (m != null) {
+                m.close();
+            }
             b.close();
             throw e;
         }
@@ -54,9 +72,31 @@ final class GenerationPolicy implements AutoCloseable {
         return version;
     }
 
-    /** Loads {@code weights} (the flat parameters of the trainer's model) as {@code newVersion}. */
-    void load(float[] weights, long newVersion) {
-        model.backend().write(model.params().all(), weights);
+    /**
+     * Trainer thread: copies what version {@code v} changed from {@code trainer} (all weights, or
+     * under LoRA the adapters, and the base the first time) into this copy's staging buffers.
+     * The caller serialises it with {@link #loadStaged}.
+     */
+    void stage(PolicyModel trainer) {
+        if (base != null) {
+            trainer.backend().read(trainer.params().all(), base);
+        }
+        if (adapters != null) {
+            trainer.backend().read(trainer.adapter().params(), adapters);
+        }
+    }
+
+    /** Producer thread: loads what was staged last as {@code newVersion}. */
+    void loadStaged(long newVersion) {
+        if (base != null) {
+            model.backend().write(model.params().all(), base);
+            if (adapters != null) {
+                base = null; // frozen under LoRA: loaded once
+            }
+        }
+        if (adapters != null) {
+            model.backend().write(model.adapter().params(), adapters);
+        }
         version = newVersion;
     }
 
@@ -71,11 +111,6 @@ final class GenerationPolicy implements AutoCloseable {
             out.addAll(l.split(l.gather(lp)));
         }
         return out;
-    }
-
-    /** A scratch array of the parameters' size, for the hand-off from the trainer. */
-    float[] buffer() {
-        return values;
     }
 
     @Override

@@ -47,6 +47,13 @@ class LoraSectionTest {
     }
 
     @Test
+    void asyncPrefetchTakesLora() {
+        RunConfig c = parseMinimalWith("adapter: lora\nasync_prefetch: true\n");
+        assertEquals(new LoraConfig(8, 8, 0.0, List.of(), false), c.loraAdapter());
+        assertEquals(true, c.toMap().get("async_prefetch"));
+    }
+
+    @Test
     void wrongValuesAreReportedWithKeyAndLine() {
         assertEquals("foo.yaml:5: adapter: must be lora or left out (full fine-tuning), got 'qlora'",
                 problem(MINIMAL + "adapter: qlora\n"));
@@ -63,12 +70,6 @@ class LoraSectionTest {
                 problem(MINIMAL + "adapter: lora\nlora_target_modules: [all-linear, q_proj]\n"));
         assertEquals("foo.yaml:6: use_rslora: expected true or false, got \"yes\"",
                 problem(MINIMAL + "adapter: lora\nuse_rslora: \"yes\"\n"));
-    }
-
-    @Test
-    void asyncPrefetchIsRefusedWithLora() {
-        assertEquals("foo.yaml:6: async_prefetch: not yet with adapter: lora (the producer would sample without the"
-                + " adapters)", problem(MINIMAL + "adapter: lora\nasync_prefetch: true\n"));
     }
 
     @Test
