@@ -39,12 +39,23 @@ import java.util.Map;
  *     dev.cohort.trainer.internal.run.AsyncBench quickstart|bridge STEPS REPEATS
  * </pre>
  * ({@code mvn -q -o dependency:build-classpath -Dmdep.outputFile=target/bench.cp} writes the
- * class path; the workers are launched on the same one.)
+ * class path; the workers are launched on the same one.) A fourth argument sets the bridge
+ * configuration's max_completion_length (default 16).
+ *
+ * <p>Separate hardware for generation and update, as with workers on their own GPUs: start the
+ * JVM under {@code taskset -c 1} (the trainer and its producer see one processor) and pass
+ * {@code -Dbench.workerCpus=0}, which moves the worker processes, every thread, to processor 0
+ * once they have started.
  */
 public final class AsyncBench {
 
-    /** One run: steps per minute and the idle fractions. */
-    record Outcome(double stepsPerMinute, double updateIdle, double generatorIdle, double reward) {
+    /**
+     * One run: steps per minute, the idle fractions, and seconds per step of the loop's
+     * generation (with the bridge: from the request to the scored batch's log-probs), scoring,
+     * update, and of the engine's generate and loadWeights calls (0 for the embedded engine).
+     */
+    record Outcome(double stepsPerMinute, double updateIdle, double generatorIdle, double reward, double generation,
+            double scoring, double update, double engineGenerate, double engineLoad) {
     }
 
     private AsyncBench() {
@@ -62,7 +73,8 @@ public final class AsyncBench {
             compare(c, steps, repeats, null);
         } else {
             Path dir = Files.createTempDirectory("async-bench");
-            RunConfig c = RunConfigParser.parse(bridgeYaml(), "bridge.yaml", Path.of("../examples"));
+            int completion = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+            RunConfig c = RunConfigParser.parse(bridgeYaml(completion), "bridge.yaml", Path.of("../examples"));
             Path model = dir.resolve("model");
             try (JavaBackend be = new JavaBackend(1)) {
                 RunSetup.ModelAndTokenizer mt = RunSetup.load(c, be);
@@ -71,6 +83,7 @@ public final class AsyncBench {
                 mt.model().close();
             }
             try (TwoWorkers workers = new TwoWorkers(model, 1, "3g")) {
+                pinWorkers(System.getProperty("bench.workerCpus"));
                 compare(c, steps, repeats, workers);
             } finally {
                 deleteTree(dir);
@@ -78,8 +91,23 @@ public final class AsyncBench {
         }
     }
 
+    /** Moves every thread of this JVM's child processes (the workers) to {@code cpus} (taskset's list). */
+    private static void pinWorkers(String cpus) throws IOException, InterruptedException {
+        if (cpus == null) {
+            return;
+        }
+        for (ProcessHandle child : (Iterable<ProcessHandle>) ProcessHandle.current().children()::iterator) {
+            Process p = new ProcessBuilder("taskset", "-a", "-c", "-p", cpus, Long.toString(child.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() != 0) {
+                throw new IOException("taskset of worker " + child.pid() + " to CPUs " + cpus + " failed");
+            }
+            System.out.printf(Locale.ROOT, "worker %d pinned to CPUs %s%n", child.pid(), cpus);
+        }
+    }
+
     /** A GPT-2-small shape on the arithmetic prompts; the engine is the bridge. */
-    static String bridgeYaml() {
+    static String bridgeYaml(int maxCompletionLength) {
         return """
                 model: gpt2
                 tokenizer: gpt2
@@ -90,12 +118,12 @@ public final class AsyncBench {
                 num_generations: 4
                 per_device_train_batch_size: 8
                 max_prompt_length: 32
-                max_completion_length: 16
+                max_completion_length: %d
                 learning_rate: 0.00001
                 lr_scheduler_type: constant
                 max_steps: 1000
                 seed: 7
-                """;
+                """.formatted(maxCompletionLength);
     }
 
     private static void compare(RunConfig c, int steps, int repeats, RolloutEngine remote) throws Exception {
@@ -114,8 +142,10 @@ public final class AsyncBench {
     }
 
     private static Outcome report(String mode, Outcome o) {
-        System.out.printf(Locale.ROOT, "%-5s %7.1f steps/min  update idle %.2f  generator idle %.2f  reward %.3f%n",
-                mode, o.stepsPerMinute(), o.updateIdle(), o.generatorIdle(), o.reward());
+        System.out.printf(Locale.ROOT, "%-5s %7.1f steps/min  update idle %.2f  generator idle %.2f  reward %.3f"
+                + "  s/step: generation %.2f scoring %.2f update %.2f engine generate %.2f load %.2f%n",
+                mode, o.stepsPerMinute(), o.updateIdle(), o.generatorIdle(), o.reward(), o.generation(), o.scoring(),
+                o.update(), o.engineGenerate(), o.engineLoad());
         return o;
     }
 
@@ -132,7 +162,7 @@ public final class AsyncBench {
             List<Map<String, Object>> rows = Datasets.rows(c.dataset(), c.datasetPromptField(), false);
             TrainerSettings s = RunSetup.settings(c, "bench", steps, 0, 1, runDir)
                     .withAsync(new AsyncSettings(async, 1, 1, 1));
-            double[] sums = new double[3]; // update, generation, reward
+            double[] sums = new double[4]; // update, generation, reward, scoring
             Timed timed = remote == null ? null : new Timed(remote);
             try (EmbeddedEngine embedded = new EmbeddedEngine(mt.model())) {
                 RolloutEngine engine = timed != null ? timed : embedded;
@@ -142,12 +172,15 @@ public final class AsyncBench {
                             sums[0] += m.get("time/update");
                             sums[1] += m.get("time/generation");
                             sums[2] += m.get("reward");
+                            sums[3] += m.get("time/scoring");
                         });
                 long t0 = System.nanoTime();
                 t.run(() -> false);
                 double wall = (System.nanoTime() - t0) / 1e9;
                 double generating = timed != null ? timed.busy / 1e9 : sums[1];
-                return new Outcome(steps / wall * 60, 1 - sums[0] / wall, 1 - generating / wall, sums[2] / steps);
+                return new Outcome(steps / wall * 60, 1 - sums[0] / wall, 1 - generating / wall, sums[2] / steps,
+                        sums[1] / steps, sums[3] / steps, sums[0] / steps, timed != null ? timed.busy / 1e9 / steps : 0,
+                        timed != null ? timed.loading / 1e9 / steps : 0);
             } finally {
                 mt.model().close();
             }
@@ -160,6 +193,7 @@ public final class AsyncBench {
     static final class Timed implements RolloutEngine {
         final RolloutEngine inner;
         volatile long busy;
+        volatile long loading;
 
         Timed(RolloutEngine inner) {
             this.inner = inner;
@@ -177,7 +211,12 @@ public final class AsyncBench {
 
         @Override
         public void loadWeights(Path directory, long version) throws IOException {
-            inner.loadWeights(directory, version);
+            long t0 = System.nanoTime();
+            try {
+                inner.loadWeights(directory, version);
+            } finally {
+                loading += System.nanoTime() - t0;
+            }
         }
 
         @Override
