@@ -100,6 +100,9 @@ class AsyncTrainerTest {
             assertEquals(String.format(java.util.Locale.ROOT, "  weights v%.0f  in flight %.0f  staleness %.0f",
                     last.get("async/weights_version"), last.get("async/in_flight"), last.get("async/staleness")),
                     TrainingRun.async(last), "cohort:status shows the version, the batches in flight, the staleness");
+            assertTrue(ProgressLine.of("run", last).endsWith(String.format(java.util.Locale.ROOT,
+                    " | weights v%.0f, staleness %.0f, in flight %.0f", last.get("async/weights_version"),
+                    last.get("async/staleness"), last.get("async/in_flight"))), "the progress line too");
         }
     }
 
@@ -243,6 +246,7 @@ class AsyncTrainerTest {
                 assertTrue(r.metrics().get(i).values().containsKey("sampling/importance_sampling_ratio/max"));
                 assertFalse(r.metrics().get(i).values().containsKey("async/staleness"));
                 assertEquals("", TrainingRun.async(r.metrics().get(i)));
+                assertFalse(ProgressLine.of("run", r.metrics().get(i)).contains("staleness"));
             }
         }
     }
