@@ -144,11 +144,18 @@ public final class PeftAdapter {
     /**
      * Writes the adapter directory's tensors into adapters already attached (a new version of the
      * same adapters, as a worker receives them); names and shapes are checked first, as by
-     * {@link #load}. The directory's adapter_config.json must describe the same adapters.
+     * {@link #load}. The directory's adapter_config.json must describe the same adapters: the
+     * same rank, scaling and resolved modules (all-linear and its list of modules are the same).
      */
     public static void loadValues(Path dir, LoraAdapter a, PolicyModel model) throws IOException {
         LoraConfig c = readConfig(dir);
-        if (!c.equals(a.config())) {
+        List<String> targets;
+        try {
+            targets = LoraModules.targets(model.config(), c.targetModules());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(dir.resolve(CONFIG) + ": " + e.getMessage());
+        }
+        if (c.r() != a.config().r() || c.scaling() != a.config().scaling() || !targets.equals(a.targets())) {
             throw new CheckpointException(dir.resolve(CONFIG) + " describes " + c + ", but the attached adapters are "
                     + a.config());
         }

@@ -3,35 +3,61 @@ package dev.cohort.trainer.internal.run;
 import dev.cohort.api.engine.RolloutEngine;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 
 /**
- * The producer thread's work in the asynchronous mode: before each batch it loads the newest
- * weights the trainer staged into its {@link GenerationPolicy} (and, for a remote engine, onto
- * the workers), so that every completion of a batch comes from one version; then it generates
- * (on the remote engine, or by sampling from its own copy), computes the trainer's log-probs under
- * those weights, scores and publishes the batch.
+ * The producer's work in the asynchronous mode. Before each batch it takes the newest weights
+ * the trainer staged, so that every completion of a batch comes from one version; then it
+ * generates, computes the trainer's log-probs under those weights, scores and publishes.
+ *
+ * <p>With the embedded engine one copy of the policy ({@link GenerationPolicy}) samples and
+ * computes the log-probs, on the producer thread; so does a remote engine's with prefetch_depth
+ * 1 (the next batch cannot start before this one is trained). With a remote engine (the bridge)
+ * and a deeper prefetch the work is {@link #pipelined pipelined}: the producer thread writes
+ * each version for the workers from a host copy that never computes and has them generate; the
+ * scorer thread computes the log-probs with a copy that loads each batch's version from the very
+ * files the workers loaded, so the workers generate the next batch meanwhile.
  */
 final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
 
     private final TrainerSettings s;
     private final BatchMaker maker;
+    /** Embedded: samples and scores. Remote: holds the staged weights to write them for the workers. */
     private final GenerationPolicy policy;
+    /** Remote only: the scorer's copy, at the version of the batch it finishes. */
+    private final GenerationPolicy scorer;
     private final RolloutEngine remote;
     private final EmbeddedEngine local;
     private final Tokenizer tok;
+    private final SyncDirectories syncDirs;
     private final Object staging = new Object();
     private long stagedVersion = -1;
     private Prefetcher prefetcher;
 
     /** {@code remote}: the rollout engine when it is not the embedded one, else null. */
-    AsyncProduction(TrainerSettings s, BatchMaker maker, GenerationPolicy policy, RolloutEngine remote,
-            Tokenizer tok) {
+    AsyncProduction(TrainerSettings s, BatchMaker maker, PolicyModel trainer, RolloutEngine remote, Tokenizer tok,
+            SyncDirectories syncDirs) {
         this.s = s;
         this.maker = maker;
-        this.policy = policy;
         this.remote = remote;
-        this.local = remote == null ? new EmbeddedEngine(policy.model()) : null;
         this.tok = tok;
+        this.syncDirs = syncDirs;
+        boolean pipelined = pipelined(s, remote);
+        this.policy = pipelined ? GenerationPolicy.host(trainer) : GenerationPolicy.of(trainer);
+        GenerationPolicy sc = null;
+        try {
+            sc = pipelined ? GenerationPolicy.of(trainer) : null;
+            this.local = remote == null ? new EmbeddedEngine(policy.model()) : null;
+        } catch (RuntimeException | Error e) {
+            if (sc != null) {
+                sc.close();
+            }
+            policy.close();
+            throw e;
+        }
+        this.scorer = sc;
     }
 
     void attach(Prefetcher p) {
@@ -51,6 +77,16 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
         return maker.prompts().position();
     }
 
+    /** Whether a run's production is pipelined: a remote engine and more than one batch in flight. */
+    static boolean pipelined(TrainerSettings s, RolloutEngine remote) {
+        return remote != null && s.async().enabled() && s.async().depth() >= 2;
+    }
+
+    @Override
+    public boolean pipelined() {
+        return scorer != null;
+    }
+
     @Override
     public long refreshWeights() {
         synchronized (staging) {
@@ -59,8 +95,9 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
             }
         }
         long v = policy.version();
-        if (remote != null && remote.weightsVersion() != v) {
-            WeightSync.toEngine(policy.model(), tok, s.runDir(), remote, v);
+        if (remote != null && (remote.weightsVersion() != v || !syncDirs.has(v))) {
+            Path dir = WeightSync.toEngine(policy.model(), tok, s.runDir(), remote, v);
+            syncDirs.loaded(v, dir);
         } else if (local != null) {
             local.advance(v);
         }
@@ -68,24 +105,45 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
     }
 
     @Override
-    public Prefetcher.Produced make(int index, long positionBefore) throws Exception {
+    public Prefetcher.Generated generate(int index, long positionBefore) {
         int step = index * s.objective().numIterations();
         long version = refreshWeights();
         prefetcher.generating(index, version);
         long t0 = System.nanoTime();
         Rollouts r = maker.generate(step, version, remote != null ? remote : local);
-        long t1 = System.nanoTime();
-        r = r.withOldLogp(policy.logprobs(r, s.temperature(), s.microBatch()));
-        long t2 = System.nanoTime();
+        return new Prefetcher.Generated(index, r, version, positionBefore, (System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public Prefetcher.Produced finish(Prefetcher.Generated b) throws InterruptedException {
+        GenerationPolicy lp = policy;
+        if (scorer != null) {
+            if (scorer.version() != b.version()) {
+                try {
+                    scorer.loadCheckpoint(syncDirs.dir(b.version()), b.version());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("the scorer could not load weights version " + b.version()
+                            + " from " + syncDirs.dir(b.version()) + ": " + e.getMessage(), e);
+                }
+            }
+            syncDirs.scored(b.version());
+            lp = scorer;
+        }
+        int step = b.index() * s.objective().numIterations();
+        Rollouts r = b.rollouts().withOldLogp(lp.logprobs(b.rollouts(), s.temperature(), s.microBatch()));
+        long t0 = System.nanoTime();
         double[][] rewards = maker.score(r, step);
-        return new Prefetcher.Produced(index, r, rewards, positionBefore, (t1 - t0) / 1e9,
-                (System.nanoTime() - t2) / 1e9);
+        return new Prefetcher.Produced(b.index(), r, rewards, b.positionBefore(), b.generationSeconds(),
+                (System.nanoTime() - t0) / 1e9);
     }
 
     @Override
     public void close() {
         if (local != null) {
             local.close();
+        }
+        if (scorer != null) {
+            scorer.close();
         }
         policy.close();
     }

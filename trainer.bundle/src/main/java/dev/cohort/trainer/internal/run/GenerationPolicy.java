@@ -1,10 +1,15 @@
 package dev.cohort.trainer.internal.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.trainer.internal.backend.Backend;
 import dev.cohort.trainer.internal.backend.CudaBackend;
 import dev.cohort.trainer.internal.backend.JavaBackend;
+import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.LoraAdapter;
+import dev.cohort.trainer.internal.model.PeftAdapter;
 import dev.cohort.trainer.internal.model.PolicyModel;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,27 +22,34 @@ import java.util.List;
  *
  * <p>Under LoRA the copy has adapters of the trainer's configuration: the frozen base is staged
  * and loaded once, and a new version moves only the adapters (a few MB instead of the model).
+ *
+ * <p>With a remote engine there are two: a host copy ({@link #host}, never computes) from which
+ * the producer writes each version for the workers, and the scorer's, which loads each batch's
+ * version from the files the workers loaded ({@link #loadCheckpoint}).
  */
 final class GenerationPolicy implements AutoCloseable {
 
     private final Backend backend;
     private final PolicyModel model;
-    /** The staged base weights until loaded (then null under LoRA, where the base never changes). */
+    /** The staged weights (allocated by the first stage; under LoRA dropped once the base is loaded). */
     private float[] base;
-    /** The staged adapters under LoRA, else null. */
-    private final float[] adapters;
+    /** The staged adapters under LoRA (allocated by the first stage), else null. */
+    private float[] adapters;
+    /** Whether the weights were loaded once: under LoRA the frozen base is not loaded again. */
+    private boolean baseLoaded;
     private long version = -1;
 
     private GenerationPolicy(Backend backend, PolicyModel model) {
         this.backend = backend;
         this.model = model;
-        this.base = new float[(int) model.layout().total()];
-        this.adapters = model.adapter() == null ? null : new float[(int) model.adapter().params().size()];
     }
 
     /** A copy of {@code trainer}'s shape (and adapters' configuration), with no weights loaded yet. */
     static GenerationPolicy of(PolicyModel trainer) {
-        Backend b = sibling(trainer.backend());
+        return copy(sibling(trainer.backend()), trainer);
+    }
+
+    private static GenerationPolicy copy(Backend b, PolicyModel trainer) {
         PolicyModel m = null;
         try {
             m = new PolicyModel(b, trainer.config());
@@ -54,6 +66,14 @@ final class GenerationPolicy implements AutoCloseable {
             b.close();
             throw e;
         }
+    }
+
+    /**
+     * A copy on a one-thread Java backend that only holds weights (host memory, whatever the
+     * trainer's backend): the producer writes the workers' weight-sync files from it.
+     */
+    static GenerationPolicy host(PolicyModel trainer) {
+        return copy(new JavaBackend(1), trainer);
     }
 
     private static Backend sibling(Backend b) {
@@ -78,10 +98,13 @@ final class GenerationPolicy implements AutoCloseable {
      * The caller serialises it with {@link #loadStaged}.
      */
     void stage(PolicyModel trainer) {
-        if (base != null) {
+        boolean lora = model.adapter() != null;
+        if (!lora || !baseLoaded) {
+            base = base != null ? base : new float[(int) model.layout().total()];
             trainer.backend().read(trainer.params().all(), base);
         }
-        if (adapters != null) {
+        if (lora) {
+            adapters = adapters != null ? adapters : new float[(int) model.adapter().params().size()];
             trainer.backend().read(trainer.adapter().params(), adapters);
         }
     }
@@ -90,6 +113,7 @@ final class GenerationPolicy implements AutoCloseable {
     void loadStaged(long newVersion) {
         if (base != null) {
             model.backend().write(model.params().all(), base);
+            baseLoaded = true;
             if (adapters != null) {
                 base = null; // frozen under LoRA: loaded once
             }
@@ -98,6 +122,37 @@ final class GenerationPolicy implements AutoCloseable {
             model.backend().write(model.adapter().params(), adapters);
         }
         version = newVersion;
+    }
+
+    /**
+     * Loads version {@code newVersion} from a weight-sync directory: a checkpoint, or under LoRA a
+     * PEFT adapter directory over the base its adapter_config.json names (loaded only once).
+     */
+    void loadCheckpoint(Path dir, long newVersion) throws IOException {
+        if (model.adapter() == null) {
+            copyWeights(dir);
+        } else {
+            if (!baseLoaded) {
+                String baseDir = new ObjectMapper().readTree(dir.resolve(PeftAdapter.CONFIG).toFile())
+                        .path("base_model_name_or_path").asText();
+                copyWeights(Path.of(baseDir));
+                baseLoaded = true;
+            }
+            PeftAdapter.loadValues(dir, model.adapter(), model);
+        }
+        version = newVersion;
+    }
+
+    private void copyWeights(Path dir) throws IOException {
+        try (JavaBackend host = new JavaBackend(1); PolicyModel loaded = HfCheckpoint.load(dir, host)) {
+            if (loaded.layout().total() != model.layout().total()) {
+                throw new IOException(dir + " holds a model of " + loaded.layout().total() + " parameters, the policy "
+                        + model.layout().total());
+            }
+            float[] values = new float[(int) model.layout().total()];
+            host.read(loaded.params().all(), values);
+            model.backend().write(model.params().all(), values);
+        }
     }
 
     /** The trainer's log-prob of every completion token of {@code r} under these weights. */

@@ -53,6 +53,8 @@ final class GrpoTrainer {
     private Path lastCheckpoint;
     private boolean updating;
     private AsyncProduction production;
+    /** The remote engine's weight-sync directories, deleted once no longer read. */
+    private final SyncDirectories syncDirs;
     private Prefetcher prefetcher;
     /** The checkpoint step a resumed run continues from, until its first step reports it; else -1. */
     private int resumedFrom = -1;
@@ -80,6 +82,7 @@ final class GrpoTrainer {
         this.update = new PolicyUpdate(model, reference, s.objective(), s.temperature(), s.microBatch(),
                 s.offPolicy(), embedded == null);
         this.maker = new BatchMaker(s, model.config(), tok, prompts, scoring, rollouts);
+        this.syncDirs = new SyncDirectories(AsyncProduction.pipelined(s, embedded == null ? engine : null));
     }
 
     /** Continues a run from a checkpoint: optimizer moments, step and data position. */
@@ -135,8 +138,7 @@ final class GrpoTrainer {
      * makes the batches from the one trained first at this step on.
      */
     private void startProducer() {
-        GenerationPolicy policy = GenerationPolicy.of(model);
-        production = new AsyncProduction(s, maker, policy, embedded == null ? engine : null, tok);
+        production = new AsyncProduction(s, maker, model, embedded == null ? engine : null, tok, syncDirs);
         production.stage(model, step);
         int iterations = s.objective().numIterations();
         int batches = (s.maxSteps() + iterations - 1) / iterations;
@@ -350,7 +352,7 @@ final class GrpoTrainer {
         if (embedded != null) {
             embedded.advance(version);
         } else if (engine.weightsVersion() != version) {
-            WeightSync.toEngine(model, tok, s.runDir(), engine, version);
+            syncDirs.loaded(version, WeightSync.toEngine(model, tok, s.runDir(), engine, version));
         }
     }
 

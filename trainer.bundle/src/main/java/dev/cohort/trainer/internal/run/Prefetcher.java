@@ -16,6 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * newest weights are at most {@code max_staleness} steps behind that step, and otherwise waits:
  * nothing is dropped. It records, for every batch, the prompt position it started from, so a
  * checkpoint can say where the first batch not yet trained begins.
+ *
+ * <p>When the work is {@link ProducerWork#pipelined() pipelined} (a remote engine), a second
+ * thread ({@code cohort-scorer-<run id>}) finishes the generated batches in order (the trainer's
+ * log-probs under the generating weights, the rewards) while the first already has the engine
+ * generate the next one, so the engine does not wait for the trainer's processor between batches.
  */
 final class Prefetcher implements AutoCloseable {
 
@@ -25,6 +30,10 @@ final class Prefetcher implements AutoCloseable {
      */
     record Produced(int index, Rollouts rollouts, double[][] rewards, long positionBefore, double generationSeconds,
             double scoringSeconds) {
+    }
+
+    /** A batch generated under weights {@code version}, not yet finished (log-probs, rewards). */
+    record Generated(int index, Rollouts rollouts, long version, long positionBefore, double generationSeconds) {
     }
 
     /** What the trainer saw when it took a batch. */
@@ -44,6 +53,9 @@ final class Prefetcher implements AutoCloseable {
     private final TreeMap<Integer, Produced> ready = new TreeMap<>();
     private final TreeMap<Integer, long[]> started = new TreeMap<>();
     private final Thread thread;
+    /** The finishing stage's thread when the work is pipelined, else null. */
+    private final Thread finisher;
+    private final java.util.ArrayDeque<Generated> generated = new java.util.ArrayDeque<>();
     private int taken;
     private long latestVersion;
     private boolean stopped;
@@ -64,6 +76,10 @@ final class Prefetcher implements AutoCloseable {
         this.latestVersion = version;
         this.thread = new Thread(() -> produce(first), "cohort-producer-" + runId);
         this.thread.setDaemon(true);
+        this.finisher = work.pipelined() ? new Thread(this::finish, "cohort-scorer-" + runId) : null;
+        if (finisher != null) {
+            finisher.setDaemon(true);
+        }
     }
 
     /** The producer's side: where prompts are, loading weights, making one batch. */
@@ -73,11 +89,21 @@ final class Prefetcher implements AutoCloseable {
         /** Loads the newest handed-over weights when they are newer than the producer's; returns their version. */
         long refreshWeights();
 
-        Produced make(int index, long positionBefore) throws Exception;
+        /** Generates batch {@code index} (the producer thread). */
+        Generated generate(int index, long positionBefore) throws Exception;
+
+        /** The trainer's log-probs under the generating weights and the rewards (in batch order). */
+        Produced finish(Generated batch) throws Exception;
+
+        /** Whether {@link #finish} runs on a thread of its own, overlapping the next generation. */
+        boolean pipelined();
     }
 
     void start() {
         thread.start();
+        if (finisher != null) {
+            finisher.start();
+        }
     }
 
     private void produce(int first) {
@@ -87,23 +113,77 @@ final class Prefetcher implements AutoCloseable {
                 if (position < 0) {
                     return;
                 }
-                Produced p = work.make(g, position);
-                lock.lock();
-                try {
-                    ready.put(g, p);
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
+                Generated b = work.generate(g, position);
+                if (finisher == null) {
+                    ready(work.finish(b));
+                } else {
+                    lock.lock();
+                    try {
+                        generated.add(b);
+                        changed.signalAll();
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             }
         } catch (Throwable t) {
-            lock.lock();
-            try {
-                failure = t;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
+            failed(t);
+        }
+    }
+
+    /** The finishing stage's loop: the generated batches, in order, until stopped. */
+    private void finish() {
+        try {
+            while (true) {
+                Generated b;
+                lock.lock();
+                try {
+                    while (!stopped && generated.isEmpty()) {
+                        changed.await();
+                    }
+                    if (stopped) {
+                        return;
+                    }
+                    b = generated.poll();
+                } finally {
+                    lock.unlock();
+                }
+                ready(work.finish(b));
             }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    private void ready(Produced p) {
+        lock.lock();
+        try {
+            ready.put(p.index(), p);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failed(Throwable t) {
+        if (t instanceof InterruptedException && stoppedNow()) {
+            return; // close() interrupted a wait: not a failure
+        }
+        lock.lock();
+        try {
+            failure = t;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean stoppedNow() {
+        lock.lock();
+        try {
+            return stopped;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -227,5 +307,9 @@ final class Prefetcher implements AutoCloseable {
         }
         thread.interrupt();
         thread.join();
+        if (finisher != null) {
+            finisher.interrupt();
+            finisher.join();
+        }
     }
 }

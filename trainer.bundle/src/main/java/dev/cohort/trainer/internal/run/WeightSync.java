@@ -19,7 +19,8 @@ final class WeightSync {
     private WeightSync() {
     }
 
-    static void toEngine(PolicyModel model, Tokenizer tok, Path runDir, RolloutEngine engine, long version) {
+    /** Writes {@code model}'s weights as {@code version} and has {@code engine} load them; returns their directory. */
+    static Path toEngine(PolicyModel model, Tokenizer tok, Path runDir, RolloutEngine engine, long version) {
         // one directory per version: a worker resynced later never reads files of a newer version
         Path dir = runDir.resolve("weights-sync").resolve("v" + version);
         try {
@@ -30,6 +31,7 @@ final class WeightSync {
                 TokenizerFiles.write(dir, tok);
             }
             engine.loadWeights(dir, version);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("weight sync to the rollout engine failed at version " + version
                     + ": " + e.getMessage(), e);

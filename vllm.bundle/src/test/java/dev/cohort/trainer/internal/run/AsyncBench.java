@@ -40,7 +40,8 @@ import java.util.Map;
  * </pre>
  * ({@code mvn -q -o dependency:build-classpath -Dmdep.outputFile=target/bench.cp} writes the
  * class path; the workers are launched on the same one.) A fourth argument sets the bridge
- * configuration's max_completion_length (default 16).
+ * configuration's max_completion_length (default 16); {@code -Dbench.depth} and
+ * {@code -Dbench.staleness} set the asynchronous runs' prefetch_depth and max_staleness (1).
  *
  * <p>Separate hardware for generation and update, as with workers on their own GPUs: start the
  * JVM under {@code taskset -c 1} (the trainer and its producer see one processor) and pass
@@ -161,7 +162,8 @@ public final class AsyncBench {
             RunSetup.ModelAndTokenizer mt = RunSetup.load(c, be);
             List<Map<String, Object>> rows = Datasets.rows(c.dataset(), c.datasetPromptField(), false);
             TrainerSettings s = RunSetup.settings(c, "bench", steps, 0, 1, runDir)
-                    .withAsync(new AsyncSettings(async, 1, 1, 1));
+                    .withAsync(new AsyncSettings(async, Integer.getInteger("bench.depth", 1),
+                            Integer.getInteger("bench.staleness", 1), 1));
             double[] sums = new double[4]; // update, generation, reward, scoring
             Timed timed = remote == null ? null : new Timed(remote);
             try (EmbeddedEngine embedded = new EmbeddedEngine(mt.model())) {
