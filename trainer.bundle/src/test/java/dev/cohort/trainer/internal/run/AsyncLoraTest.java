@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cohort.api.engine.GenerationRequest;
-import dev.cohort.api.engine.GenerationResult;
 import dev.cohort.api.engine.RolloutEngine;
 import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.training.TrainingMetrics;
@@ -145,24 +143,16 @@ class AsyncLoraTest {
      * Java worker does under LoRA: the base directory named by the adapter's
      * base_model_name_or_path once, then each version's PEFT adapters.
      */
-    static final class AdapterWorker implements RolloutEngine, AutoCloseable {
+    static final class AdapterWorker extends AsyncTrainerTest.RemoteCopy {
         private final PolicyModel model;
-        private final EmbeddedEngine inner;
-        final List<Long> loaded = Collections.synchronizedList(new ArrayList<>());
 
         AdapterWorker(PolicyModel model) {
+            super(model);
             this.model = model;
-            this.inner = new EmbeddedEngine(model);
-            inner.advance(-1);
         }
 
         @Override
-        public GenerationResult generate(GenerationRequest request) {
-            return inner.generate(request);
-        }
-
-        @Override
-        public void loadWeights(Path directory, long version) throws IOException {
+        void apply(Path directory, long version) throws IOException {
             if (model.adapter() == null) {
                 String base = new com.fasterxml.jackson.databind.ObjectMapper()
                         .readTree(directory.resolve(PeftAdapter.CONFIG).toFile()).get("base_model_name_or_path").asText();
@@ -174,17 +164,6 @@ class AsyncLoraTest {
                 PeftAdapter.loadValues(directory, model.adapter(), model);
             }
             inner.advance(version);
-            loaded.add(version);
-        }
-
-        @Override
-        public long weightsVersion() {
-            return inner.weightsVersion();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

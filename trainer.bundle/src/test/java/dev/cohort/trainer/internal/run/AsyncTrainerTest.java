@@ -184,7 +184,7 @@ class AsyncTrainerTest {
      * A real engine that holds its own model and gets the trainer's weights only through
      * loadWeights (a Hugging Face directory and a version), as the bridge's workers do.
      */
-    static final class RemoteCopy implements RolloutEngine, AutoCloseable {
+    static class RemoteCopy implements RolloutEngine, AutoCloseable {
         final EmbeddedEngine inner;
         final List<Long> loaded = Collections.synchronizedList(new ArrayList<>());
 
@@ -199,9 +199,14 @@ class AsyncTrainerTest {
         }
 
         @Override
-        public void loadWeights(Path directory, long version) throws IOException {
-            inner.loadWeights(directory, version);
+        public final void loadWeights(Path directory, long version) throws IOException {
+            apply(directory, version);
             loaded.add(version);
+        }
+
+        /** Brings the engine's model to the weights in {@code directory}, as {@code version}. */
+        void apply(Path directory, long version) throws IOException {
+            inner.loadWeights(directory, version);
         }
 
         @Override
