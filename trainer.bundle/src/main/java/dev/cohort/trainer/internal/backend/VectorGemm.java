@@ -65,37 +65,38 @@ final class VectorGemm extends Gemm {
 
     /** Rows [ib, ie) of C times the packed tile (columns j0.., depth k0..). */
     private void rows(VectorTiles s, int ib, int ie, int j0, int jn, int k0, int kn) {
+        int whole = ib + (ie - ib) / MR * MR;
+        if (whole < ie) {
+            s.packRows(a, aOff + whole * aRowStride + k0 * aColStride, aRowStride, aColStride, ie - whole, kn);
+        }
         for (int p = 0; p * NR < jn; p++) {
             int w = Math.min(NR, jn - p * NR);
             int col = j0 + p * NR;
             int po = p * kn * NR;
-            int i = ib;
-            if (w == NR) {
-                for (; i + MR <= ie; i += MR) {
-                    VectorKernel.block(c, cOff + i * ldc + col, ldc, s.panels, po, kn, a,
-                            aOff + i * aRowStride + k0 * aColStride, aRowStride, aColStride);
+            for (int i = ib; i < whole; i += MR) {
+                int ao = aOff + i * aRowStride + k0 * aColStride;
+                if (w == NR) {
+                    VectorKernel.block(c, cOff + i * ldc + col, ldc, s.panels, po, kn, a, ao, aRowStride, aColStride);
+                } else {
+                    edge(s, i, MR, col, w, po, kn, a, ao, aRowStride, aColStride);
                 }
             }
-            for (; i < ie; i += MR) {
-                edge(s, i, Math.min(MR, ie - i), col, w, po, k0, kn);
+            if (whole < ie) {
+                edge(s, whole, ie - whole, col, w, po, kn, s.aBlock, 0, 1, MR);
             }
         }
     }
 
-    /** An {@code m x w} block of C (m <= MR, w <= NR) through the padded copies of C and A. */
-    private void edge(VectorTiles s, int i, int m, int col, int w, int po, int k0, int kn) {
+    /**
+     * An {@code m x w} block of C (m <= MR, w <= NR) through the padded copy of C; A(r, k) =
+     * {@code ap[ao + r*rs + k*cs]} holds MR rows (the packed edge rows when m < MR).
+     */
+    private void edge(VectorTiles s, int i, int m, int col, int w, int po, int kn, float[] ap, int ao, int rs, int cs) {
         float[] cb = s.cBlock;
-        float[] ab = s.aBlock;
         for (int r = 0; r < m; r++) {
             System.arraycopy(c, cOff + (i + r) * ldc + col, cb, r * NR, w);
         }
-        for (int k = 0; k < kn; k++) {
-            int src = aOff + i * aRowStride + (k0 + k) * aColStride;
-            for (int r = 0; r < m; r++) {
-                ab[k * MR + r] = a[src + r * aRowStride];
-            }
-        }
-        VectorKernel.block(cb, 0, NR, s.panels, po, kn, ab, 0, 1, MR);
+        VectorKernel.block(cb, 0, NR, s.panels, po, kn, ap, ao, rs, cs);
         for (int r = 0; r < m; r++) {
             System.arraycopy(cb, r * NR, c, cOff + (i + r) * ldc + col, w);
         }

@@ -15,12 +15,25 @@ final class VectorTiles {
     final float[] panels;
     /** MR rows of NR, row stride NR. */
     final float[] cBlock = new float[MR * NR];
-    /** A(r, k) = {@code aBlock[k*MR + r]} for one edge block. */
+    /** A(r, k) = {@code aBlock[k*MR + r]}: the rows short of a whole block of MR, padded. */
     final float[] aBlock;
 
     VectorTiles(int kb, int jb) {
         this.panels = new float[kb * ((jb + NR - 1) / NR) * NR];
         this.aBlock = new float[kb * MR];
+    }
+
+    /**
+     * aBlock = the m (< MR) rows A(r, k) = {@code a[off + r*rs + k*cs]}, k < kn; rows m.. keep
+     * stale values, which only reach rows of the padded C block that are never copied back.
+     */
+    void packRows(float[] a, int off, int rs, int cs, int m, int kn) {
+        for (int k = 0; k < kn; k++) {
+            int src = off + k * cs;
+            for (int r = 0; r < m; r++) {
+                aBlock[k * MR + r] = a[src + r * rs];
+            }
+        }
     }
 
     /** Panels of B(k, j) = {@code b[off + k*ld + j]}, k < kn, j < jn. */
