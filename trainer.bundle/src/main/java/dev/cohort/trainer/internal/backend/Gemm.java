@@ -67,7 +67,10 @@ class Gemm implements GemmOps {
         this(pool, kb, jb, UNIT, ROW_UNIT);
     }
 
-    /** Splitting the columns in units of {@code colUnit} (jb a multiple of it), the rows in units of {@code rowUnit}. */
+    /**
+     * Splitting the columns in units of {@code colUnit} (jb a multiple of it), the rows in units of
+     * {@code rowUnit}: for {@link VectorGemm}, whose blocks are wider and taller.
+     */
     Gemm(ComputePool pool, int kb, int jb, int colUnit, int rowUnit) {
         if (kb < 1 || jb < colUnit || jb % colUnit != 0) {
             throw new IllegalArgumentException("tile " + kb + " x " + jb + ": need kb >= 1 and jb a multiple of "

@@ -57,8 +57,9 @@ final class GemmSelect {
             Class<?> kernel = Class.forName(GemmSelect.class.getPackageName() + ".VectorKernel", true,
                     GemmSelect.class.getClassLoader());
             int lanes = kernel.getDeclaredField("L").getInt(null);
-            Constructor<? extends GemmOps> ctor = Class.forName(GemmSelect.class.getPackageName() + ".VectorGemm", true,
-                    GemmSelect.class.getClassLoader()).asSubclass(GemmOps.class).getDeclaredConstructor(ComputePool.class);
+            Class<? extends GemmOps> gemm = Class.forName(GemmSelect.class.getPackageName() + ".VectorGemm", true,
+                    GemmSelect.class.getClassLoader()).asSubclass(GemmOps.class);
+            Constructor<? extends GemmOps> ctor = gemm.getDeclaredConstructor(ComputePool.class);
             return new Choice(ctor, "matrix products: Vector API kernel, " + lanes + " float lanes");
         } catch (ReflectiveOperationException | LinkageError e) {
             if (setting.equals("vector")) {

@@ -110,7 +110,8 @@ final class BackendSelection {
     private static Selected java(String cudaNotUsed) {
         int threads = threads();
         String why = cudaNotUsed == null ? "" : " (CUDA not used: " + cudaNotUsed + ")";
-        return new Selected(new JavaBackend(threads), "java, " + threads + " threads, " + JavaBackend.matmulKernel() + why);
+        String kernel = JavaBackend.matmulKernel();
+        return new Selected(new JavaBackend(threads), "java, " + threads + " threads, " + kernel + why);
     }
 
     private static int threads() {

@@ -73,7 +73,8 @@ class BackendSelectionTest {
             try (Backend b = s.backend()) {
                 assertEquals("java", b.name());
             }
-            assertTrue(s.description().matches("java, \\d+ threads, matrix products: .*\\(CUDA not used: .*\\)"), s.description());
+            assertTrue(s.description().matches("java, \\d+ threads, matrix products: .*\\(CUDA not used: .*\\)"),
+                    s.description());
             assertTrue(s.description().contains(p.reason()), s.description());
         }
     }
