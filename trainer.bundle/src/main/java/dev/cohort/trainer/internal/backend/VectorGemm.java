@@ -12,7 +12,9 @@ import static dev.cohort.trainer.internal.backend.VectorKernel.NR;
  * Loop order per tile: blocks of {@link #MC} rows (their A stays in L2), then panels (one panel,
  * {@code kb x NR} floats, stays in L1), then the six-row blocks. Rows or columns short of a
  * whole block go through {@link VectorTiles}'s padded copies, so the kernel always runs full.
- * Products narrower than a panel (LoRA's rank) run on the plain kernel, which wastes no lanes.
+ * Products narrower than a panel (LoRA's rank) or shorter than a block (decoding one to five
+ * sequences) run on the plain kernel, which wastes no lanes or rows: with one row, the padded
+ * block computed six rows for one and made decoding a single sequence 0.85x as fast.
  * <p>
  * An overwritten C is first set to its start value (bias or zero) and then accumulated into, so
  * every element still gets {@code c = fma(A(i,k), B(k,j), c)} for k ascending from its start
@@ -39,7 +41,7 @@ final class VectorGemm extends Gemm {
 
     @Override
     void block(int worker, int i0, int i1, int jFrom, int jEnd) {
-        if (cols < NR) {
+        if (cols < NR || rows < MR) {
             super.block(worker, i0, i1, jFrom, jEnd);
             return;
         }

@@ -23,7 +23,7 @@ class GemmTest {
     private static final int[][] TILES = {{Gemm.KB, Gemm.JB}, {3, 16}, {8, 48}};
     /** rows, depth, cols. */
     private static final int[][] SHAPES = {{7, 131, 530}, {4, 5, 33}, {1, 1, 17}, {9, 2, 64}, {13, 260, 100}};
-    /** Shapes for the vector kernel: rows past MC (96) and off six, widths off a panel, one narrow. */
+    /** Shapes for the vector kernel: rows past MC (96) and off six, widths off a panel, one narrow, one short. */
     private static final int[][] VECTOR_SHAPES = {{13, 260, 100}, {103, 37, 150}, {6, 9, 64}, {40, 17, 200},
         {5, 11, 20}, {1, 3, 65}};
 
