@@ -108,7 +108,9 @@ public class CudaFragmentIT extends CohortTestSupport {
         if (out.contains("auto picks:   cuda on ")) {
             assertTrue(out, libraryBuilt());
         } else {
-            assertTrue(out, out.matches("(?s).*auto picks:   java, \\d+ threads \\(CUDA not used: .+\\).*"));
+            assertTrue(out,
+                    out.matches("(?s).*auto picks:   java, \\d+ threads, matrix products: .+ \\(CUDA not used: .+\\)"
+                            + ".*"));
         }
         assertTrue(out, out.contains("no run is active"));
     }
@@ -140,7 +142,8 @@ public class CudaFragmentIT extends CohortTestSupport {
             assertTrue(logged, logged.contains(", matrix products: "));
         } else {
             assertTrue(end, end.contains("backend java"));
-            assertTrue(logged, logged.matches("run " + id + ": backend: java, \\d+ threads \\(CUDA not used: .+\\)"));
+            assertTrue(logged, logged.matches("run " + id
+                    + ": backend: java, \\d+ threads, matrix products: .+ \\(CUDA not used: .+\\)"));
             String reason = logged.substring(logged.indexOf("(CUDA not used: "));
             assertTrue(detail, detail.contains("  backend: java, "));
             assertTrue(detail, detail.contains(reason));

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * {@code c = fma(A(i,k), B(k,j), c)} for k ascending; the tile sizes and the thread split only
  * decide who computes it, so results do not depend on the thread count.
  */
-final class Gemm implements GemmOps {
+class Gemm implements GemmOps {
 
     /** Default tile depth: with {@link #JB}, a 512 KiB tile (this machine's L2 is 2 MiB per core). */
     static final int KB = 128;
@@ -25,34 +25,38 @@ final class Gemm implements GemmOps {
     static final int JB = 1024;
     /** Columns per unit of the thread split (a whole number of vectors). */
     private static final int UNIT = 16;
+    /** Rows per unit of the row split: the four-row kernel's block. */
+    private static final int ROW_UNIT = 4;
     /** Below this many multiply-adds per task, splitting costs more than it saves. */
     private static final long MIN_TASK_WORK = 1 << 17;
 
     private final ComputePool pool;
-    private final int kb;
-    private final int jb;
+    final int kb;
+    final int jb;
+    private final int colUnit;
+    private final int rowUnit;
     private final GemmTiles[] scratch;
     private final ComputePool.RangeTask byColumns = this::columns;
     private final ComputePool.RangeTask byRows = this::rowBlocks;
 
-    // the current product, set by the fluent setters below and read by the workers
-    private float[] c;
-    private int cOff;
-    private int ldc;
-    private float[] a;
-    private int aOff;
-    private int aRowStride;
-    private int aColStride;
-    private float[] b;
-    private int bOff;
-    private int ldb;
-    private boolean bTransposed;
-    private float[] bias;
-    private int biasOff;
-    private boolean overwrite;
-    private int rows;
-    private int depth;
-    private int cols;
+    // the current product, set by the fluent setters below and read by the workers (and VectorGemm)
+    float[] c;
+    int cOff;
+    int ldc;
+    float[] a;
+    int aOff;
+    int aRowStride;
+    int aColStride;
+    float[] b;
+    int bOff;
+    int ldb;
+    boolean bTransposed;
+    float[] bias;
+    int biasOff;
+    boolean overwrite;
+    int rows;
+    int depth;
+    int cols;
 
     Gemm(ComputePool pool) {
         this(pool, KB, JB);
@@ -60,12 +64,23 @@ final class Gemm implements GemmOps {
 
     /** With a tile of {@code kb x jb} (jb a multiple of 16), for benchmarks of other shapes. */
     Gemm(ComputePool pool, int kb, int jb) {
-        if (kb < 1 || jb < UNIT || jb % UNIT != 0) {
-            throw new IllegalArgumentException("tile " + kb + " x " + jb + ": need kb >= 1 and jb a multiple of " + UNIT);
+        this(pool, kb, jb, UNIT, ROW_UNIT);
+    }
+
+    /**
+     * Splitting the columns in units of {@code colUnit} (jb a multiple of it), the rows in units of
+     * {@code rowUnit}: for {@link VectorGemm}, whose blocks are wider and taller.
+     */
+    Gemm(ComputePool pool, int kb, int jb, int colUnit, int rowUnit) {
+        if (kb < 1 || jb < colUnit || jb % colUnit != 0) {
+            throw new IllegalArgumentException("tile " + kb + " x " + jb + ": need kb >= 1 and jb a multiple of "
+                    + colUnit);
         }
         this.pool = pool;
         this.kb = kb;
         this.jb = jb;
+        this.colUnit = colUnit;
+        this.rowUnit = rowUnit;
         this.scratch = new GemmTiles[pool.parallelism()];
     }
 
@@ -110,8 +125,8 @@ final class Gemm implements GemmOps {
         this.depth = depth;
         this.cols = cols;
         // split rows when a column split would cut C's rows shorter than a tile (shorter vector loops)
-        boolean splitRows = cols < pool.parallelism() * jb && rows >= 8 * pool.parallelism();
-        int unit = splitRows ? 4 : UNIT;
+        boolean splitRows = cols < pool.parallelism() * jb && rows >= 2 * rowUnit * pool.parallelism();
+        int unit = splitRows ? rowUnit : colUnit;
         int units = splitRows ? (rows + unit - 1) / unit : (cols + unit - 1) / unit;
         long perUnit = Math.max(1L, (long) (splitRows ? cols : rows) * depth * unit);
         int minUnits = (int) Math.min(units, Math.max(1L, MIN_TASK_WORK / perUnit));
@@ -126,15 +141,16 @@ final class Gemm implements GemmOps {
     }
 
     private void columns(int worker, int fromUnit, int toUnit) {
-        block(tiles(worker), 0, rows, fromUnit * UNIT, Math.min(cols, toUnit * UNIT));
+        block(worker, 0, rows, fromUnit * colUnit, Math.min(cols, toUnit * colUnit));
     }
 
     private void rowBlocks(int worker, int fromUnit, int toUnit) {
-        block(tiles(worker), fromUnit * 4, Math.min(rows, toUnit * 4), 0, cols);
+        block(worker, fromUnit * rowUnit, Math.min(rows, toUnit * rowUnit), 0, cols);
     }
 
-    /** Rows [i0, i1) and columns [jFrom, jEnd) of C. */
-    private void block(GemmTiles s, int i0, int i1, int jFrom, int jEnd) {
+    /** Rows [i0, i1) and columns [jFrom, jEnd) of C, by {@code worker}'s thread. */
+    void block(int worker, int i0, int i1, int jFrom, int jEnd) {
+        GemmTiles s = tiles(worker);
         for (int j0 = jFrom; j0 < jEnd; j0 += jb) {
             int jn = Math.min(jb, jEnd - j0);
             if (depth == 0) {
@@ -174,7 +190,7 @@ final class Gemm implements GemmOps {
     }
 
     /** acc[0..jn) = row i of C from column j0, or its start value when fresh. */
-    private float[] load(float[] acc, int i, boolean fresh, int j0, int jn) {
+    float[] load(float[] acc, int i, boolean fresh, int j0, int jn) {
         if (!fresh) {
             System.arraycopy(c, cOff + i * ldc + j0, acc, 0, jn);
         } else if (bias != null) {

@@ -54,6 +54,11 @@ public final class JavaBackend extends CheckedBackend<ArrayTensor> {
         this.lora = new Lora(pool);
     }
 
+    /** Which kernel computes the matrix products, and why (see {@code GemmSelect}): for the run's backend line. */
+    public static String matmulKernel() {
+        return GemmSelect.describe();
+    }
+
     @Override
     public String name() {
         return "java";

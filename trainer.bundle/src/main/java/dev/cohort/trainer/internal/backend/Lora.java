@@ -16,10 +16,10 @@ package dev.cohort.trainer.internal.backend;
  */
 final class Lora {
 
-    private final Gemm gemm;
+    private final GemmOps gemm;
 
     Lora(ComputePool pool) {
-        this.gemm = new Gemm(pool);
+        this.gemm = GemmSelect.create(pool);
     }
 
     void forward(ArrayTensor out, int ldo, int col, ArrayTensor h, ArrayTensor inp, ArrayTensor a, ArrayTensor b,

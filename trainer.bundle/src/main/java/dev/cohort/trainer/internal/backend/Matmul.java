@@ -21,7 +21,7 @@ final class Matmul {
     private final float[] one = {1f};
 
     Matmul(ComputePool pool) {
-        this(new Gemm(pool));
+        this(GemmSelect.create(pool));
     }
 
     /** Over another product implementation (the benchmark's copy of an earlier kernel). */

@@ -103,13 +103,15 @@ final class BackendSelection {
     /** What {@code backend: auto} would pick now, without opening a backend: a line for {@code cohort:backend}. */
     static String autoWouldPick(CudaLibrary.Probe probe) {
         return probe.available() ? "cuda on " + probe.device()
-                : "java, " + threads() + " threads (CUDA not used: " + probe.reason() + ")";
+                : "java, " + threads() + " threads, " + JavaBackend.matmulKernel() + " (CUDA not used: "
+                        + probe.reason() + ")";
     }
 
     private static Selected java(String cudaNotUsed) {
         int threads = threads();
         String why = cudaNotUsed == null ? "" : " (CUDA not used: " + cudaNotUsed + ")";
-        return new Selected(new JavaBackend(threads), "java, " + threads + " threads" + why);
+        String kernel = JavaBackend.matmulKernel();
+        return new Selected(new JavaBackend(threads), "java, " + threads + " threads, " + kernel + why);
     }
 
     private static int threads() {

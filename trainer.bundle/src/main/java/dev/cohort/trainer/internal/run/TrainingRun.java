@@ -65,7 +65,7 @@ public final class TrainingRun {
 
     /**
      * What computes the run, and why: "cuda on NVIDIA H200 (...), matrix products: ..." or
-     * "java, 16 threads (CUDA not used: ...)".
+     * "java, 16 threads, matrix products: ... (CUDA not used: ...)".
      */
     public String backendInfo() {
         return backendInfo;

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
  * put edges everywhere (depth not a multiple of the tile depth or of two, rows not a multiple of
  * four, widths crossing tiles and the thread split) and with one and three threads, over every
  * operand form the matmul op uses: B as stored or transposed, A by rows or strided (transposed),
- * overwrite with and without bias, accumulate.
+ * overwrite with and without bias, accumulate. The Vector API kernel ({@link VectorGemm}, whose
+ * tiles are whole panels of {@link VectorKernel#NR} columns) is held to the same bits, with rows
+ * crossing its six-row blocks and its {@link VectorGemm#MC}-row blocks, columns crossing panels,
+ * the row and the column thread split, and widths under one panel (its plain fallback).
  */
 class GemmTest {
 
@@ -20,6 +23,9 @@ class GemmTest {
     private static final int[][] TILES = {{Gemm.KB, Gemm.JB}, {3, 16}, {8, 48}};
     /** rows, depth, cols. */
     private static final int[][] SHAPES = {{7, 131, 530}, {4, 5, 33}, {1, 1, 17}, {9, 2, 64}, {13, 260, 100}};
+    /** Shapes for the vector kernel: rows past MC (96) and off six, widths off a panel, one narrow, one short. */
+    private static final int[][] VECTOR_SHAPES = {{13, 260, 100}, {103, 37, 150}, {6, 9, 64}, {40, 17, 200},
+        {5, 11, 20}, {1, 3, 65}};
 
     @Test
     void everyTileShapeAndThreadCountGivesTheScalarDefinitionsBits() {
@@ -36,6 +42,37 @@ class GemmTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * The vector kernel's check: run by {@link VectorGemmCheck} in a JVM with the incubator module
+     * (see {@link VectorGemmForkTest}), since this test JVM runs without it.
+     */
+    static void vectorKernelGivesTheScalarDefinitionsBits() {
+        // the default tile, and ones a panel or two wide with depths off the tile (not a static
+        // field: this class must load without the incubator module)
+        int[][] vectorTiles = {{VectorGemm.KB, 1024}, {3, VectorKernel.NR}, {8, 2 * VectorKernel.NR}};
+        for (int[] s : VECTOR_SHAPES) {
+            for (int form = 0; form < 16; form++) {
+                Operands op = new Operands(s[0], s[1], s[2], form);
+                float[] expected = op.reference();
+                for (int threads : new int[] {1, 3}) {
+                    try (ComputePool pool = new ComputePool(threads)) {
+                        for (int[] tile : vectorTiles) {
+                            float[] got = op.run(new VectorGemm(pool, tile[0], tile[1]));
+                            assertArrayEquals(expected, got, op + ", vector tile " + tile[0] + " x " + tile[1] + ", "
+                                    + threads + " threads");
+                        }
+                    }
+                }
+            }
+        }
+        try (ComputePool pool = new ComputePool(2)) {
+            for (int form = 0; form < 16; form++) {
+                Operands op = new Operands(7, 0, 70, form);
+                assertArrayEquals(op.reference(), op.run(new VectorGemm(pool)), "vector, " + op);
             }
         }
     }

@@ -5,13 +5,16 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Times the matmul op (forward, and backward = dinp + dweight + dbias) with the previous kernel
- * ({@link GemmV1}, a benchmark-only copy) and the current one ({@link Gemm}) in the same run, at
+ * Times the matmul op (forward, and backward = dinp + dweight + dbias) with the plain kernel
+ * ({@link Gemm}) and the Vector API one ({@link VectorGemm}: run with {@code --add-modules
+ * jdk.incubator.vector}) in the same run, at
  * the products of GPT-2 124M and of a Qwen2.5-0.5B layer with N = 256 rows. Per shape, the two
  * take turns (which goes first alternates), so outside load falls on both; it prints medians, the
  * new/old time ratio and the largest difference between their outputs relative to the output's
  * largest magnitude. Not a test; run with
- * {@code java -cp target/classes:target/test-classes dev.cohort.trainer.internal.backend.MatmulBench [threads] [reps] [gpt2|qwen|all] [kb jb]}.
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
+ * dev.cohort.trainer.internal.backend.MatmulBench [threads] [reps] [gpt2|qwen|all] [kb jb]} (kb, jb:
+ * the vector kernel's tile).
  * A forward is 2*N*C*OC flops, a backward 4*N*C*OC (the bias sum is noise).
  */
 public final class MatmulBench {
@@ -39,16 +42,16 @@ public final class MatmulBench {
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 7;
         String set = args.length > 2 ? args[2] : "all";
         int n = 4 * 64;
-        System.out.printf("matmul op, old (GemmV1) vs new (Gemm) kernel, %d threads, N = %d, median of %d after 2 warm-up"
+        System.out.printf("matmul op, old (Gemm, plain) vs new (VectorGemm) kernel, %d threads, N = %d, median of %d after 2 warm-up"
                 + " runs, %s %s%n", threads, n, reps, System.getProperty("java.vm.name"),
                 System.getProperty("java.version"));
         System.out.printf("%-15s %6s %6s %-7s | %8s %8s %6s %7s | %8s %8s %6s %7s | %8s%n", "shape", "C", "OC", "layout",
                 "fwd old", "fwd new", "GF/s", "new/old", "bwd old", "bwd new", "GF/s", "new/old", "max diff");
         try (ComputePool pool = new ComputePool(threads)) {
-            Matmul old = new Matmul(new GemmV1(pool));
+            Matmul old = new Matmul(new Gemm(pool));
             Matmul neu = args.length > 4
-                    ? new Matmul(new Gemm(pool, Integer.parseInt(args[3]), Integer.parseInt(args[4])))
-                    : new Matmul(pool);
+                    ? new Matmul(new VectorGemm(pool, Integer.parseInt(args[3]), Integer.parseInt(args[4])))
+                    : new Matmul(new VectorGemm(pool));
             for (Object[] s : shapes(set)) {
                 bench(old, neu, s, n, reps);
             }

@@ -16,7 +16,8 @@ import java.util.Random;
  * the peak heap of each; then a Qwen2.5-0.5B-shaped model (ModelConfig.named("qwen2.5-0.5b"),
  * random weights): forward + log-probs + backward at batch 1 x 256 (no optimizer step: its
  * parameters, gradients and two moments would need 8 GB of heap), and decoding for 1 and 8
- * sequences. Arguments: [threads] [training steps] [gpt2|qwen|all].
+ * sequences. Arguments: [threads] [training steps] [gpt2|qwen|all|gpt2-step] (gpt2-step: only the GPT-2
+ * training step, for runs taking turns with llm.c).
  */
 public final class ModelBench {
 
@@ -29,6 +30,12 @@ public final class ModelBench {
         String which = args.length > 2 ? args[2] : "all";
         System.out.printf("ModelBench: Java backend, %d threads, %s %s%n", threads,
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        if (which.equals("gpt2-step")) {
+            try (JavaBackend be = new JavaBackend(threads)) {
+                training(be, ModelConfig.gpt2(), 4, 64, steps, true);
+            }
+            return;
+        }
         if (!which.equals("qwen")) {
             gpt2(threads, steps);
         }

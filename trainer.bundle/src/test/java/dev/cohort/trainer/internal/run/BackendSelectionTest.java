@@ -73,7 +73,8 @@ class BackendSelectionTest {
             try (Backend b = s.backend()) {
                 assertEquals("java", b.name());
             }
-            assertTrue(s.description().matches("java, \\d+ threads \\(CUDA not used: .*\\)"), s.description());
+            assertTrue(s.description().matches("java, \\d+ threads, matrix products: .*\\(CUDA not used: .*\\)"),
+                    s.description());
             assertTrue(s.description().contains(p.reason()), s.description());
         }
     }
@@ -116,7 +117,7 @@ class BackendSelectionTest {
         };
         BackendSelection.Selected s = BackendSelection.select(BackendChoice.JAVA, CudaMatmul.TF32, FILE, never);
         s.backend().close();
-        assertTrue(s.description().matches("java, \\d+ threads"), s.description());
+        assertTrue(s.description().matches("java, \\d+ threads, matrix products: .*"), s.description());
     }
 
     @Test
