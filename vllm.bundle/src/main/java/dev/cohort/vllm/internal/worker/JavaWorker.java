@@ -1,5 +1,6 @@
 package dev.cohort.vllm.internal.worker;
 
+import dev.cohort.trainer.internal.backend.JavaBackend;
 import dev.cohort.vllm.internal.protocol.Codec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -65,7 +66,7 @@ public final class JavaWorker {
             server.bind(new InetSocketAddress(options.host(), options.port()));
             System.out.println("listening on " + server.getLocalPort());
             System.out.flush();
-            log.info("serving " + model.name() + " (" + options.threads() + " threads"
+            log.info("serving " + model.name() + " (" + options.threads() + " threads, " + JavaBackend.matmulKernel()
                     + (options.fault() == Fault.NONE ? "" : ", test fault " + options.fault().option()) + ")");
             while (true) {
                 Socket s = server.accept();
