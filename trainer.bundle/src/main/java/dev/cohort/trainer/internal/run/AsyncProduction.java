@@ -87,8 +87,11 @@ final class AsyncProduction implements Prefetcher.ProducerWork, AutoCloseable {
         return scorer != null;
     }
 
-    @Override
-    public long refreshWeights() {
+    /**
+     * Loads the newest staged weights when they are newer than the producer's copy, and brings the
+     * engine to them; returns their version.
+     */
+    private long refreshWeights() {
         synchronized (staging) {
             if (stagedVersion != policy.version()) {
                 policy.loadStaged(stagedVersion);

@@ -82,12 +82,9 @@ final class Prefetcher implements AutoCloseable {
         }
     }
 
-    /** The producer's side: where prompts are, loading weights, making one batch. */
+    /** The producer's side: where prompts are, generating and finishing one batch. */
     interface ProducerWork {
         long position();
-
-        /** Loads the newest handed-over weights when they are newer than the producer's; returns their version. */
-        long refreshWeights();
 
         /** Generates batch {@code index} (the producer thread). */
         Generated generate(int index, long positionBefore) throws Exception;
