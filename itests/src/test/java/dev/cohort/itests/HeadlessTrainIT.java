@@ -1,6 +1,7 @@
 package dev.cohort.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -22,12 +23,13 @@ class HeadlessTrainIT {
     record Result(int exit, String output) {
     }
 
-    static Result train(Path config, Path work, long timeoutSeconds) throws Exception {
+    static Result train(Path config, Path work, long timeoutSeconds, String... jvmOptions) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Dgosh.args=--nointeractive",
-                "-Dcohort.train=" + config.toAbsolutePath(), "-Dcohort.exit=true", "-jar",
-                LauncherIT.runJar().toAbsolutePath().toString())
-                .directory(work.toFile()).redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-Dgosh.args=--nointeractive", "-Dcohort.train=" + config.toAbsolutePath(),
+                "-Dcohort.exit=true", "-jar", LauncherIT.runJar().toAbsolutePath().toString()));
+        Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "training did not end");
@@ -52,6 +54,27 @@ class HeadlessTrainIT {
         List<String> trace = Files.readAllLines(work.resolve("traces/short.jsonl"));
         assertEquals(4 * 8, trace.size(), "trace-jsonl wrote every sample of every step");
         RunOutputs.check(work.resolve("runs/short"), 4, 2, yaml);
+    }
+
+    /**
+     * With the JVM option ./cohort passes, the trainer bundle inside Felix reaches the incubator
+     * module (its optional import, wired to the system bundle's boot-layer export) and computes
+     * with the Vector API kernel, or says why not: never the fallback for a missing module.
+     */
+    @Test
+    void insideTheRuntimeTheVectorKernelIsWiredWhenTheJvmHasTheModule() throws Exception {
+        Path work = Files.createTempDirectory("cohort-vector");
+        Path yaml = work.resolve("v.yaml");
+        Files.writeString(yaml, String.join("\n", "model: tiny", "tokenizer: char", "tokenizer_alphabet: \"0123456789+=\"",
+                "dataset: builtin:addition", "eval_dataset: builtin:addition", "eval_samples: 8",
+                "reward_funcs: [accuracy]", "num_generations: 4", "per_device_train_batch_size: 8",
+                "max_completion_length: 4", "max_steps: 1", "run_name: v", ""));
+        Result r = train(yaml, work, 120, "--add-modules", "jdk.incubator.vector");
+        assertEquals(0, r.exit(), r.output());
+        assertFalse(r.output().contains("needs --add-modules"), r.output());
+        assertTrue(r.output().contains("matrix products: Vector API kernel, ")
+                || r.output().contains("matrix products: plain Java kernel (the Vector API kernel needs 16 float lanes"),
+                r.output());
     }
 
     @Test
