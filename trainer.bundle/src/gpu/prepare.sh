@@ -67,9 +67,10 @@ rm -rf "$G"
 mkdir -p "$G/cp" "$G/jni/include/linux"
 
 # 2. JRE (jlink): what the trainer, its dependencies and the JUnit launcher use (jdeps:
-#    java.desktop for java.beans and java.sql in Jackson, jdk.management; jdk.zipfs for JUnit's
-#    scan of a jar; the rest as TOOLCHAIN.md lists)
-MODS=java.base,java.logging,java.xml,java.naming,java.management,java.net.http,jdk.unsupported,java.desktop,java.sql,jdk.management,jdk.zipfs
+#    java.sql in Jackson, jdk.management; jdk.zipfs for JUnit's scan of a jar; the rest as
+#    TOOLCHAIN.md lists). Not java.desktop (12 MB): Jackson's use of java.beans is optional, and
+#    HfReferenceTest, GrpoTrainerTest and LoraGrpoTest pass on this JRE without it.
+MODS=java.base,java.logging,java.xml,java.naming,java.management,java.net.http,jdk.unsupported,java.sql,jdk.management,jdk.zipfs
 TMPJ=$(mktemp -d)
 trap 'rm -rf "$TMPJ"' EXIT
 say "jlink $MODS"
@@ -79,13 +80,17 @@ say "jlink $MODS"
 tar -C "$TMPJ" -czf "$G/jre.tar.gz" jre
 
 # 3. class path: classes as jars, the test-scope dependencies (less JUnit's, which the console
-#    launcher bundles), the console launcher
+#    launcher bundles, and DJL's Rust tokenizers with JNA, 21 MB that only the tokenizer tests
+#    use: the GPU steps never load them), the console launcher
 "$JDK/bin/jar" --create --file "$G/cp/trainer-classes.jar" -C trainer.bundle/target/classes .
 "$JDK/bin/jar" --create --file "$G/cp/trainer-test-classes.jar" -C trainer.bundle/target/test-classes .
 CPFILE="$TMPJ/cp.txt"
 (cd trainer.bundle && mvn -q -B -o dependency:build-classpath -Dmdep.outputFile="$CPFILE" -Dmdep.includeScope=test >/dev/null)
 tr ':' '\n' < "$CPFILE" | while read -r jar; do
     [ -n "$jar" ] || continue
+    case "$jar" in
+        */ai/djl/*|*/net/java/dev/jna/*) continue ;;
+    esac
     case "$(basename "$jar")" in
         junit-*|opentest4j-*|apiguardian-*) ;;
         *) cp "$jar" "$G/cp/" ;;
