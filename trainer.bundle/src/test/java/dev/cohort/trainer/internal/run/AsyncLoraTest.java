@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -54,17 +53,10 @@ class AsyncLoraTest {
     private record Run(List<RolloutBatch> batches, List<TrainingMetrics> metrics, float[] adapters, float[] base) {
     }
 
-    private Run run(PolicyModel model, RolloutEngine engine, TrainerSettings s) throws Exception {
-        List<RolloutBatch> batches = Collections.synchronizedList(new ArrayList<>());
-        List<TrainingMetrics> metrics = new ArrayList<>();
-        GrpoTrainer t = new GrpoTrainer(s, model, null, GrpoTrainerTest.TOK,
-                new PromptSource(GrpoTrainerTest.rows(), "prompt", s.seed()), engine,
-                new GrpoTrainerTest.DirectScoring(), b -> {
-                    batches.add(b);
-                    return batches.size();
-                }, null, Map.of("model", "base-model-dir"), metrics::add);
-        t.run(() -> false);
-        return new Run(List.copyOf(batches), metrics, read(model, model.adapter().params()),
+    private static Run run(PolicyModel model, RolloutEngine engine, TrainerSettings s) throws Exception {
+        AsyncTrainerTest.Run r = AsyncTrainerTest.run(model, engine, s, new GrpoTrainerTest.DirectScoring(),
+                Map.of("model", "base-model-dir"), null, 0);
+        return new Run(r.batches(), r.metrics(), read(model, model.adapter().params()),
                 read(model, model.params().all()));
     }
 

@@ -9,8 +9,6 @@ import dev.cohort.api.reward.RewardInput;
 import dev.cohort.api.rollout.RolloutBatch;
 import dev.cohort.api.training.TrainingMetrics;
 import dev.cohort.trainer.internal.backend.JavaBackend;
-import dev.cohort.trainer.internal.model.ModelConfig;
-import dev.cohort.trainer.internal.model.ModelInit;
 import dev.cohort.trainer.internal.model.PolicyModel;
 import dev.cohort.trainer.internal.reward.RewardColumns;
 import dev.cohort.trainer.internal.reward.RewardScoring;
@@ -18,7 +16,6 @@ import dev.cohort.trainer.internal.reward.RewardSpec;
 import dev.cohort.trainer.internal.reward.ScoringPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +36,29 @@ class AsyncPipelineTest {
     @TempDir
     Path dir;
 
-    private static PolicyModel fresh(JavaBackend be) {
-        PolicyModel m = new PolicyModel(be, ModelConfig.gpt2(1, 2, 16, 32, GrpoTrainerTest.TOK.vocabSize(), 1e-5f,
-                GrpoTrainerTest.TOK.eos()));
-        ModelInit.initialize(m, 3);
-        return m;
+    /** The trainer's policy and a remote engine with its own copy, on backends of their own. */
+    private record Remote(JavaBackend be, JavaBackend workerBe, PolicyModel model, PolicyModel worker,
+            AsyncTrainerTest.RemoteCopy engine) implements AutoCloseable {
+        static Remote open() {
+            JavaBackend be = new JavaBackend(2);
+            JavaBackend workerBe = new JavaBackend(1);
+            PolicyModel m = AsyncTrainerTest.fresh(be);
+            PolicyModel w = new PolicyModel(workerBe, m.config());
+            return new Remote(be, workerBe, m, w, new AsyncTrainerTest.RemoteCopy(w));
+        }
+
+        AsyncTrainerTest.Run run(TrainerSettings s, ThreadRecordingScoring scoring) throws Exception {
+            return AsyncTrainerTest.run(model, engine, s, scoring, Map.of(), null, 0);
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+            worker.close();
+            model.close();
+            workerBe.close();
+            be.close();
+        }
     }
 
     /**
@@ -77,18 +92,6 @@ class AsyncPipelineTest {
         }
     }
 
-    private List<TrainingMetrics> run(PolicyModel m, AsyncTrainerTest.RemoteCopy remote, TrainerSettings s,
-            ThreadRecordingScoring scoring, List<RolloutBatch> batches) throws Exception {
-        List<TrainingMetrics> metrics = new ArrayList<>();
-        GrpoTrainer t = new GrpoTrainer(s, m, null, GrpoTrainerTest.TOK,
-                new PromptSource(GrpoTrainerTest.rows(), "prompt", s.seed()), remote, scoring, b -> {
-                    batches.add(b);
-                    return batches.size();
-                }, null, Map.of(), metrics::add);
-        t.run(() -> false);
-        return metrics;
-    }
-
     private static List<String> versionDirs(Path syncRoot) throws Exception {
         try (Stream<Path> s = Files.list(syncRoot)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -97,14 +100,11 @@ class AsyncPipelineTest {
 
     @Test
     void theScorerFinishesBatchesUnderTheirGeneratingWeightsWhileTheEngineGeneratesTheNext() throws Exception {
-        try (JavaBackend be = new JavaBackend(2); JavaBackend workerBe = new JavaBackend(1); PolicyModel m = fresh(be);
-                PolicyModel worker = new PolicyModel(workerBe, m.config());
-                AsyncTrainerTest.RemoteCopy remote = new AsyncTrainerTest.RemoteCopy(worker)) {
+        try (Remote remote = Remote.open()) {
             ThreadRecordingScoring scoring = new ThreadRecordingScoring(40);
-            List<RolloutBatch> batches = Collections.synchronizedList(new ArrayList<>());
-            TrainerSettings s = GrpoTrainerTest.settings(dir.resolve("p"), 8, 1, 0)
-                    .withAsync(new AsyncSettings(true, 3, 2, 1));
-            List<TrainingMetrics> metrics = run(m, remote, s, scoring, batches);
+            AsyncTrainerTest.Run r = remote.run(GrpoTrainerTest.settings(dir.resolve("p"), 8, 1, 0)
+                    .withAsync(new AsyncSettings(true, 3, 2, 1)), scoring);
+            List<RolloutBatch> batches = r.batches();
             assertEquals(Set.of("cohort-scorer-test"), scoring.threads, "scored on the scorer thread (cohort-scorer-<run id>)");
             assertEquals(8, batches.size());
             for (int i = 0; i < 8; i++) {
@@ -112,13 +112,13 @@ class AsyncPipelineTest {
                 assertTrue(i - batches.get(i).weightsVersion() <= 2);
             }
             assertTrue(batches.stream().anyMatch(b -> b.weightsVersion() < b.step()), "some batches ran ahead");
-            for (TrainingMetrics x : metrics) {
+            for (TrainingMetrics x : r.metrics()) {
                 // the scorer's copy held exactly each batch's generating weights
                 assertEquals(1.0, x.get("sampling/importance_sampling_ratio/mean"), 1e-3, x.values().toString());
                 assertTrue(x.get("sampling/sampling_logp_difference/max") < 1e-3, x.values().toString());
             }
             List<String> left = versionDirs(dir.resolve("p/weights-sync"));
-            long newest = remote.loaded.get(remote.loaded.size() - 1);
+            long newest = remote.engine().loaded.get(remote.engine().loaded.size() - 1);
             assertTrue(left.contains("v" + newest), left.toString());
             assertTrue(left.size() <= 3, "only versions the engine or the scorer may still read are kept: " + left);
             assertFalse(Thread.getAllStackTraces().keySet().stream()
@@ -128,31 +128,26 @@ class AsyncPipelineTest {
 
     @Test
     void withOneBatchInFlightTheProducerFinishesItsBatchesItself() throws Exception {
-        try (JavaBackend be = new JavaBackend(2); JavaBackend workerBe = new JavaBackend(1); PolicyModel m = fresh(be);
-                PolicyModel worker = new PolicyModel(workerBe, m.config());
-                AsyncTrainerTest.RemoteCopy remote = new AsyncTrainerTest.RemoteCopy(worker)) {
+        try (Remote remote = Remote.open()) {
             ThreadRecordingScoring scoring = new ThreadRecordingScoring(0);
-            List<RolloutBatch> batches = Collections.synchronizedList(new ArrayList<>());
-            List<TrainingMetrics> metrics = run(m, remote, GrpoTrainerTest.settings(dir.resolve("d1"), 5, 1, 0)
-                    .withAsync(new AsyncSettings(true, 1, 1, 1)), scoring, batches);
+            AsyncTrainerTest.Run r = remote.run(GrpoTrainerTest.settings(dir.resolve("d1"), 5, 1, 0)
+                    .withAsync(new AsyncSettings(true, 1, 1, 1)), scoring);
             assertEquals(Set.of("cohort-producer-test"), scoring.threads, "no scorer thread: nothing to overlap");
-            assertEquals(5, batches.size());
-            for (TrainingMetrics x : metrics) {
+            assertEquals(5, r.batches().size());
+            for (TrainingMetrics x : r.metrics()) {
                 assertEquals(1.0, x.get("sampling/importance_sampling_ratio/mean"), 1e-3, x.values().toString());
             }
-            long newest = remote.loaded.get(remote.loaded.size() - 1);
+            long newest = remote.engine().loaded.get(remote.engine().loaded.size() - 1);
             assertEquals(List.of("v" + newest), versionDirs(dir.resolve("d1/weights-sync")));
         }
     }
 
     @Test
     void theSynchronousLoopKeepsOnlyTheVersionTheEngineHolds() throws Exception {
-        try (JavaBackend be = new JavaBackend(2); JavaBackend workerBe = new JavaBackend(1); PolicyModel m = fresh(be);
-                PolicyModel worker = new PolicyModel(workerBe, m.config());
-                AsyncTrainerTest.RemoteCopy remote = new AsyncTrainerTest.RemoteCopy(worker)) {
+        try (Remote remote = Remote.open()) {
             ThreadRecordingScoring scoring = new ThreadRecordingScoring(0);
-            run(m, remote, GrpoTrainerTest.settings(dir.resolve("s"), 4, 1, 0), scoring, new ArrayList<>());
-            assertEquals(List.of(0L, 1L, 2L, 3L), remote.loaded);
+            remote.run(GrpoTrainerTest.settings(dir.resolve("s"), 4, 1, 0), scoring);
+            assertEquals(List.of(0L, 1L, 2L, 3L), remote.engine().loaded);
             assertEquals(List.of("v3"), versionDirs(dir.resolve("s/weights-sync")));
             assertFalse(scoring.threads.contains("cohort-scorer-test"));
         }

@@ -16,6 +16,7 @@ import dev.cohort.trainer.internal.model.HfCheckpoint;
 import dev.cohort.trainer.internal.model.ModelConfig;
 import dev.cohort.trainer.internal.model.ModelInit;
 import dev.cohort.trainer.internal.model.PolicyModel;
+import dev.cohort.trainer.internal.reward.RewardScoring;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,10 +38,11 @@ class AsyncTrainerTest {
     @TempDir
     Path dir;
 
-    private record Run(List<RolloutBatch> batches, List<TrainingMetrics> metrics, Path checkpoint, int step) {
+    /** A run's published batches, step metrics, last checkpoint and step. */
+    record Run(List<RolloutBatch> batches, List<TrainingMetrics> metrics, Path checkpoint, int step) {
     }
 
-    private static PolicyModel fresh(JavaBackend be) {
+    static PolicyModel fresh(JavaBackend be) {
         PolicyModel m = new PolicyModel(be, ModelConfig.gpt2(1, 2, 16, 32, GrpoTrainerTest.TOK.vocabSize(), 1e-5f,
                 GrpoTrainerTest.TOK.eos()));
         ModelInit.initialize(m, 3);
@@ -49,14 +51,19 @@ class AsyncTrainerTest {
 
     private Run run(PolicyModel model, RolloutEngine engine, TrainerSettings s, Path resumeFrom, int stopAt)
             throws Exception {
+        return run(model, engine, s, new GrpoTrainerTest.DirectScoring(), Map.of(), resumeFrom, stopAt);
+    }
+
+    /** Trains {@code model} (from {@code resumeFrom} when not null) to the end or to {@code stopAt}. */
+    static Run run(PolicyModel model, RolloutEngine engine, TrainerSettings s, RewardScoring scoring,
+            Map<String, Object> config, Path resumeFrom, int stopAt) throws Exception {
         List<RolloutBatch> batches = Collections.synchronizedList(new ArrayList<>());
         List<TrainingMetrics> metrics = new ArrayList<>();
         GrpoTrainer t = new GrpoTrainer(s, model, null, GrpoTrainerTest.TOK,
-                new PromptSource(GrpoTrainerTest.rows(), "prompt", s.seed()), engine,
-                new GrpoTrainerTest.DirectScoring(), b -> {
+                new PromptSource(GrpoTrainerTest.rows(), "prompt", s.seed()), engine, scoring, b -> {
                     batches.add(b);
                     return batches.size();
-                }, null, Map.of(), metrics::add);
+                }, null, config, metrics::add);
         if (resumeFrom != null) {
             t.resume(resumeFrom, TrainerState.read(resumeFrom));
         }
