@@ -143,22 +143,25 @@ class AsyncPipelineTest {
     }
 
     @Test
-    void theSynchronousLoopKeepsOnlyTheVersionTheEngineHolds() throws Exception {
+    void theSynchronousLoopKeepsOnlyTheVersionTheEngineHoldsAndDropsAnEarlierProcesssVersions() throws Exception {
         try (Remote remote = Remote.open()) {
             ThreadRecordingScoring scoring = new ThreadRecordingScoring(0);
+            // versions an earlier process of the run left (stopped after step 57, resumed from 50)
+            Files.createDirectories(dir.resolve("s/weights-sync/v57"));
+            Files.writeString(dir.resolve("s/weights-sync/v50.txt"), "not a version directory");
             remote.run(GrpoTrainerTest.settings(dir.resolve("s"), 4, 1, 0), scoring);
             assertEquals(List.of(0L, 1L, 2L, 3L), remote.engine().loaded);
-            assertEquals(List.of("v3"), versionDirs(dir.resolve("s/weights-sync")));
+            assertEquals(List.of("v3", "v50.txt"), versionDirs(dir.resolve("s/weights-sync")));
             assertFalse(scoring.threads.contains("cohort-scorer-test"));
         }
     }
 
     @Test
     void aPrunedVersionIsAnErrorNotAWrongLoad() throws Exception {
-        Files.createDirectories(dir.resolve("v0"));
-        Files.createDirectories(dir.resolve("v1"));
         SyncDirectories d = new SyncDirectories(true);
+        Files.createDirectories(dir.resolve("v0"));
         d.loaded(0, dir.resolve("v0"));
+        Files.createDirectories(dir.resolve("v1"));
         d.loaded(1, dir.resolve("v1"));
         assertEquals(dir.resolve("v0"), d.dir(0), "the scorer has not passed version 0 yet");
         d.scored(1);
